@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build-guest.sh ARCH: static selftests and demo for ARCH (x86_64|arm64),
+# packed with busybox-static and the guest scripts into
+# build/guest/ARCH/initramfs.cpio.gz.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:?usage: build-guest.sh x86_64|arm64}
+case $arch in
+x86_64) karch=x86 cross= busybox=/bin/busybox ;;
+arm64) karch=arm64 cross=aarch64-linux-gnu-
+	busybox=$BUILD_DIR/guest/arm64/busybox ;;
+*) die "unknown guest arch '$arch'" ;;
+esac
+out=$BUILD_DIR/guest/$arch
+hdr=$out/headers
+mkdir -p "$out"
+
+# Userspace headers from our assembled tree, so tests see our uAPI.
+make -s -C "$TREE_DIR" O="$out/hdr-build" ARCH=$karch \
+	INSTALL_HDR_PATH="$hdr" headers_install >"$LOG_DIR/headers-$arch.log" 2>&1 ||
+	{ cat "$LOG_DIR/headers-$arch.log"; die "headers_install failed for $arch"; }
+
+# Selftests through the kselftest makefiles, statically linked so the
+# initramfs needs no libc.
+rm -rf "$out/tests"
+mkdir -p "$out/tests"
+for dir in iommu; do
+	make -s -C "$TREE_DIR/tools/testing/selftests/$dir" OUTPUT="$out/tests" \
+		CROSS_COMPILE=$cross KHDR_INCLUDES="-isystem $hdr/include" \
+		LDFLAGS=-static >"$LOG_DIR/selftests-$arch.log" 2>&1 ||
+		{ cat "$LOG_DIR/selftests-$arch.log"; die "selftests ($dir) failed to build for $arch"; }
+done
+find "$out/tests" -name '*.o' -delete
+${cross}gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
+	-o "$out/tests/iommu_demo" "$TREE_DIR/tools/iommu-demo/iommu_demo.c"
+
+# Debian ships busybox-static for the host arch only: take the arm64 one
+# out of the arm64 .deb.
+if [ "$arch" = arm64 ] && [ ! -x "$busybox" ]; then
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null) ||
+		die "cannot fetch busybox-static:arm64 from the Debian archive"
+	dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
+	cp "$tmp/x/bin/busybox" "$busybox"
+	rm -rf "$tmp"
+fi
+
+root=$out/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib,lanes,tests}
+cp "$busybox" "$root/bin/busybox"
+cp "$HARNESS_DIR/guest/init" "$root/init"
+cp "$HARNESS_DIR/guest/harness.sh" "$root/lib/harness.sh"
+cp -P "$HARNESS_DIR"/guest/lanes/*.sh "$root/lanes/"
+cp "$out"/tests/* "$root/tests/"
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 \
+	>"$out/initramfs.cpio.gz"
+echo "guest $arch: $(ls "$root/tests" | wc -l) program(s), initramfs" \
+	"$(du -h "$out/initramfs.cpio.gz" | cut -f1)"

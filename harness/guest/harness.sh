@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# Functions the lane scripts use to run tests and mark their output for
+# the host-side parser (harness/parse-results.awk).
+
+# harness.test=NAME on the kernel command line runs only that program.
+only=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in harness.test=*) only=${arg#harness.test=} ;; esac
+done
+
+# run_test NAME CMD...: run one kselftest/TAP program.
+run_test() {
+	local name=$1 rc
+	shift
+	[ -z "$only" ] || [ "$only" = "$name" ] || return 0
+	echo "HARNESS-PROG-BEGIN $name kind=tap"
+	"$@"
+	rc=$?
+	echo "HARNESS-PROG-END $name rc=$rc"
+}
+
+# run_ktap NAME FILE: report a KUnit suite's KTAP results file.
+run_ktap() {
+	echo "HARNESS-PROG-BEGIN $1 kind=ktap"
+	cat "$2"
+	echo "HARNESS-PROG-END $1 rc=0"
+}
+
+# no_tests WHY: say plainly that this lane has nothing to run yet.
+no_tests() {
+	echo "HARNESS-NOTESTS $*"
+}
+
+# tap_check NAME CMD...: a one-test TAP program made of a shell command.
+tap_check() {
+	local name=$1
+	shift
+	echo "HARNESS-PROG-BEGIN $name kind=tap"
+	echo "1..1"
+	if "$@"; then
+		echo "ok 1 $name"
+	else
+		echo "not ok 1 $name"
+	fi
+	echo "HARNESS-PROG-END $name rc=0"
+}
+
+# The deliberately broken test that harness.fault=fail injects.
+harness_broken_test() {
+	tap_check harness_injected_failure false
+}
+
+# bind_vfio BDF: hand a PCI device to vfio-pci.
+bind_vfio() {
+	local dev=/sys/bus/pci/devices/$1
+	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
+	echo vfio-pci >"$dev/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ]
+}
+
+# find_pci VENDOR DEVICE: print the address of the first matching device.
+find_pci() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = "$1" ] && [ "$(cat "$d/device")" = "$2" ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}

@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+# Debug lane: the mock lane and the device tests (the guest has VT-d and
+# edu) on a KASAN/lockdep/kmemleak kernel, then a kmemleak scan.  Reports
+# in the kernel log fail the lane on the host.
+. /lanes/mock.sh
+. /lanes/device.sh
+kmemleak_clean() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w $f ] || { echo "# kmemleak is not enabled"; return 1; }
+	echo scan >$f && sleep 1 && echo scan >$f
+	if [ -s $f ]; then
+		sed 's/^/# /' $f
+		return 1
+	fi
+}
+tap_check kmemleak_after_tests kmemleak_clean

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run-lane.sh LANE: boot the guest for one test lane under QEMU (TCG) with
+# a hard time limit, keep the console in build/logs/LANE.log and print one
+# PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
+#
+# Guest lanes: mock vtd amd smmuv3 kunit debug, plus run and shell (the
+# VT-d guest with the demo, or an interactive shell).
+# Environment: FAULT=fail|panic|hang injects a failure into the guest,
+# TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
+# only the test program NAME.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lane=${1:?usage: run-lane.sh LANE}
+mkdir -p "$LOG_DIR" "$BUILD_DIR/results"
+
+qemu_x86() {
+	local kernel=$1
+	shift
+	QEMU=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m "${MEM:-1G}"
+		-nodefaults -display none -no-reboot
+		-kernel "$BUILD_DIR/kbuild/$kernel/kernel-image"
+		-initrd "$BUILD_DIR/guest/x86_64/initramfs.cpio.gz" "$@")
+	CONSOLE=ttyS0
+}
+
+qemu_arm64() {
+	QEMU=(qemu-system-aarch64 -M virt,gic-version=3,iommu=smmuv3 -accel tcg
+		-cpu cortex-a57 -smp 2 -m 1G -nodefaults -display none -no-reboot
+		-kernel "$BUILD_DIR/kbuild/arm64/kernel-image"
+		-initrd "$BUILD_DIR/guest/arm64/initramfs.cpio.gz" "$@")
+	CONSOLE=ttyAMA0
+}
+
+VTD=(-device intel-iommu,caching-mode=on,intremap=on -device edu)
+AMD=(-device amd-iommu,intremap=on -device edu)
+EXTRA=""
+case $lane in
+mock) qemu_x86 x86_64; limit=600 ;;
+vtd) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
+amd) qemu_x86 x86_64 "${AMD[@]}"; limit=300 ;;
+smmuv3) qemu_arm64 -device edu; limit=600 ;;
+kunit-x86_64) qemu_x86 x86_64; limit=300; EXTRA="kunit.enable=1" ;;
+kunit-arm64) qemu_arm64; limit=600; EXTRA="kunit.enable=1" ;;
+debug) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"; limit=1200
+	EXTRA="intel_iommu=on kmemleak=on" ;;
+run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
+*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug run shell)" ;;
+esac
+limit=${TIMEOUT:-$limit}
+guest_lane=${lane%%-*}
+append="console=$CONSOLE panic=-1 harness.lane=$guest_lane $EXTRA"
+[ -n "${FAULT:-}" ] && append="$append harness.fault=$FAULT"
+[ -n "${TEST:-}" ] && append="$append harness.test=$TEST"
+
+if [ "$lane" = shell ]; then
+	exec "${QEMU[@]}" -serial mon:stdio -append "$append"
+fi
+[ "$lane" = run ] && append="$append quiet"
+
+log=$LOG_DIR/$lane.log
+res=$BUILD_DIR/results/$lane.txt
+echo "    booting $lane guest (limit ${limit}s): ${QEMU[0]} ... -append '$append'"
+start=$(date +%s)
+if [ "$lane" = run ]; then
+	# Show the demo's lines as they come; the rest stays in the log.
+	timeout -k 10 "$limit" "${QEMU[@]}" -serial stdio -append "$append" \
+		</dev/null 2>&1 | tee "$log" | tr -d '\r' |
+		sed -n '/^HARNESS-PROG-BEGIN/,/^HARNESS-PROG-END/p' | grep -v '^HARNESS-'
+	rc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$limit" "${QEMU[@]}" -serial stdio -append "$append" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+fi
+awk -v lane="$guest_lane" -v qemu_rc=$rc -v limit="$limit" \
+	-f "$HARNESS_DIR/parse-results.awk" "$log" >"$res"
+cat "$res"
+echo "    $lane guest: $(($(date +%s) - start))s, console log $log"
+! grep -q '^FAIL' "$res"
