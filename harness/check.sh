@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh [LANE...]: build what the chosen lanes need, run them, and end
+# with one line "N passed, N failed, N skipped".  Exits non-zero on any
+# failure.  Lanes: static mock vtd amd kunit harness smmuv3 debug (all by
+# default).  A lane whose kernel fails to build is reported as failed and
+# the other lanes still run.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ALL="static mock vtd amd kunit harness smmuv3 debug"
+lanes=${*:-$ALL}
+for l in $lanes; do
+	[[ " $ALL " == *" $l "* ]] || die "unknown lane '$l' (lanes: $ALL)"
+done
+want() { [[ " $lanes " == *" $1 "* ]]; }
+t0=$(date +%s)
+mkdir -p "$BUILD_DIR/results" "$LOG_DIR"
+rm -f "$BUILD_DIR"/results/*.txt
+declare -A took
+
+# lane NAME RESULTNAME CMD...: run one lane (or half of kunit), timed.
+lane() {
+	local name=$1 s
+	shift
+	s=$(date +%s)
+	stage "lane $name" "$@"
+	took[$name]=$(($(date +%s) - s + ${took[$name]:-0}))
+}
+
+# broken LANE WHAT: record that LANE could not run because WHAT failed.
+broken() {
+	echo "FAIL $1: $2 failed, lane not run (see build/logs)" |
+		tee "$BUILD_DIR/results/$1-broken.txt"
+}
+
+stage deps "$HARNESS_DIR/deps.sh" || die "package installation failed"
+stage tree "$HARNESS_DIR/prepare-tree.sh" || die "kernel tree assembly failed"
+
+x86_ok=0 arm_ok=0
+if want mock || want vtd || want amd || want kunit || want harness || want static; then
+	stage "kernel x86_64" "$HARNESS_DIR/build-kernel.sh" x86_64 &&
+		stage "guest x86_64" "$HARNESS_DIR/build-guest.sh" x86_64 && x86_ok=1
+	for l in mock vtd amd; do
+		want $l || continue
+		if ((x86_ok)); then lane $l "$HARNESS_DIR/run-lane.sh" $l; else broken $l "x86_64 build"; fi
+	done
+	if want kunit; then
+		if ((x86_ok)); then lane kunit "$HARNESS_DIR/run-lane.sh" kunit-x86_64; else broken kunit "x86_64 build"; fi
+	fi
+	if want harness; then
+		if ((x86_ok)); then
+			lane harness bash -c "'$HARNESS_DIR/selfcheck.sh' | tee '$BUILD_DIR/results/harness.txt'"
+		else
+			broken harness "x86_64 build"
+		fi
+	fi
+fi
+
+if want smmuv3 || want kunit || want static; then
+	stage "kernel arm64" "$HARNESS_DIR/build-kernel.sh" arm64 &&
+		stage "guest arm64" "$HARNESS_DIR/build-guest.sh" arm64 && arm_ok=1
+	if want smmuv3; then
+		if ((arm_ok)); then lane smmuv3 "$HARNESS_DIR/run-lane.sh" smmuv3; else broken smmuv3 "arm64 build"; fi
+	fi
+	if want kunit; then
+		if ((arm_ok)); then lane kunit "$HARNESS_DIR/run-lane.sh" kunit-arm64; else broken kunit "arm64 build"; fi
+	fi
+fi
+
+if want static; then
+	if ((x86_ok)); then lane static "$HARNESS_DIR/static.sh"; else broken static "x86_64 build"; fi
+fi
+
+if want debug; then
+	if stage "kernel x86_64-debug" "$HARNESS_DIR/build-kernel.sh" x86_64-debug &&
+		stage "guest x86_64" "$HARNESS_DIR/build-guest.sh" x86_64; then
+		lane debug "$HARNESS_DIR/run-lane.sh" debug
+	else
+		broken debug "x86_64-debug build"
+	fi
+fi
+
+# Summary: a table per lane, the failures again, then the closing line.
+res=$BUILD_DIR/results
+echo
+echo "==== summary ($(($(date +%s) - t0))s in all; logs in build/logs) ===="
+printf '  %-8s %5s %5s %5s %7s\n' lane pass fail skip time
+for l in $lanes; do
+	p=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^PASS $l:")
+	f=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^FAIL $l:")
+	s=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^SKIP $l:")
+	printf '  %-8s %5d %5d %5d %6ss\n' "$l" "$p" "$f" "$s" "${took[$l]:-0}"
+	if ((p + f + s == 0)); then
+		echo "FAIL $l: lane reported nothing" >"$res/$l-empty.txt"
+	fi
+done
+all=$(cat "$res"/*.txt 2>/dev/null)
+if grep -q '^FAIL' <<<"$all"; then
+	echo "failures:"
+	grep '^FAIL' <<<"$all" | sed 's/^/  /'
+fi
+grep '^SKIP' <<<"$all" | grep 'no tests yet' | sed 's/^/  /'
+pass=$(grep -c '^PASS' <<<"$all")
+fail=$(grep -c '^FAIL' <<<"$all")
+skip=$(grep -c '^SKIP' <<<"$all")
+echo "$pass passed, $fail failed, $skip skipped"
+((fail == 0))

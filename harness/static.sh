@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The "static" lane: checkpatch --strict over our files and patches,
+# kernel-doc over our kernel sources and headers, sparse (C=2) over the
+# kernel objects we add, and a warning-free build of the selftests.  Every
+# warning fails.  Needs the assembled tree and the x86_64 kernel build.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+res=$BUILD_DIR/results/static.txt
+mkdir -p "$BUILD_DIR/results"
+: >"$res"
+say() { echo "$*" | tee -a "$res"; }
+# report NAME OUTPUT: PASS when OUTPUT is empty, else FAIL with it.
+report() {
+	if [ -z "$2" ]; then
+		say "PASS static: $1"
+	else
+		say "FAIL static: $1"
+		sed 's/^/      | /' <<<"$2" | head -40 | tee -a "$res"
+	fi
+}
+
+cd "$REPO_DIR"
+files=$(git ls-files --cached --others --exclude-standard -- \
+	drivers include tools Documentation arch lib mm)
+cfiles=$(grep -E '\.[ch]$' <<<"$files" || true)
+kfiles=$(grep -vE '^tools/' <<<"$cfiles" || true)
+patches=$(awk '!/^[[:space:]]*(#|$)/ { print $1 }' patches/series)
+
+# checkpatch runs spdxcheck.py with whatever python3 is first in PATH:
+# make it Debian's, which has python3-ply and python3-git.
+export PATH=/usr/bin:$PATH
+cd "$TREE_DIR"
+for f in $cfiles; do
+	report "checkpatch $f" "$(perl scripts/checkpatch.pl --strict --no-summary \
+		--terse --show-types -f "$f" 2>&1)"
+done
+for p in $patches; do
+	report "checkpatch patches/$p" "$(perl scripts/checkpatch.pl --strict \
+		--no-summary --terse --show-types "$REPO_DIR/patches/$p" 2>&1)"
+done
+[ -n "$cfiles$patches" ] || say "SKIP static: checkpatch: no C files or patches yet"
+
+for f in $kfiles $(grep -E '\.rst$' <<<"$files" || true); do
+	case $f in *.rst) continue ;; esac
+	report "kernel-doc $f" "$(perl scripts/kernel-doc -none "$f" 2>&1)"
+done
+[ -n "$kfiles" ] || say "SKIP static: kernel-doc: no kernel sources of ours yet"
+
+# sparse on every directory holding a kernel .c file we add.
+kdirs=$(grep -E '\.c$' <<<"$kfiles" | xargs -r -n1 dirname | sort -u)
+if [ -z "$kdirs" ]; then
+	say "SKIP static: sparse: no kernel C files of ours yet"
+fi
+for d in $kdirs; do
+	out=$(make -s -C "$TREE_DIR" O="$BUILD_DIR/kbuild/x86_64" C=2 \
+		CC="ccache gcc" -j"${JOBS:-3}" "$d/" 2>&1 | grep -E 'warning:|error:')
+	report "sparse $d/" "$out"
+done
+
+# Test programs must build without warnings on both arches.
+for a in x86_64 arm64; do
+	log=$LOG_DIR/selftests-$a.log
+	[ -f "$log" ] || continue
+	report "selftests build without warnings ($a)" "$(grep -E 'warning:' "$log")"
+done
+! grep -q '^FAIL' "$res"
