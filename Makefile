@@ -35,13 +35,8 @@ guests: tree
 	@$(H)/build-guest.sh x86_64
 	@$(H)/build-guest.sh arm64
 
-run: kernel-x86_64
-	@$(H)/build-guest.sh x86_64
-	@$(H)/run-lane.sh run
-
-shell: kernel-x86_64
-	@$(H)/build-guest.sh x86_64
-	@$(H)/run-lane.sh shell
+run shell:
+	@$(H)/boot.sh $@
 
 check:
 	@$(H)/check.sh $(LANE)

@@ -8,7 +8,8 @@
 # Variables: lane, qemu_rc (exit status of timeout+qemu), limit (seconds).
 # Test programs print kselftest TAP (results at column 0) or, for KUnit
 # suites, KTAP (cases indented by four spaces) between HARNESS-PROG-*
-# markers written by the guest's harness.sh.
+# markers written by the guest's harness.sh; "plain" programs print no
+# TAP and pass or fail by exit status.
 
 function result(kind, name, why) {
 	printf "%s %s: %s%s\n", kind, lane, name, why == "" ? "" : ": " why
@@ -71,7 +72,9 @@ function tap_line(line, pfx,   ok, name, skip) {
 /^HARNESS-PROG-END / {
 	rc = $3
 	sub(/^rc=/, "", rc)
-	if (planned >= 0 && got < planned)
+	if (kind == "plain")
+		result(rc == 0 ? "PASS" : "FAIL", prog, rc == 0 ? "" : "exited with status " rc)
+	else if (planned >= 0 && got < planned)
 		result("FAIL", prog, sprintf("%d tests planned, %d reported", planned, got))
 	else if (got == 0 && rc == 4)
 		result("SKIP", prog, "program skipped itself")
@@ -108,6 +111,11 @@ in_dmesg {
 
 # Inside a program: kselftest results sit at column 0, KUnit cases one
 # level (four spaces) in, under the suite's own column-0 line.
+prog != "" && kind == "plain" {
+	remember($0)
+	next
+}
+
 prog != "" {
 	pfx = kind == "ktap" ? "    " : ""
 	if ($0 ~ "^" pfx "1\\.\\.[0-9]+") {

@@ -19,6 +19,17 @@ run_test() {
 	echo "HARNESS-PROG-END $name rc=$rc"
 }
 
+# run_plain NAME CMD...: run a program that prints no TAP; its exit
+# status is its result.
+run_plain() {
+	local name=$1 rc
+	shift
+	echo "HARNESS-PROG-BEGIN $name kind=plain"
+	"$@"
+	rc=$?
+	echo "HARNESS-PROG-END $name rc=$rc"
+}
+
 # run_ktap NAME FILE: report a KUnit suite's KTAP results file.
 run_ktap() {
 	echo "HARNESS-PROG-BEGIN $1 kind=ktap"
