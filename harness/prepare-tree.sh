@@ -61,6 +61,8 @@ if [ "$(cat "$BUILD_DIR/tree.series" 2>/dev/null)" != "$series_sum" ]; then
 		if ! git am -q --keep-cr "$SERIES_DIR/$p" >"$LOG_DIR/git-am.log" 2>&1; then
 			cat "$LOG_DIR/git-am.log" >&2
 			git am --abort >/dev/null 2>&1 || true
+			# What applied so far is no unrefreshed work of anyone's.
+			git tag -f series >/dev/null
 			die "patch patches/$p does not apply on linux-source-6.1 $used"
 		fi
 		n=$((n + 1))
