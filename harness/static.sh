@@ -54,9 +54,14 @@ if [ -z "$kdirs" ]; then
 	say "SKIP static: sparse: no kernel C files of ours yet"
 fi
 for d in $kdirs; do
-	out=$(make -s -C "$TREE_DIR" O="$BUILD_DIR/kbuild/x86_64" C=2 \
-		CC="ccache gcc" -j"${JOBS:-3}" "$d/" 2>&1 | grep -E 'warning:|error:')
-	report "sparse $d/" "$out"
+	out=$(make -C "$TREE_DIR" O="$BUILD_DIR/kbuild/x86_64" C=2 \
+		CC="ccache gcc" -j"${JOBS:-3}" "$d/" 2>&1)
+	n=$(grep -c '^  CHECK ' <<<"$out")
+	if ((n == 0)); then
+		report "sparse $d/" "sparse checked no file: is it enabled in harness/kconfig?"
+	else
+		report "sparse $d/ ($n files)" "$(grep -E 'warning:|error:' <<<"$out")"
+	fi
 done
 
 # Test programs must build without warnings on both arches.
