@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PKGS="linux-source-6.1 qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
+PKGS="linux-source-6.1 linux-source-6.12 qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 libc6-dev-arm64-cross sparse busybox-static bc bison flex libelf-dev
 libssl-dev cpio ccache xz-utils rsync perl python3 python3-ply python3-git git
 make gcc libc6-dev"

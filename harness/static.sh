@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The "static" lane: checkpatch --strict over our files and patches,
 # kernel-doc over our kernel sources and headers, sparse (C=2) over the
-# kernel objects we add, and a warning-free build of the selftests.  Every
+# kernel objects we add, the ABI of our uAPI headers against Linux 6.12's,
+# and a warning-free build of the selftests.  Every
 # warning fails.  Needs the assembled tree and the x86_64 kernel build.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +64,19 @@ for d in $kdirs; do
 		report "sparse $d/ ($n files)" "$(grep -E 'warning:|error:' <<<"$out")"
 	fi
 done
+
+# Our uAPI headers keep the ABI of 6.12's wherever 6.12 has the header.
+"$HARNESS_DIR/prepare-ref.sh" >/dev/null || say "FAIL static: cannot extract linux-source-6.12"
+ref=$BUILD_DIR/ref-6.12/include/uapi
+uapi=$(grep -E '^include/uapi/.*\.h$' <<<"$files" | sed 's|^include/uapi/||' || true)
+checked=
+for h in $uapi; do
+	[ -f "$ref/$h" ] || continue
+	checked=1
+	/usr/bin/python3 "$HARNESS_DIR/abi-check.py" "$ref" "$REPO_DIR/include/uapi" "$h" |
+		tee -a "$res"
+done
+[ -n "$checked" ] || say "SKIP static: ABI check: no uAPI header of ours exists in 6.12"
 
 # Test programs must build without warnings on both arches.
 for a in x86_64 arm64; do

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""abi-check.py REF_INCLUDE OUR_INCLUDE HEADER [HEADER...]
+
+Checks that our uAPI headers keep the ABI of a reference kernel's: every
+struct (size, and offset and size of each member), every enum constant
+and every #define'd ioctl number of the reference header must exist in
+ours with the same value.  Names only we have are listed as extensions.
+
+HEADER is a path below include/ (linux/iommufd.h).  The reference tree is
+read for names only; nothing of it is copied.  Prints one line per header
+("PASS|FAIL static: ...") and the differences.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CC = os.environ.get("CC", "gcc")
+
+
+def strip_comments(text):
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return re.sub(r"//[^\n]*", " ", text)
+
+
+def members(body, prefix=""):
+    """Member designators of a struct body, descending into anonymous
+    unions/structs and naming members of named nested ones."""
+    out = []
+    depth = 0
+    cur = ""
+    for ch in body:
+        cur += ch
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            decl = cur.strip()
+            cur = ""
+            m = re.match(r"(union|struct)\s*(\w*)\s*\{(.*)\}\s*(\w*)\s*(\[.*\])?\s*;$",
+                         decl, re.S)
+            if m:
+                inner = members(m.group(3))
+                name = m.group(4)
+                if name:
+                    out.append(prefix + name)
+                    out += [prefix + name + "." + i for i in inner]
+                else:
+                    out += [prefix + i for i in inner]
+                continue
+            decl = re.sub(r"\[[^\]]*\]", "", decl.rstrip(";"))
+            decl = re.sub(r":\s*\d+$", "", decl)  # bitfields have no offset
+            for part in decl.split(","):
+                n = re.findall(r"(\w+)\s*$", part.strip())
+                if n:
+                    out.append(prefix + n[0])
+    return out
+
+
+def parse(path):
+    text = strip_comments(open(path).read())
+    structs = {}
+    for m in re.finditer(r"\bstruct\s+(\w+)\s*\{", text):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        structs[m.group(1)] = members(text[m.end():i - 1])
+    consts = set()
+    for m in re.finditer(r"\benum\s*\w*\s*\{(.*?)\}", text, re.S):
+        for item in m.group(1).split(","):
+            n = re.match(r"\s*([A-Za-z_]\w*)", item)
+            if n:
+                consts.add(n.group(1))
+    for m in re.finditer(r"^#define\s+(\w+)\s+(\S.*)$", text, re.M):
+        if re.search(r"\b_IO(W|R|WR)?\s*\(", m.group(2)) or \
+                re.match(r"^\(?\s*(0x[0-9a-fA-F]+|\d+|\(?1\s*<<\s*\d+\)?)[uUlL]*\s*\)?$",
+                         m.group(2)):
+            consts.add(m.group(1))
+    return structs, consts
+
+
+def program(header, structs, consts):
+    lines = ["#include <stdio.h>", "#include <stddef.h>",
+             "#include <%s>" % header, "int main(void)", "{"]
+    for s in sorted(structs):
+        lines.append('\tprintf("struct %s size %%zu\\n", sizeof(struct %s));' % (s, s))
+        for f in structs[s]:
+            lines.append('\tprintf("struct %s.%s offset %%zu size %%zu\\n", '
+                         'offsetof(struct %s, %s), sizeof(((struct %s *)0)->%s));'
+                         % (s, f, s, f, s, f))
+    for c in sorted(consts):
+        lines.append('\tprintf("%s %%llu\\n", (unsigned long long)(%s));' % (c, c))
+    lines += ["\treturn 0;", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def run(inc, header, structs, consts, tmp, tag):
+    # Only the header under test comes from @inc; what it includes comes
+    # from the system's installed uAPI headers, as for any program.
+    hdr_dir = os.path.join(tmp, tag + "-include")
+    os.makedirs(os.path.dirname(os.path.join(hdr_dir, header)))
+    shutil.copy(os.path.join(inc, header), os.path.join(hdr_dir, header))
+    src = os.path.join(tmp, tag + ".c")
+    exe = os.path.join(tmp, tag)
+    open(src, "w").write(program(header, structs, consts))
+    r = subprocess.run([CC, "-w", "-I", hdr_dir, "-o", exe, src],
+                       capture_output=True, text=True)
+    if r.returncode:
+        return None, r.stderr
+    return subprocess.run([exe], capture_output=True, text=True).stdout, ""
+
+
+def main():
+    ref_inc, our_inc = sys.argv[1], sys.argv[2]
+    failed = False
+    for header in sys.argv[3:]:
+        rs, rc = parse(os.path.join(ref_inc, header))
+        os_, oc = parse(os.path.join(our_inc, header))
+        problems = []
+        missing = sorted(set(rs) - set(os_)) + sorted(rc - oc)
+        for name in missing:
+            problems.append("missing: " + name)
+        for s in sorted(set(rs) & set(os_)):
+            for f in rs[s]:
+                if f not in os_[s]:
+                    problems.append("missing: struct %s.%s" % (s, f))
+        both_s = {s: [f for f in rs[s] if f in os_[s]] for s in rs if s in os_}
+        both_c = rc & oc
+        with tempfile.TemporaryDirectory() as tmp:
+            ref_out, err1 = run(ref_inc, header, both_s, both_c, tmp, "ref")
+            our_out, err2 = run(our_inc, header, both_s, both_c, tmp, "our")
+        if ref_out is None or our_out is None:
+            problems.append("does not compile: " + (err1 or err2).strip())
+        else:
+            ref_l = ref_out.splitlines()
+            our_l = our_out.splitlines()
+            for a, b in zip(ref_l, our_l):
+                if a != b:
+                    problems.append("differs: reference '%s', ours '%s'" % (a, b))
+        ext = sorted(set(os_) - set(rs)) + sorted(oc - rc)
+        ext += ["struct %s.%s" % (s, f) for s in both_s for f in os_[s]
+                if f not in rs[s]]
+        checked = len(both_c) + sum(1 + len(v) for v in both_s.values())
+        if problems:
+            failed = True
+            print("FAIL static: ABI of include/uapi/%s matches the reference" % header)
+            for p in problems:
+                print("      | " + p)
+        else:
+            print("PASS static: ABI of include/uapi/%s matches the reference "
+                  "(%d items; extensions: %s)"
+                  % (header, checked, ", ".join(ext) if ext else "none"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
