@@ -27,11 +27,9 @@ if [ "$(cat "$BUILD_DIR/tree.version" 2>/dev/null)" != "$used" ]; then
 	(
 		cd "$BUILD_DIR/tree.tmp"
 		git init -q
-		git config user.name "iommufd-6.1 harness"
-		git config user.email "harness@localhost"
 		git config core.autocrlf false
 		git add -f -A .
-		git commit -q -m "Debian linux-source-6.1 $used"
+		git -c user.name=debian -c user.email=debian@localhost commit -q -m "Debian linux-source-6.1 $used"
 		git tag base
 	)
 	mv "$BUILD_DIR/tree.tmp" "$TREE_DIR"
@@ -41,6 +39,13 @@ if [ "$used" != "$(cat "$HARNESS_DIR/base-version")" ]; then
 	echo "warning: building on linux-source-6.1 $used, not the recorded" \
 		"$(cat "$HARNESS_DIR/base-version")" >&2
 fi
+
+# Commits made in build/tree become patches: author them as the developer
+# of this checkout.
+for key in user.name user.email; do
+	val=$(git -C "$REPO_DIR" config "$key" || true)
+	git -C "$TREE_DIR" config "$key" "${val:-iommufd developer}"
+done
 
 # 2. Apply the series when it differs from what the tree carries.
 series_sum=$(series_sum)
