@@ -8,7 +8,8 @@
 # VT-d guest with the demo, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
 # TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
-# only the test program NAME.
+# only the test program NAME, LOG_NAME and RESULTS_DIR redirect the log
+# and results (the harness self-check keeps its runs apart this way).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -59,8 +60,9 @@ if [ "$lane" = shell ]; then
 fi
 [ "$lane" = run ] && append="$append quiet"
 
-log=$LOG_DIR/$lane.log
-res=$BUILD_DIR/results/$lane.txt
+log=$LOG_DIR/${LOG_NAME:-$lane}.log
+res=${RESULTS_DIR:-$BUILD_DIR/results}/${LOG_NAME:-$lane}.txt
+mkdir -p "$(dirname "$res")"
 echo "    booting $lane guest (limit ${limit}s): ${QEMU[0]} ... -append '$append'"
 start=$(date +%s)
 if [ "$lane" = run ]; then
@@ -75,7 +77,8 @@ else
 	rc=$?
 fi
 awk -v lane="$guest_lane" -v qemu_rc=$rc -v limit="$limit" \
-	-f "$HARNESS_DIR/parse-results.awk" "$log" >"$res"
+	-f "$HARNESS_DIR/parse-results.awk" "$log" |
+	awk -f "$HARNESS_DIR/conformance.awk" "$HARNESS_DIR/conformance-pass.txt" - >"$res"
 cat "$res"
 echo "    $lane guest: $(($(date +%s) - start))s, console log $log"
 ! grep -q '^FAIL' "$res"

@@ -11,7 +11,8 @@ set -uo pipefail
 expect() {
 	local fault=$1 limit=$2 pattern=$3 out start took
 	start=$(date +%s)
-	out=$(FAULT=$fault TIMEOUT=$limit "$HARNESS_DIR/run-lane.sh" mock 2>&1)
+	out=$(FAULT=$fault TIMEOUT=$limit LOG_NAME=selfcheck-$fault \
+		RESULTS_DIR="$BUILD_DIR/selfcheck" "$HARNESS_DIR/run-lane.sh" mock 2>&1)
 	local rc=$?
 	took=$(($(date +%s) - start))
 	if ((rc != 0)) && grep -qE "^FAIL mock: .*$pattern" <<<"$out" &&
