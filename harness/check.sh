@@ -100,7 +100,11 @@ if grep -q '^FAIL' <<<"$all"; then
 	echo "failures:"
 	grep '^FAIL' <<<"$all" | sed 's/^/  /'
 fi
-grep '^SKIP' <<<"$all" | grep 'no tests yet' | sed 's/^/  /'
+if grep -q '^SKIP.*no tests yet' <<<"$all"; then
+	echo "nothing to run yet:"
+	grep '^SKIP.*no tests yet' <<<"$all" | sed 's/^/  /'
+fi
+grep -h -E '^    (conformance|newly passing)' "$res"/*.txt 2>/dev/null | sed 's/^    /  /'
 pass=$(grep -c '^PASS' <<<"$all")
 fail=$(grep -c '^FAIL' <<<"$all")
 skip=$(grep -c '^SKIP' <<<"$all")
