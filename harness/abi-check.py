@@ -7,7 +7,9 @@ struct (size, and offset and size of each member), every enum constant
 and every #define'd ioctl number of the reference header must exist in
 ours with the same value.  Names only we have are listed as extensions.
 
-HEADER is a path below include/ (linux/iommufd.h).  The reference tree is
+HEADER is a path below the include roots (linux/iommufd.h).  ABI_INCLUDE
+(colon-separated) adds include directories for what the headers include,
+used alike for both sides.  The reference tree is
 read for names only; nothing of it is copied.  Prints one line per header
 ("PASS|FAIL static: ...") and the differences.
 """
@@ -24,6 +26,10 @@ CC = os.environ.get("CC", "gcc")
 def strip_comments(text):
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     return re.sub(r"//[^\n]*", " ", text)
+
+
+def strip_cpp(text):
+    return re.sub(r"^\s*#.*$", " ", text, flags=re.M)
 
 
 def members(body, prefix=""):
@@ -69,7 +75,7 @@ def parse(path):
         while depth:
             depth += {"{": 1, "}": -1}.get(text[i], 0)
             i += 1
-        structs[m.group(1)] = members(text[m.end():i - 1])
+        structs[m.group(1)] = members(strip_cpp(text[m.end():i - 1]))
     consts = set()
     for m in re.finditer(r"\benum\s*\w*\s*\{(.*?)\}", text, re.S):
         for item in m.group(1).split(","):
@@ -108,7 +114,11 @@ def run(inc, header, structs, consts, tmp, tag):
     src = os.path.join(tmp, tag + ".c")
     exe = os.path.join(tmp, tag)
     open(src, "w").write(program(header, structs, consts))
-    r = subprocess.run([CC, "-w", "-I", hdr_dir, "-o", exe, src],
+    extra = []
+    for d in os.environ.get("ABI_INCLUDE", "").split(":"):
+        if d:
+            extra += ["-I", d]
+    r = subprocess.run([CC, "-w", "-I", hdr_dir] + extra + ["-o", exe, src],
                        capture_output=True, text=True)
     if r.returncode:
         return None, r.stderr
@@ -148,11 +158,11 @@ def main():
         checked = len(both_c) + sum(1 + len(v) for v in both_s.values())
         if problems:
             failed = True
-            print("FAIL static: ABI of include/uapi/%s matches the reference" % header)
+            print("FAIL static: ABI of %s matches the reference" % header)
             for p in problems:
                 print("      | " + p)
         else:
-            print("PASS static: ABI of include/uapi/%s matches the reference "
+            print("PASS static: ABI of %s matches the reference "
                   "(%d items; extensions: %s)"
                   % (header, checked, ", ".join(ext) if ext else "none"))
     return 1 if failed else 0

@@ -76,7 +76,22 @@ for h in $uapi; do
 	/usr/bin/python3 "$HARNESS_DIR/abi-check.py" "$ref" "$REPO_DIR/include/uapi" "$h" |
 		tee -a "$res"
 done
-[ -n "$checked" ] || say "SKIP static: ABI check: no uAPI header of ours exists in 6.12"
+# The test interface header too: 6.12's selftests are built against it.
+th=drivers/iommu/iommufd/iommufd_test.h
+if [ -f "$REPO_DIR/$th" ] && [ -f "$BUILD_DIR/ref-6.12/$th" ]; then
+	checked=1
+	ABI_INCLUDE=$REPO_DIR/include/uapi /usr/bin/python3 "$HARNESS_DIR/abi-check.py" \
+		"$BUILD_DIR/ref-6.12" "$REPO_DIR" "$th" | tee -a "$res"
+fi
+[ -n "$checked" ] || say "SKIP static: ABI check: no header of ours exists in 6.12"
+
+# Linux 6.12's iommufd selftests must compile, unmodified and without
+# warnings, against our headers (built by build-guest.sh).
+log=$LOG_DIR/conformance-build.log
+if [ -f "$log" ]; then
+	report "6.12 iommufd selftests compile unmodified against our headers" \
+		"$(grep -E 'warning:|error:|build failed' "$log")"
+fi
 
 # Test programs must build without warnings on both arches.
 for a in x86_64 arm64; do
