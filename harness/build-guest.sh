@@ -33,6 +33,28 @@ for dir in iommu; do
 		{ cat "$LOG_DIR/selftests-$arch.log"; die "selftests ($dir) failed to build for $arch"; }
 done
 find "$out/tests" -name '*.o' -delete
+
+# The conformance suite: Linux 6.12's iommufd selftests, unmodified, laid
+# out so that their relative include of iommufd_test.h finds ours, and
+# built with the flags 6.12's kselftest lib.mk uses.  A compile failure is
+# reported by the static lane, not here.
+ref=$BUILD_DIR/ref-6.12
+conf=$out/conformance
+if [ "$arch" = x86_64 ] && "$HARNESS_DIR/prepare-ref.sh" >/dev/null; then
+	rm -rf "$conf"
+	mkdir -p "$conf/tools/testing/selftests/iommu" "$conf/drivers/iommu/iommufd"
+	cp "$ref"/tools/testing/selftests/iommu/*.[ch] "$conf/tools/testing/selftests/iommu/"
+	cp "$ref"/tools/testing/selftests/kselftest*.h "$conf/tools/testing/selftests/"
+	cp "$TREE_DIR/drivers/iommu/iommufd/iommufd_test.h" "$conf/drivers/iommu/iommufd/" 2>/dev/null || true
+	: >"$LOG_DIR/conformance-build.log"
+	for t in iommufd iommufd_fail_nth; do
+		(cd "$conf/tools/testing/selftests/iommu" &&
+			gcc -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE= \
+				-isystem "$hdr/include" -o "$out/tests/upstream_$t" "$t.c") \
+			>>"$LOG_DIR/conformance-build.log" 2>&1 ||
+			echo "$t: build failed" >>"$LOG_DIR/conformance-build.log"
+	done
+fi
 ${cross}gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
 	-o "$out/tests/iommu_demo" "$TREE_DIR/tools/iommu-demo/iommu_demo.c"
 

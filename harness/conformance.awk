@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Hold the conformance suite (programs named upstream_*) to a ratchet.
+# Input: the pass list (harness/conformance-pass.txt), then a lane's
+# results.  A listed test must pass; an unlisted failure becomes
+# "SKIP ... not conformant yet"; an unlisted pass is kept and named so it
+# can be added to the list.  Ends with a one-line conformance count.
+
+FNR == NR {
+	if ($0 !~ /^(#|$)/)
+		want[$0] = 1
+	next
+}
+
+/^(PASS|FAIL|SKIP) [^:]+: upstream_/ {
+	hide = 0
+	kind = $1
+	name = $0
+	sub(/^[A-Z]+ [^:]+: /, "", name)
+	lane = $2
+	sub(/:$/, "", lane)
+	# FAIL and SKIP lines end in ": reason"; test names hold no colon.
+	why = ""
+	if (kind != "PASS" && match(name, /: [^:]*$/)) {
+		why = substr(name, RSTART + 2)
+		name = substr(name, 1, RSTART - 1)
+	}
+	# "prog: test" is a test; a bare "prog" is about the whole program.
+	if (name !~ /: /) {
+		print
+		next
+	}
+	total++
+	if (kind == "PASS") {
+		passed++
+		if (!(name in want))
+			fresh[++nfresh] = name
+	} else if (kind == "FAIL" && !(name in want) && why == "test failed") {
+		print "SKIP " lane ": " name ": not conformant yet"
+		hide = 1
+		next
+	}
+	print
+	next
+}
+
+/^      \|/ && hide { next }
+{ hide = 0; print }
+
+END {
+	if (total) {
+		printf "    conformance (%s lane): %d of %d Linux 6.12 iommufd selftests pass\n", lane, passed, total
+		for (i = 1; i <= nfresh; i++)
+			printf "    newly passing (add to harness/conformance-pass.txt): %s\n", fresh[i]
+	}
+}
