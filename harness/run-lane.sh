@@ -69,7 +69,8 @@ if [ "$lane" = run ]; then
 	# Show the demo's lines as they come; the rest stays in the log.
 	timeout -k 10 "$limit" "${QEMU[@]}" -serial stdio -append "$append" \
 		</dev/null 2>&1 | tee "$log" | tr -d '\r' |
-		sed -n '/^HARNESS-PROG-BEGIN/,/^HARNESS-PROG-END/p' | grep -v '^HARNESS-'
+		sed -n '/^HARNESS-PROG-BEGIN/,/^HARNESS-PROG-END/p' | grep -v '^HARNESS-' |
+		sed 's/^qemu-system-[a-z0-9_]*: /  [QEMU IOMMU model] /'
 	rc=${PIPESTATUS[0]}
 else
 	timeout -k 10 "$limit" "${QEMU[@]}" -serial stdio -append "$append" \
