@@ -34,17 +34,22 @@ function tap_line(line, pfx,   ok, name, skip) {
 	sub("^" pfx "(not )?ok [0-9]+ (- )?", "", line)
 	name = line
 	skip = ""
-	if (match(name, / # [Ss][Kk][Ii][Pp]/)) {
-		skip = substr(name, RSTART + 7)
+	# "name # SKIP why", or "# SKIP why" with no name (ksft_exit_skip)
+	if (match(name, /(^|[ ])# [Ss][Kk][Ii][Pp]([ ]|$)/)) {
+		skip = substr(name, RSTART + RLENGTH)
 		sub(/^ +/, "", skip)
 		name = substr(name, 1, RSTART - 1)
+		if (skip == "")
+			skip = "skipped"
 	}
 	sub(/ +$/, "", name)
 	got++
-	if (name != prog)
+	if (name == "")
+		name = prog
+	else if (name != prog)
 		name = prog ": " name
-	if (skip != "" || (ok && name ~ / # SKIP$/))
-		result("SKIP", name, skip == "" ? "skipped" : skip)
+	if (skip != "")
+		result("SKIP", name, skip)
 	else if (ok)
 		result("PASS", name, "")
 	else
@@ -57,9 +62,16 @@ function tap_line(line, pfx,   ok, name, skip) {
 /^HARNESS-END / { ended = 1; next }
 /^HARNESS-DMESG-BEGIN/ { in_dmesg = 1; next }
 /^HARNESS-DMESG-END/ { in_dmesg = 0; next }
+/^HARNESS-TAINT / {
+	if ($2 != 0)
+		result("FAIL", "kernel taint", "the kernel is tainted (" $2 "): see the kernel log")
+	next
+}
 /^HARNESS-NOTESTS / { sub(/^HARNESS-NOTESTS /, ""); notests = $0; next }
 
 /^HARNESS-PROG-BEGIN / {
+	if (prog != "")
+		result("FAIL", prog, "no end marker (output cut short?)")
 	prog = $2
 	kind = $3
 	sub(/^kind=/, "", kind)
@@ -90,7 +102,7 @@ function tap_line(line, pfx,   ok, name, skip) {
 in_dmesg {
 	line = $0
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", line)
-	if (line ~ /(BUG|WARNING|UBSAN): |Oops|general protection fault|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|new suspected memory leaks|list_(add|del) corruption|Kernel panic|blocked for more than/) {
+	if (line ~ /(BUG|WARNING|UBSAN): |kernel BUG at|Oops|invalid opcode:|general protection fault|Unable to handle kernel|Internal error:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|detected stalls|new suspected memory leaks|list_(add|del) corruption|Kernel panic|blocked for more than/) {
 		if (!(line in reported)) {
 			reported[line] = 1
 			nctx = 0

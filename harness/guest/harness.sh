@@ -4,6 +4,7 @@
 
 # harness.test=NAME on the kernel command line runs only that program.
 only=
+ran_only=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in harness.test=*) only=${arg#harness.test=} ;; esac
 done
@@ -13,10 +14,12 @@ run_test() {
 	local name=$1 rc
 	shift
 	[ -z "$only" ] || [ "$only" = "$name" ] || return 0
+	ran_only=1
 	echo "HARNESS-PROG-BEGIN $name kind=tap"
 	"$@"
 	rc=$?
-	echo "HARNESS-PROG-END $name rc=$rc"
+	# Leading newline: the program's last line may lack one.
+	printf '\nHARNESS-PROG-END %s rc=%s\n' "$name" "$rc"
 }
 
 # run_plain NAME CMD...: run a program that prints no TAP; its exit
@@ -27,14 +30,14 @@ run_plain() {
 	echo "HARNESS-PROG-BEGIN $name kind=plain"
 	"$@"
 	rc=$?
-	echo "HARNESS-PROG-END $name rc=$rc"
+	printf '\nHARNESS-PROG-END %s rc=%s\n' "$name" "$rc"
 }
 
 # run_ktap NAME FILE: report a KUnit suite's KTAP results file.
 run_ktap() {
 	echo "HARNESS-PROG-BEGIN $1 kind=ktap"
 	cat "$2"
-	echo "HARNESS-PROG-END $1 rc=0"
+	printf '\nHARNESS-PROG-END %s rc=0\n' "$1"
 }
 
 # no_tests WHY: say plainly that this lane has nothing to run yet.
@@ -54,6 +57,12 @@ tap_check() {
 		echo "not ok 1 $name"
 	fi
 	echo "HARNESS-PROG-END $name rc=0"
+}
+
+# check_only_ran: with harness.test=NAME, fail when no program had NAME.
+check_only_ran() {
+	[ -z "$only" ] || [ -n "$ran_only" ] ||
+		tap_check "harness_test_${only}_exists_in_lane" false
 }
 
 # The deliberately broken test that harness.fault=fail injects.
