@@ -12,6 +12,7 @@ FNR == NR {
 }
 
 /^(PASS|FAIL|SKIP) [^:]+: upstream_/ {
+	ran_suite = 1
 	hide = 0
 	kind = $1
 	name = $0
@@ -32,6 +33,7 @@ FNR == NR {
 	total++
 	if (kind == "PASS") {
 		passed++
+		seen_pass[name] = 1
 		if (!(name in want))
 			fresh[++nfresh] = name
 	} else if (kind == "FAIL" && !(name in want) && why == "test failed") {
@@ -47,6 +49,13 @@ FNR == NR {
 { hide = 0; print }
 
 END {
+	# A listed test must have passed here, not just "not failed": a
+	# missing program or a test turned skip breaks the ratchet too.
+	if (total || ran_suite) {
+		for (name in want)
+			if (!(name in seen_pass))
+				printf "FAIL %s: %s: listed in harness/conformance-pass.txt but did not pass\n", lane, name
+	}
 	if (total) {
 		printf "    conformance (%s lane): %d of %d Linux 6.12 iommufd selftests pass\n", lane, passed, total
 		for (i = 1; i <= nfresh; i++)

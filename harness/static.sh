@@ -65,23 +65,33 @@ for d in $kdirs; do
 	fi
 done
 
+# abi_check REF OURS HEADER: run abi-check.py; a crash is a failure too.
+abi_check() {
+	local out rc
+	out=$(/usr/bin/python3 "$HARNESS_DIR/abi-check.py" "$@" 2>&1)
+	rc=$?
+	if ((rc > 1)) || ! grep -qE '^(PASS|FAIL) static: ABI' <<<"$out"; then
+		report "ABI check of $3 ran" "$out"
+	else
+		tee -a "$res" <<<"$out"
+	fi
+}
+
 # Our uAPI headers keep the ABI of 6.12's wherever 6.12 has the header.
-"$HARNESS_DIR/prepare-ref.sh" >/dev/null || say "FAIL static: cannot extract linux-source-6.12"
+"$HARNESS_DIR/prepare-ref.sh" >/dev/null || say "FAIL static: extract linux-source-6.12"
 ref=$BUILD_DIR/ref-6.12/include/uapi
 uapi=$(grep -E '^include/uapi/.*\.h$' <<<"$files" | sed 's|^include/uapi/||' || true)
 checked=
 for h in $uapi; do
 	[ -f "$ref/$h" ] || continue
 	checked=1
-	/usr/bin/python3 "$HARNESS_DIR/abi-check.py" "$ref" "$REPO_DIR/include/uapi" "$h" |
-		tee -a "$res"
+	abi_check "$ref" "$REPO_DIR/include/uapi" "$h"
 done
 # The test interface header too: 6.12's selftests are built against it.
 th=drivers/iommu/iommufd/iommufd_test.h
 if [ -f "$REPO_DIR/$th" ] && [ -f "$BUILD_DIR/ref-6.12/$th" ]; then
 	checked=1
-	ABI_INCLUDE=$REPO_DIR/include/uapi /usr/bin/python3 "$HARNESS_DIR/abi-check.py" \
-		"$BUILD_DIR/ref-6.12" "$REPO_DIR" "$th" | tee -a "$res"
+	ABI_INCLUDE=$REPO_DIR/include/uapi abi_check "$BUILD_DIR/ref-6.12" "$REPO_DIR" "$th"
 fi
 [ -n "$checked" ] || say "SKIP static: ABI check: no header of ours exists in 6.12"
 
@@ -91,6 +101,8 @@ log=$LOG_DIR/conformance-build.log
 if [ -f "$log" ]; then
 	report "6.12 iommufd selftests compile unmodified against our headers" \
 		"$(grep -E 'warning:|error:|build failed' "$log")"
+else
+	say "FAIL static: 6.12 iommufd selftests were not built (see build-guest.sh)"
 fi
 
 # Test programs must build without warnings on both arches.

@@ -9,7 +9,10 @@ for t in /tests/iommufd*; do
 	run_test "$(basename "$t")" "$t"
 done
 [ -n "$found" ] || no_tests "iommufd selftests are not built yet"
-for t in /tests/upstream_*; do
-	[ -x "$t" ] || continue
-	run_test "$(basename "$t")" "$t"
+for t in upstream_iommufd upstream_iommufd_fail_nth; do
+	if [ -x "/tests/$t" ]; then
+		run_test "$t" "/tests/$t"
+	else
+		tap_check "${t}_is_built" false
+	fi
 done
