@@ -10,22 +10,34 @@ set -uo pipefail
 
 ALL="static mock vtd amd kunit harness smmuv3 debug"
 lanes=${*:-$ALL}
+# Whatever stops this script early still ends with the closing line.
+summarized=
+trap '[ -n "$summarized" ] || echo "0 passed, 1 failed, 0 skipped"' EXIT
 for l in $lanes; do
 	[[ " $ALL " == *" $l "* ]] || die "unknown lane '$l' (lanes: $ALL)"
 done
 want() { [[ " $lanes " == *" $1 "* ]]; }
 t0=$(date +%s)
 mkdir -p "$BUILD_DIR/results" "$LOG_DIR"
-rm -f "$BUILD_DIR"/results/*.txt
+# Nothing from an earlier run may be judged as this run's.
+rm -f "$BUILD_DIR"/results/*.txt "$LOG_DIR"/selftests-*.log \
+	"$LOG_DIR/conformance-build.log"
 declare -A took
 
-# lane NAME RESULTNAME CMD...: run one lane (or half of kunit), timed.
+# lane NAME CMD...: run one lane (or half of kunit), timed.  A lane that
+# exits non-zero without reporting a failure failed all the same.
 lane() {
-	local name=$1 s
+	local name=$1 s rc
 	shift
 	s=$(date +%s)
 	stage "lane $name" "$@"
+	rc=$?
 	took[$name]=$(($(date +%s) - s + ${took[$name]:-0}))
+	if ((rc != 0)) && ! cat "$BUILD_DIR/results/$name"*.txt 2>/dev/null |
+		grep -q "^FAIL $name:"; then
+		echo "FAIL $name: lane script exited with status $rc" |
+			tee "$BUILD_DIR/results/$name-exit-$rc.txt"
+	fi
 }
 
 # broken LANE WHAT: record that LANE could not run because WHAT failed.
@@ -108,5 +120,6 @@ grep -h -E '^    (conformance|newly passing)' "$res"/*.txt 2>/dev/null | sed 's/
 pass=$(grep -c '^PASS' <<<"$all")
 fail=$(grep -c '^FAIL' <<<"$all")
 skip=$(grep -c '^SKIP' <<<"$all")
+summarized=1
 echo "$pass passed, $fail failed, $skip skipped"
 ((fail == 0))

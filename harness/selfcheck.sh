@@ -15,7 +15,7 @@ expect() {
 		RESULTS_DIR="$BUILD_DIR/selfcheck" "$HARNESS_DIR/run-lane.sh" mock 2>&1)
 	local rc=$?
 	took=$(($(date +%s) - start))
-	if ((rc != 0)) && grep -qE "^FAIL mock: .*$pattern" <<<"$out" &&
+	if ((rc != 0)) && grep -qE "^FAIL mock: .*($pattern)" <<<"$out" &&
 		((took <= limit + 20)); then
 		echo "PASS harness: injected $fault fails the mock lane ($took s)"
 	else
