@@ -26,7 +26,9 @@ for p in $PKGS; do
 done
 have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
 
-if [ -z "$missing$need_update" ] && [ "$have" = "$want" ]; then
+if [ -z "$missing$need_update" ]; then
+	[ "$have" = "$want" ] || echo "warning: using linux-source-6.1 $have," \
+		"not the recorded $want (harness/base-version)" >&2
 	echo "all packages present (linux-source-6.1 $have)"
 	exit 0
 fi
@@ -35,9 +37,14 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$LOG_DIR"
 apt-get update -qq
-if [ "$have" != "$want" ]; then
+if [ -z "$have" ]; then
 	if apt-cache madison linux-source-6.1 | awk '{print $3}' | grep -qx "$want"; then
-		missing="${missing/ linux-source-6.1/} linux-source-6.1=$want"
+		pinned=""
+		for p in $missing; do
+			[ "$p" = linux-source-6.1 ] && p=linux-source-6.1=$want
+			pinned="$pinned $p"
+		done
+		missing=$pinned
 	else
 		echo "warning: linux-source-6.1 $want (recorded in harness/base-version)" \
 			"is no longer served; using the newest 6.1.y instead" >&2

@@ -18,8 +18,22 @@ OVERLAY_DIRS="drivers include tools Documentation arch lib mm"
 mkdir -p "$BUILD_DIR" "$LOG_DIR"
 used=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 
+# refuse_to_drop_work: stop if build/tree holds commits or edits that are
+# not in patches/ yet (FORCE=1 overrides).
+refuse_to_drop_work() {
+	[ -d "$TREE_DIR/.git" ] && [ -z "${FORCE:-}" ] || return 0
+	if git -C "$TREE_DIR" rev-parse -q --verify series >/dev/null &&
+		{ [ "$(git -C "$TREE_DIR" rev-parse HEAD)" != \
+			"$(git -C "$TREE_DIR" rev-parse series)" ] ||
+			! git -C "$TREE_DIR" diff --quiet HEAD --; }; then
+		die "build/tree has edits or commits not in patches/ and must be" \
+			"rebuilt ($1): run 'make refresh-patches' first, or FORCE=1 to drop them"
+	fi
+}
+
 # 1. Extract once per source package version.
 if [ "$(cat "$BUILD_DIR/tree.version" 2>/dev/null)" != "$used" ]; then
+	refuse_to_drop_work "linux-source-6.1 is now $used"
 	echo "extracting linux-source-6.1 $used"
 	rm -rf "$TREE_DIR" "$BUILD_DIR/tree.tmp" "$BUILD_DIR/tree.series"
 	mkdir -p "$BUILD_DIR/tree.tmp"
@@ -50,14 +64,8 @@ done
 # 2. Apply the series when it differs from what the tree carries.
 series_sum=$(series_sum)
 if [ "$(cat "$BUILD_DIR/tree.series" 2>/dev/null)" != "$series_sum" ]; then
+	refuse_to_drop_work "patches/ changed"
 	cd "$TREE_DIR"
-	# Never drop work that was not turned into patches yet.
-	if git rev-parse -q --verify series >/dev/null && [ -z "${FORCE:-}" ] &&
-		{ [ "$(git rev-parse HEAD)" != "$(git rev-parse series)" ] ||
-			! git diff --quiet HEAD --; }; then
-		die "build/tree has edits or commits not in patches/ and the series" \
-			"changed: run 'make refresh-patches' first, or FORCE=1 to drop them"
-	fi
 	git am --abort >/dev/null 2>&1 || true
 	git reset -q --hard base
 	n=0
