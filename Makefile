@@ -5,6 +5,7 @@
 #   make run        build, boot the VT-d guest, run the demo
 #   make check      all test lanes; LANE="vtd amd" picks some, TEST=prog one
 #                   test program, FAULT=fail|panic|hang injects a failure
+#   make bench      map/unmap benchmark in the VT-d guest (numbers, no verdict)
 #   make shell      the VT-d guest with an interactive shell
 #   make help       everything else
 
@@ -12,7 +13,7 @@ H := harness
 LANE ?=
 export TEST FAULT TIMEOUT JOBS
 
-.PHONY: all run check shell deps tree kernels kernel-x86_64 kernel-arm64 \
+.PHONY: all run bench check shell deps tree kernels kernel-x86_64 kernel-arm64 \
 	kernel-debug guests static refresh-patches clean distclean help
 
 all: run
@@ -35,7 +36,7 @@ guests: tree
 	@$(H)/build-guest.sh x86_64
 	@$(H)/build-guest.sh arm64
 
-run shell:
+run bench shell:
 	@$(H)/boot.sh $@
 
 check:

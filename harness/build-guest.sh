@@ -55,8 +55,11 @@ if [ "$arch" = x86_64 ] && "$HARNESS_DIR/prepare-ref.sh" >/dev/null; then
 			echo "$t: build failed" >>"$LOG_DIR/conformance-build.log"
 	done
 fi
-${cross}gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
-	-o "$out/tests/iommu_demo" "$TREE_DIR/tools/iommu-demo/iommu_demo.c"
+# The demo (make run) and the benchmark (make bench).
+for p in iommu-demo/iommu_demo iommu-bench/iommu_bench; do
+	${cross}gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
+		-o "$out/tests/${p#*/}" "$TREE_DIR/tools/$p.c"
+done
 
 # Debian ships busybox-static for the host arch only: take the arm64 one
 # out of the arm64 .deb.

@@ -4,8 +4,8 @@
 # a hard time limit, keep the console in build/logs/LANE.log and print one
 # PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
 #
-# Guest lanes: mock vtd amd smmuv3 kunit debug, plus run and shell (the
-# VT-d guest with the demo, or an interactive shell).
+# Guest lanes: mock vtd amd smmuv3 kunit debug, plus run, bench and shell
+# (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
 # TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
 # only the test program NAME, LOG_NAME and RESULTS_DIR redirect the log
@@ -47,7 +47,9 @@ kunit-arm64) qemu_arm64; limit=600; EXTRA="kunit.enable=1" ;;
 debug) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"; limit=1200
 	EXTRA="intel_iommu=on kmemleak=on" ;;
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
-*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug run shell)" ;;
+bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
+	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
+*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
 guest_lane=${lane%%-*}
@@ -58,15 +60,15 @@ append="console=$CONSOLE panic=-1 harness.lane=$guest_lane $EXTRA"
 if [ "$lane" = shell ]; then
 	exec "${QEMU[@]}" -serial mon:stdio -append "$append"
 fi
-[ "$lane" = run ] && append="$append quiet"
+case $lane in run | bench) append="$append quiet" ;; esac
 
 log=$LOG_DIR/${LOG_NAME:-$lane}.log
 res=${RESULTS_DIR:-$BUILD_DIR/results}/${LOG_NAME:-$lane}.txt
 mkdir -p "$(dirname "$res")"
 echo "    booting $lane guest (limit ${limit}s): ${QEMU[0]} ... -append '$append'"
 start=$(date +%s)
-if [ "$lane" = run ]; then
-	# Show the demo's lines as they come; the rest stays in the log.
+if [ "$lane" = run ] || [ "$lane" = bench ]; then
+	# Show the program's lines as they come; the rest stays in the log.
 	timeout -k 10 "$limit" "${QEMU[@]}" -serial stdio -append "$append" \
 		</dev/null 2>&1 | tee "$log" | tr -d '\r' |
 		sed -n '/^HARNESS-PROG-BEGIN/,/^HARNESS-PROG-END/p' | grep -v '^HARNESS-' |
