@@ -4,7 +4,7 @@
 #
 #   make run        build, boot the VT-d guest, run the demo
 #   make check      all test lanes; LANE="vtd amd" picks some, TEST=prog one
-#                   test program, FAULT=fail|panic|hang injects a failure
+#                   test program, FAULT=fail|panic|hang|warn injects a failure
 #   make bench      map/unmap benchmark in the VT-d guest (numbers, no verdict)
 #   make shell      the VT-d guest with an interactive shell
 #   make help       everything else

@@ -56,10 +56,10 @@ fi
 
 # Commits made in build/tree become patches: author them as the developer
 # of this checkout.
-for key in user.name user.email; do
-	val=$(git -C "$REPO_DIR" config "$key" || true)
-	git -C "$TREE_DIR" config "$key" "${val:-iommufd developer}"
-done
+name=$(git -C "$REPO_DIR" config user.name || true)
+email=$(git -C "$REPO_DIR" config user.email || true)
+git -C "$TREE_DIR" config user.name "${name:-iommufd developer}"
+git -C "$TREE_DIR" config user.email "${email:-developer@localhost}"
 
 # 2. Apply the series when it differs from what the tree carries.
 series_sum=$(series_sum)
