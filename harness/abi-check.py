@@ -7,6 +7,11 @@ struct (size, and offset and size of each member), every enum constant
 and every #define'd ioctl number of the reference header must exist in
 ours with the same value.  Names only we have are listed as extensions.
 
+Limits: it compiles for the host (x86-64) only, so a layout that differs
+only on 32-bit (a plain __u64 where __aligned_u64 belongs) passes; member
+types are compared by size and alignment, not by signedness; top-level
+unions and typedefs are not examined.
+
 HEADER is a path below the include roots (linux/iommufd.h).  ABI_INCLUDE
 (colon-separated) adds include directories for what the headers include,
 used alike for both sides.  The reference tree is
@@ -24,8 +29,8 @@ CC = os.environ.get("CC", "gcc")
 
 
 def strip_comments(text):
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    return re.sub(r"//[^\n]*", " ", text)
+    # One left-to-right pass, so "// see foo/*" cannot open a block.
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
 
 
 def strip_cpp(text):
@@ -58,12 +63,16 @@ def members(body, prefix=""):
                 else:
                     out += [prefix + i for i in inner]
                 continue
-            decl = re.sub(r"\[[^\]]*\]", "", decl.rstrip(";"))
-            decl = re.sub(r":\s*\d+$", "", decl)  # bitfields have no offset
+            decl = decl.rstrip(";")
+            if re.search(r":\s*\d+\s*(,|$)", decl):
+                continue  # bitfields have no offset; the struct size covers them
+            flex = re.search(r"\[\s*\]", decl)
+            decl = re.sub(r"\[[^\]]*\]", "", decl)
             for part in decl.split(","):
                 n = re.findall(r"(\w+)\s*$", part.strip())
                 if n:
-                    out.append(prefix + n[0])
+                    # A flexible array has an offset but no size.
+                    out.append(prefix + n[0] + ("[]" if flex else ""))
     return out
 
 
@@ -82,11 +91,12 @@ def parse(path):
             n = re.match(r"\s*([A-Za-z_]\w*)", item)
             if n:
                 consts.add(n.group(1))
-    for m in re.finditer(r"^#define\s+(\w+)\s+(\S.*)$", text, re.M):
-        if re.search(r"\b_IO(W|R|WR)?\s*\(", m.group(2)) or \
-                re.match(r"^\(?\s*(0x[0-9a-fA-F]+|\d+|\(?1\s*<<\s*\d+\)?)[uUlL]*\s*\)?$",
-                         m.group(2)):
-            consts.add(m.group(1))
+    # Every object-like macro with a value (function-like ones and names
+    # starting with "_", such as include guards, are not ABI values).
+    text = re.sub(r"\\\n", " ", text)
+    for m in re.finditer(r"^\s*#\s*define\s+([A-Za-z]\w*)(?!\()\s+(\S.*)$",
+                         text, re.M):
+        consts.add(m.group(1))
     return structs, consts
 
 
@@ -94,11 +104,18 @@ def program(header, structs, consts):
     lines = ["#include <stdio.h>", "#include <stddef.h>",
              "#include <%s>" % header, "int main(void)", "{"]
     for s in sorted(structs):
-        lines.append('\tprintf("struct %s size %%zu\\n", sizeof(struct %s));' % (s, s))
+        lines.append('\tprintf("struct %s size %%zu align %%zu\\n", sizeof(struct %s), '
+                     '__alignof__(struct %s));' % (s, s, s))
         for f in structs[s]:
-            lines.append('\tprintf("struct %s.%s offset %%zu size %%zu\\n", '
-                         'offsetof(struct %s, %s), sizeof(((struct %s *)0)->%s));'
-                         % (s, f, s, f, s, f))
+            if f.endswith("[]"):
+                g = f[:-2]
+                lines.append('\tprintf("struct %s.%s offset %%zu (flexible)\\n", '
+                             'offsetof(struct %s, %s));' % (s, g, s, g))
+                continue
+            lines.append('\tprintf("struct %s.%s offset %%zu size %%zu align %%zu\\n", '
+                         'offsetof(struct %s, %s), sizeof(((struct %s *)0)->%s), '
+                         '__alignof__(((struct %s *)0)->%s));'
+                         % (s, f, s, f, s, f, s, f))
     for c in sorted(consts):
         lines.append('\tprintf("%s %%llu\\n", (unsigned long long)(%s));' % (c, c))
     lines += ["\treturn 0;", "}"]
