@@ -68,11 +68,14 @@ def members(body, prefix=""):
                 continue  # bitfields have no offset; the struct size covers them
             flex = re.search(r"\[\s*\]", decl)
             decl = re.sub(r"\[[^\]]*\]", "", decl)
+            typed = re.match(r"(?:const\s+)?struct\s+(\w+)\s", decl.strip())
             for part in decl.split(","):
                 n = re.findall(r"(\w+)\s*$", part.strip())
                 if n:
-                    # A flexible array has an offset but no size.
-                    out.append(prefix + n[0] + ("[]" if flex else ""))
+                    # A flexible array has an offset but no size; a member of
+                    # a struct type defined in the header is expanded later.
+                    out.append(prefix + n[0] + ("[]" if flex else "") +
+                               ("@" + typed.group(1) if typed and not flex else ""))
     return out
 
 
@@ -85,6 +88,17 @@ def parse(path):
             depth += {"{": 1, "}": -1}.get(text[i], 0)
             i += 1
         structs[m.group(1)] = members(strip_cpp(text[m.end():i - 1]))
+
+    def expand(fields, depth=0):
+        out = []
+        for f in fields:
+            name, _, typ = f.partition("@")
+            out.append(name)
+            if typ in structs and depth < 8:
+                out += [name + "." + g for g in expand(structs[typ], depth + 1)]
+        return out
+
+    structs = {k: expand(v) for k, v in structs.items()}
     consts = set()
     for m in re.finditer(r"\benum\s*\w*\s*\{(.*?)\}", text, re.S):
         for item in m.group(1).split(","):

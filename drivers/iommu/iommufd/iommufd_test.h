@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * The CONFIG_IOMMUFD_TEST interface: one extra ioctl on /dev/iommu that
- * lets selftests create mock IOMMU domains and devices, inspect what was
- * mapped into them, and drive in-kernel "access" users.  Names, numbers
- * and layouts match Linux 6.12's, so its selftests build against this
- * header unmodified.  Not a stable ABI: test kernels only.
+ * The CONFIG_IOMMUFD_TEST interface of /dev/iommu.
+ *
+ * A test kernel adds one ioctl, IOMMU_TEST_CMD, through which selftests
+ * create mock IOMMU domains and devices, look inside them, and act as an
+ * in-kernel user of an IOAS.  The interface follows Linux 6.12's test
+ * ABI (operation numbers, constants, the layout of struct iommu_test_cmd)
+ * so that kernel's selftests build against this header unchanged; it is
+ * not a stable ABI and exists only in test kernels.
+ *
+ * Each operation's arguments are a structure of their own, declared next
+ * to the operation; struct iommu_test_cmd carries one of them.
  */
 #ifndef _UAPI_IOMMUFD_TEST_H
 #define _UAPI_IOMMUFD_TEST_H
@@ -12,82 +18,188 @@
 #include <linux/iommufd.h>
 #include <linux/types.h>
 
-/* Operations of IOMMU_TEST_CMD, in struct iommu_test_cmd::op. */
-enum {
-	/* Reserve [start, start + length) in the IOAS @id. */
-	IOMMU_TEST_OP_ADD_RESERVED = 1,
-	/* Add a mock device attached to the IOAS or HWPT @id. */
-	IOMMU_TEST_OP_MOCK_DOMAIN,
-	/* Check that an IOVA range maps to the given user memory. */
-	IOMMU_TEST_OP_MD_CHECK_MAP,
-	/* Check the pin count of every page of a user range. */
-	IOMMU_TEST_OP_MD_CHECK_REFS,
-	/* Create an emulated-device access on the IOAS @id; returns an fd. */
-	IOMMU_TEST_OP_CREATE_ACCESS,
-	/* Unpin pages pinned through the access fd @id. */
-	IOMMU_TEST_OP_DESTROY_ACCESS_PAGES,
-	/* Pin an IOVA range through the access fd @id. */
-	IOMMU_TEST_OP_ACCESS_PAGES,
-	/* Read or write an IOVA range through the access fd @id. */
-	IOMMU_TEST_OP_ACCESS_RW,
-	/* Lower the page limit of one pinning batch, to test batching. */
-	IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT,
-	/* Move the mock device @id to another IOAS or HWPT. */
-	IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-	/* Move the access fd @id to another IOAS. */
-	IOMMU_TEST_OP_ACCESS_REPLACE_IOAS,
-	/* As IOMMU_TEST_OP_MOCK_DOMAIN, with device flags. */
-	IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
-	/* Mark pages of the mock domain @id dirty, as DMA writes would. */
-	IOMMU_TEST_OP_DIRTY,
-	/* Check one IOTLB entry of the nested mock domain @id. */
-	IOMMU_TEST_OP_MD_CHECK_IOTLB,
-	/* Inject an I/O page fault on a mock device. */
-	IOMMU_TEST_OP_TRIGGER_IOPF,
-};
+/* --- The mock IOMMU: what its domains and devices look like --- */
 
-/* IOVA window of mock domains. */
 enum {
-	MOCK_APERTURE_START = 1UL << 24,
-	MOCK_APERTURE_LAST = (1UL << 31) - 1,
-};
-
-/* create_access.flags */
-enum {
-	MOCK_FLAGS_ACCESS_WRITE = 1 << 0,
-	MOCK_FLAGS_ACCESS_SYZ = 1 << 16,
-};
-
-/* access_rw.flags */
-enum {
-	MOCK_ACCESS_RW_WRITE = 1 << 0,
-	MOCK_ACCESS_RW_SLOW_PATH = 1 << 2,
-};
-
-/* create_access.flags: the access wants to pin pages (not only copy). */
-enum {
-	MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES = 1 << 0,
-};
-
-/* mock_domain_flags.dev_flags */
-enum {
-	MOCK_FLAGS_DEVICE_NO_DIRTY = 1 << 0,
-	MOCK_FLAGS_DEVICE_HUGE_IOVA = 1 << 1,
-	MOCK_FLAGS_DEVICE_PASID = 1 << 2,
-};
-
-/* IOTLB entries a nested mock domain emulates, for invalidation tests. */
-enum {
-	MOCK_NESTED_DOMAIN_IOTLB_ID_MAX = 3,
+	/* Mock domains translate IOVAs 16 MiB .. 2 GiB - 1. */
+	MOCK_APERTURE_START = 0x01000000,
+	MOCK_APERTURE_LAST = 0x7fffffff,
+	/* Nested mock domains emulate IOTLB entries 0 .. 3. */
 	MOCK_NESTED_DOMAIN_IOTLB_NUM = 4,
+	MOCK_NESTED_DOMAIN_IOTLB_ID_MAX = MOCK_NESTED_DOMAIN_IOTLB_NUM - 1,
+};
+
+/* Properties a mock device can be created with (dev_flags). */
+enum {
+	MOCK_FLAGS_DEVICE_NO_DIRTY = 0x1,	/* its IOMMU cannot track dirty */
+	MOCK_FLAGS_DEVICE_HUGE_IOVA = 0x2,	/* 1 MiB IOVA granule */
+	MOCK_FLAGS_DEVICE_PASID = 0x4,		/* supports PASIDs */
+};
+
+/* PASID width, in bits, of a mock device created with PASID support. */
+#define MOCK_PASID_WIDTH 20
+
+/* --- Operations; each one's arguments follow it --- */
+
+/* IOMMU_TEST_OP_ADD_RESERVED: reserve an IOVA range in the IOAS "id". */
+#define IOMMU_TEST_OP_ADD_RESERVED 1
+struct iommu_test_reserve_args {
+	__aligned_u64 start;
+	__aligned_u64 length;
 };
 
 /*
- * struct iommu_test_cmd - argument of IOMMU_TEST_CMD.  @size is
- * sizeof(struct iommu_test_cmd), @op an IOMMU_TEST_OP_*, @id the object
- * the operation works on; the union holds each operation's arguments and
- * results (out_* are written by the kernel).  @last must stay the final
- * member: the ioctl's minimum size runs up to it.
+ * IOMMU_TEST_OP_MOCK_DOMAIN: create a mock device attached to the IOAS or
+ * HWPT "id"; IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS does the same with
+ * MOCK_FLAGS_DEVICE_* in dev_flags.  Both return the selftest device
+ * object, the HWPT it got and its iommufd device.
+ */
+#define IOMMU_TEST_OP_MOCK_DOMAIN 2
+#define IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS 12
+struct iommu_test_mock_dev_args {
+	__u32 out_stdev_id;
+	__u32 out_hwpt_id;
+	__u32 out_idev_id;
+};
+
+struct iommu_test_mock_dev_flags_args {
+	__u32 out_stdev_id;
+	__u32 out_hwpt_id;
+	__u32 out_idev_id;
+	__u32 dev_flags;
+};
+
+/* IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE: move mock device "id" to pt_id. */
+#define IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE 10
+struct iommu_test_replace_args {
+	__u32 pt_id;
+};
+
+/*
+ * IOMMU_TEST_OP_MD_CHECK_MAP: every mock domain of the IOAS "id" maps the
+ * IOVA range to the user memory at uptr.  IOMMU_TEST_OP_MD_CHECK_REFS:
+ * every page of the user range is pinned "refs" times.
+ */
+#define IOMMU_TEST_OP_MD_CHECK_MAP 3
+#define IOMMU_TEST_OP_MD_CHECK_REFS 4
+struct iommu_test_check_map_args {
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+};
+
+struct iommu_test_check_refs_args {
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+	__u32 refs;
+};
+
+/*
+ * IOMMU_TEST_OP_CREATE_ACCESS: make an emulated-device user of the IOAS
+ * "id", returned as a file descriptor that the access operations below
+ * take in "id".
+ */
+#define IOMMU_TEST_OP_CREATE_ACCESS 5
+enum {
+	/* create_access.flags: the access pins pages, not only copies */
+	MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES = 0x1,
+};
+
+struct iommu_test_access_args {
+	__u32 out_access_fd;
+	__u32 flags;
+};
+
+/* IOMMU_TEST_OP_ACCESS_REPLACE_IOAS: move the access to another IOAS. */
+#define IOMMU_TEST_OP_ACCESS_REPLACE_IOAS 11
+struct iommu_test_access_ioas_args {
+	__u32 ioas_id;
+};
+
+/*
+ * IOMMU_TEST_OP_ACCESS_PAGES pins an IOVA range through the access and
+ * returns an ID for the pinned set; IOMMU_TEST_OP_DESTROY_ACCESS_PAGES
+ * unpins that set.
+ */
+#define IOMMU_TEST_OP_ACCESS_PAGES 7
+#define IOMMU_TEST_OP_DESTROY_ACCESS_PAGES 6
+enum {
+	/* access_pages.flags */
+	MOCK_FLAGS_ACCESS_WRITE = 0x1,
+	MOCK_FLAGS_ACCESS_SYZ = 0x10000,	/* iova is a syzkaller cookie */
+};
+
+struct iommu_test_pin_args {
+	__u32 flags;
+	__u32 out_access_pages_id;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+};
+
+struct iommu_test_unpin_args {
+	__u32 access_pages_id;
+};
+
+/* IOMMU_TEST_OP_ACCESS_RW: copy between user memory and IOVAs. */
+#define IOMMU_TEST_OP_ACCESS_RW 8
+enum {
+	/* access_rw.flags */
+	MOCK_ACCESS_RW_WRITE = 0x1,
+	MOCK_ACCESS_RW_SLOW_PATH = 0x4,		/* force the page-walk path */
+};
+
+struct iommu_test_rw_args {
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+	__u32 flags;
+};
+
+/* IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT: pages per pinning batch. */
+#define IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT 9
+struct iommu_test_batch_args {
+	__u32 limit;
+};
+
+/*
+ * IOMMU_TEST_OP_DIRTY: mark the pages set in the bitmap at uptr dirty in
+ * the mock domain "id", as device writes would; returns how many were.
+ */
+#define IOMMU_TEST_OP_DIRTY 13
+struct iommu_test_dirty_args {
+	__u32 flags;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 uptr;
+	__aligned_u64 out_nr_dirty;
+};
+
+/* IOMMU_TEST_OP_MD_CHECK_IOTLB: IOTLB entry "id" holds value "iotlb". */
+#define IOMMU_TEST_OP_MD_CHECK_IOTLB 14
+struct iommu_test_iotlb_args {
+	__u32 id;
+	__u32 iotlb;
+};
+
+/* IOMMU_TEST_OP_TRIGGER_IOPF: raise an I/O page fault on a mock device. */
+#define IOMMU_TEST_OP_TRIGGER_IOPF 15
+struct iommu_test_iopf_args {
+	__u32 dev_id;
+	__u32 pasid;
+	__u32 grpid;
+	__u32 perm;
+	__u64 addr;
+};
+
+/* --- The command --- */
+
+/*
+ * struct iommu_test_cmd - argument of IOMMU_TEST_CMD: @size is its size,
+ * @op an IOMMU_TEST_OP_*, @id the object the operation works on.  The
+ * union carries the operation's arguments (out_* fields are results).
+ * @last ends the structure; the minimum size the kernel accepts runs to it.
  */
 struct iommu_test_cmd {
 	__u32 size;
@@ -95,117 +207,58 @@ struct iommu_test_cmd {
 	__u32 id;
 	__u32 __reserved;
 	union {
-		struct {
-			__aligned_u64 start;
-			__aligned_u64 length;
-		} add_reserved;
-		struct {
-			__u32 out_stdev_id;
-			__u32 out_hwpt_id;
-			/* ID of the mock device's iommufd_device */
-			__u32 out_idev_id;
-		} mock_domain;
-		struct {
-			__u32 out_stdev_id;
-			__u32 out_hwpt_id;
-			__u32 out_idev_id;
-			/* MOCK_FLAGS_DEVICE_* */
-			__u32 dev_flags;
-		} mock_domain_flags;
-		struct {
-			__u32 pt_id;
-		} mock_domain_replace;
-		struct {
-			__aligned_u64 iova;
-			__aligned_u64 length;
-			__aligned_u64 uptr;
-		} check_map;
-		struct {
-			__aligned_u64 length;
-			__aligned_u64 uptr;
-			__u32 refs;
-		} check_refs;
-		struct {
-			__u32 out_access_fd;
-			__u32 flags;
-		} create_access;
-		struct {
-			__u32 access_pages_id;
-		} destroy_access_pages;
-		struct {
-			__u32 flags;
-			__u32 out_access_pages_id;
-			__aligned_u64 iova;
-			__aligned_u64 length;
-			__aligned_u64 uptr;
-		} access_pages;
-		struct {
-			__aligned_u64 iova;
-			__aligned_u64 length;
-			__aligned_u64 uptr;
-			__u32 flags;
-		} access_rw;
-		struct {
-			/* pages per pinning batch */
-			__u32 limit;
-		} memory_limit;
-		struct {
-			__u32 ioas_id;
-		} access_replace_ioas;
-		struct {
-			__u32 flags;
-			__aligned_u64 iova;
-			__aligned_u64 length;
-			__aligned_u64 page_size;
-			/* bitmap of the pages to mark dirty */
-			__aligned_u64 uptr;
-			__aligned_u64 out_nr_dirty;
-		} dirty;
-		struct {
-			__u32 id;
-			__u32 iotlb;
-		} check_iotlb;
-		struct {
-			__u32 dev_id;
-			__u32 pasid;
-			__u32 grpid;
-			__u32 perm;
-			__u64 addr;
-		} trigger_iopf;
+		struct iommu_test_reserve_args add_reserved;
+		struct iommu_test_mock_dev_args mock_domain;
+		struct iommu_test_mock_dev_flags_args mock_domain_flags;
+		struct iommu_test_replace_args mock_domain_replace;
+		struct iommu_test_check_map_args check_map;
+		struct iommu_test_check_refs_args check_refs;
+		struct iommu_test_access_args create_access;
+		struct iommu_test_unpin_args destroy_access_pages;
+		struct iommu_test_pin_args access_pages;
+		struct iommu_test_rw_args access_rw;
+		struct iommu_test_batch_args memory_limit;
+		struct iommu_test_access_ioas_args access_replace_ioas;
+		struct iommu_test_dirty_args dirty;
+		struct iommu_test_iotlb_args check_iotlb;
+		struct iommu_test_iopf_args trigger_iopf;
 	};
 	__u32 last;
 };
 
 #define IOMMU_TEST_CMD _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + 32)
 
-/* PASID width, in bits, of mock devices created with the PASID flag. */
-#define MOCK_PASID_WIDTH 20
+/* --- Data the mock driver exchanges through the regular ioctls --- */
 
-/* What IOMMU_GET_HW_INFO reports for a mock device. */
-#define IOMMU_HW_INFO_TYPE_SELFTEST	0xfeedbeef
-#define IOMMU_HW_INFO_SELFTEST_REGVAL	0xdeadbeef
+/* IOMMU_GET_HW_INFO on a mock device returns struct iommu_test_hw_info. */
+#define IOMMU_HW_INFO_TYPE_SELFTEST 0xfeedbeef
+#define IOMMU_HW_INFO_SELFTEST_REGVAL 0xdeadbeef
 
 struct iommu_test_hw_info {
 	__u32 flags;
-	__u32 test_reg;
+	__u32 test_reg;		/* IOMMU_HW_INFO_SELFTEST_REGVAL */
 };
 
-/* IOMMU_HWPT_ALLOC data for a nested mock domain. */
+/*
+ * IOMMU_HWPT_ALLOC of a nested mock domain takes struct
+ * iommu_hwpt_selftest: the value every emulated IOTLB entry starts with.
+ */
 #define IOMMU_HWPT_DATA_SELFTEST 0xdead
 #define IOMMU_TEST_IOTLB_DEFAULT 0xbadbeef
 
 struct iommu_hwpt_selftest {
-	/* initial value of every emulated IOTLB entry */
 	__u32 iotlb;
 };
 
-/* IOMMU_HWPT_INVALIDATE entries for a nested mock domain. */
+/*
+ * IOMMU_HWPT_INVALIDATE of a nested mock domain takes entries of struct
+ * iommu_hwpt_invalidate_selftest; the _INVALID type exists to be refused.
+ */
 #define IOMMU_HWPT_INVALIDATE_DATA_SELFTEST 0xdeadbeef
 #define IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID 0xdadbeef
-#define IOMMU_TEST_INVALIDATE_FLAG_ALL	0x1
+#define IOMMU_TEST_INVALIDATE_FLAG_ALL 0x1	/* every entry; ignore iotlb_id */
 
 struct iommu_hwpt_invalidate_selftest {
-	/* IOMMU_TEST_INVALIDATE_FLAG_ALL: every entry, ignore @iotlb_id */
 	__u32 flags;
 	__u32 iotlb_id;
 };
