@@ -2,43 +2,27 @@
 # Functions the lane scripts use to run tests and mark their output for
 # the host-side parser (harness/parse-results.awk).
 
-# harness.test=NAME on the kernel command line runs only that program.
-only=
+# $only (harness.test=NAME, set by /init) limits a lane to one program.
 ran_only=
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in harness.test=*) only=${arg#harness.test=} ;; esac
-done
 
-# run_test NAME CMD...: run one kselftest/TAP program.
-run_test() {
-	local name=$1 rc
-	shift
-	[ -z "$only" ] || [ "$only" = "$name" ] || return 0
+# run_prog KIND NAME CMD...: run one program between the markers the
+# host parses.  KIND: tap (kselftest TAP), ktap (a KUnit suite's KTAP),
+# plain (no TAP; the exit status is the result).
+run_prog() {
+	local kind=$1 name=$2 rc
+	shift 2
+	[ -z "${only:-}" ] || [ "$only" = "$name" ] || return 0
 	ran_only=1
-	echo "HARNESS-PROG-BEGIN $name kind=tap"
+	echo "HARNESS-PROG-BEGIN $name kind=$kind"
 	"$@"
 	rc=$?
 	# Leading newline: the program's last line may lack one.
 	printf '\nHARNESS-PROG-END %s rc=%s\n' "$name" "$rc"
 }
 
-# run_plain NAME CMD...: run a program that prints no TAP; its exit
-# status is its result.
-run_plain() {
-	local name=$1 rc
-	shift
-	echo "HARNESS-PROG-BEGIN $name kind=plain"
-	"$@"
-	rc=$?
-	printf '\nHARNESS-PROG-END %s rc=%s\n' "$name" "$rc"
-}
-
-# run_ktap NAME FILE: report a KUnit suite's KTAP results file.
-run_ktap() {
-	echo "HARNESS-PROG-BEGIN $1 kind=ktap"
-	cat "$2"
-	printf '\nHARNESS-PROG-END %s rc=0\n' "$1"
-}
+run_test() { run_prog tap "$@"; }
+run_plain() { run_prog plain "$@"; }
+run_ktap() { run_prog ktap "$1" cat "$2"; }
 
 # no_tests WHY: say plainly that this lane has nothing to run yet.
 no_tests() {
@@ -61,7 +45,7 @@ tap_check() {
 
 # check_only_ran: with harness.test=NAME, fail when no program had NAME.
 check_only_ran() {
-	[ -z "$only" ] || [ -n "$ran_only" ] ||
+	[ -z "${only:-}" ] || [ -n "$ran_only" ] ||
 		tap_check "harness_test_${only}_exists_in_lane" false
 }
 
