@@ -96,8 +96,9 @@ for f in $overlay; do
 	fi
 done
 printf '%s\n' $overlay >"$TREE_DIR/.git/info/exclude"
-# Keep mtimes of unchanged files so kbuild rebuilds only what changed.
-printf '%s\n' $overlay | rsync -a --checksum --files-from=- "$REPO_DIR/" "$TREE_DIR/"
+# Unchanged files keep their mtime (--checksum skips them); changed ones get
+# the current time, so kbuild always sees them as newer than their objects.
+printf '%s\n' $overlay | rsync -rlp --checksum --files-from=- "$REPO_DIR/" "$TREE_DIR/"
 # Drop files that left the overlay since the last run.
 if [ -f "$BUILD_DIR/tree.overlay" ]; then
 	comm -23 <(sort "$BUILD_DIR/tree.overlay") <(printf '%s\n' $overlay | sort) |
