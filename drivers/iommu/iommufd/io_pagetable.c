@@ -1,0 +1,1037 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The I/O page table.
+ *
+ * An io_pagetable is the software truth of one I/O address space: a set of
+ * non-overlapping areas, each mapping a slice of some pinned user memory
+ * (struct iommufd_pages) at an IOVA. Every iommu_domain attached to it holds
+ * the same translation at all times: an area enters every domain before it
+ * becomes visible, and leaves every domain, IOTLB included, before its
+ * memory can be unpinned.
+ *
+ * Reserved ranges (device MSI windows, the parts of the IOVA space a domain
+ * cannot translate) block mapping; allowed ranges only steer automatic IOVA
+ * allocation. The free space that automatic allocation uses is kept in an
+ * iova_holes tree, updated on every change and rebuilt from the interval
+ * trees when an update could not allocate memory.
+ */
+#include <linux/iommu.h>
+#include <linux/lockdep.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "io_pagetable.h"
+#include "pages.h"
+
+/**
+ * struct iopt_reserved - IOVA no area may use
+ * @node: the range, in &io_pagetable.reserved; ranges may overlap
+ * @owner: who reserved it, to remove it again
+ */
+struct iopt_reserved {
+	struct interval_tree_node node;
+	void *owner;
+};
+
+/**
+ * struct iopt_allowed - IOVA automatic allocation may use
+ * @node: the range, in &io_pagetable.allowed; ranges never overlap
+ */
+struct iopt_allowed {
+	struct interval_tree_node node;
+};
+
+/* A slice of pinned memory that becomes one area. */
+struct iopt_slice {
+	struct iommufd_pages *pages;
+	unsigned long pages_byte;
+	unsigned long length;
+};
+
+#define to_area(n) container_of(n, struct iopt_area, node)
+#define to_reserved(n) container_of(n, struct iopt_reserved, node)
+
+static struct iopt_area *area_first(struct io_pagetable *iopt,
+				    unsigned long start, unsigned long last)
+{
+	struct interval_tree_node *n;
+
+	n = interval_tree_iter_first(&iopt->areas, start, last);
+	return n ? to_area(n) : NULL;
+}
+
+static struct iopt_area *area_next(struct iopt_area *area,
+				   unsigned long start, unsigned long last)
+{
+	struct interval_tree_node *n;
+
+	n = interval_tree_iter_next(&area->node, start, last);
+	return n ? to_area(n) : NULL;
+}
+
+#define for_each_area(area, iopt, start, last)                         \
+	for (area = area_first(iopt, start, last); area;                 \
+	     area = area_next(area, start, last))
+
+static unsigned long area_length(struct iopt_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
+
+/**
+ * iopt_init() - Set up an empty I/O page table
+ * @iopt: the table
+ */
+void iopt_init(struct io_pagetable *iopt)
+{
+	init_rwsem(&iopt->rwsem);
+	iopt->areas = RB_ROOT_CACHED;
+	iopt->reserved = RB_ROOT_CACHED;
+	iopt->allowed = RB_ROOT_CACHED;
+	iova_holes_init(&iopt->holes);
+	iopt->holes_stale = true;
+	xa_init_flags(&iopt->domains, XA_FLAGS_ALLOC);
+	iopt->iova_alignment = 1;
+	iopt->disable_large_pages = false;
+}
+
+/*
+ * The free space, rebuilt from scratch: the allowed ranges (or all of the
+ * IOVA space) less areas, reserved ranges and IOVA 0, which is never handed
+ * out because too many users treat it as "no address".
+ */
+static int holes_add_free(struct io_pagetable *iopt, unsigned long pos,
+			  unsigned long last)
+{
+	while (pos <= last) {
+		struct interval_tree_node *a, *r, *b;
+		int rc;
+
+		a = interval_tree_iter_first(&iopt->areas, pos, last);
+		r = interval_tree_iter_first(&iopt->reserved, pos, last);
+		b = (!a || (r && r->start < a->start)) ? r : a;
+		if (!b)
+			return iova_holes_add(&iopt->holes, pos, last);
+		if (b->start > pos) {
+			rc = iova_holes_add(&iopt->holes, pos, b->start - 1);
+			if (rc)
+				return rc;
+		}
+		if (b->last >= last)
+			break;
+		pos = b->last + 1;
+	}
+	return 0;
+}
+
+static int holes_rebuild(struct io_pagetable *iopt)
+{
+	struct interval_tree_node *n;
+	int rc = 0;
+
+	iova_holes_destroy(&iopt->holes);
+	iova_holes_init(&iopt->holes);
+	if (RB_EMPTY_ROOT(&iopt->allowed.rb_root))
+		return holes_add_free(iopt, 1, ULONG_MAX);
+
+	for (n = interval_tree_iter_first(&iopt->allowed, 0, ULONG_MAX);
+	     n && !rc; n = interval_tree_iter_next(n, 0, ULONG_MAX))
+		rc = holes_add_free(iopt, max(n->start, 1UL), n->last);
+	return rc;
+}
+
+static int holes_get(struct io_pagetable *iopt)
+{
+	int rc;
+
+	lockdep_assert_held_write(&iopt->rwsem);
+	if (!iopt->holes_stale)
+		return 0;
+	rc = holes_rebuild(iopt);
+	iopt->holes_stale = rc != 0;
+	return rc;
+}
+
+/* [start, last] was taken by an area or a reservation. */
+static void holes_take(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last)
+{
+	if (!iopt->holes_stale &&
+	    iova_holes_remove(&iopt->holes, start, last))
+		iopt->holes_stale = true;
+}
+
+/* An area at [start, last] went away: its allowed part is free again. */
+static void holes_give(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last)
+{
+	struct interval_tree_node *n;
+
+	if (iopt->holes_stale)
+		return;
+	if (!start) {
+		if (!last)
+			return;
+		start = 1;
+	}
+	if (RB_EMPTY_ROOT(&iopt->allowed.rb_root)) {
+		if (iova_holes_add(&iopt->holes, start, last))
+			iopt->holes_stale = true;
+		return;
+	}
+	for (n = interval_tree_iter_first(&iopt->allowed, start, last); n;
+	     n = interval_tree_iter_next(n, start, last)) {
+		if (iova_holes_add(&iopt->holes, max(n->start, start),
+				   min(n->last, last))) {
+			iopt->holes_stale = true;
+			return;
+		}
+	}
+}
+
+/*
+ * Choose an IOVA for @length bytes of memory at @uptr. The preferred
+ * alignment keeps as much of the user address's alignment as the length can
+ * use, so that transparent huge pages and hugetlbfs pages become large
+ * IOPTEs; if no hole fits that, any hole that fits the required alignment is
+ * used. The IOVA keeps the user address's offset within its page.
+ */
+static int alloc_iova(struct io_pagetable *iopt, unsigned long uptr,
+		      unsigned long length, unsigned long *iova)
+{
+	unsigned long offset = uptr & ~PAGE_MASK;
+	unsigned long need = iopt->iova_alignment;
+	unsigned long want, span, found;
+	int rc;
+
+	if (length > ULONG_MAX / 4)
+		return -EOVERFLOW;
+	rc = holes_get(iopt);
+	if (rc)
+		return rc;
+
+	span = length + offset;
+	if (offset)
+		need = max(need, PAGE_SIZE);
+	want = roundup_pow_of_two(span);
+	if (uptr & PAGE_MASK)
+		want = min(want, 1UL << __ffs(uptr & PAGE_MASK));
+	want = min_t(unsigned long, want, SZ_1G);
+	want = max(want, need);
+
+	rc = -ENOSPC;
+	if (want > need)
+		rc = iova_holes_find(&iopt->holes, span, want, &found);
+	if (rc)
+		rc = iova_holes_find(&iopt->holes, span, need, &found);
+	if (rc)
+		return rc;
+	*iova = found + offset;
+	return 0;
+}
+
+/* A caller-chosen IOVA range must avoid reserved ranges and areas. */
+static int check_fixed(struct io_pagetable *iopt, unsigned long iova,
+		       unsigned long last)
+{
+	if (interval_tree_iter_first(&iopt->reserved, iova, last))
+		return -EINVAL;
+	if (interval_tree_iter_first(&iopt->areas, iova, last))
+		return -EEXIST;
+	return 0;
+}
+
+static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
+			   struct iommu_domain *domain)
+{
+	struct iommufd_pages *pages = area->pages;
+	unsigned long iova = area->node.start;
+	unsigned long byte = area->pages_byte;
+	unsigned long left = area_length(area);
+	int rc;
+
+	while (left) {
+		unsigned long idx = byte >> PAGE_SHIFT;
+		unsigned long run = min(PAGE_SIZE - (byte & ~PAGE_MASK), left);
+
+		/* Grow the run over physically contiguous pages. */
+		if (!iopt->disable_large_pages) {
+			unsigned long pfn = page_to_pfn(pages->pages[idx]);
+			unsigned long n = 1;
+
+			while (run < left &&
+			       page_to_pfn(pages->pages[idx + n]) == pfn + n) {
+				run += min(PAGE_SIZE, left - run);
+				n++;
+			}
+		}
+		rc = iommu_map(domain, iova, iommufd_pages_phys(pages, byte),
+			       run, area->iommu_prot);
+		if (rc) {
+			if (iova != area->node.start)
+				iommu_unmap(domain, area->node.start,
+					    iova - area->node.start);
+			return rc;
+		}
+		iova += run;
+		byte += run;
+		left -= run;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void area_unmap_domain(struct iopt_area *area,
+			      struct iommu_domain *domain)
+{
+	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+
+	WARN_ON(done != area_length(area));
+}
+
+/* Put @area into every domain, or into none. */
+static int area_map_all(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	struct iommu_domain *domain, *undo;
+	unsigned long index, index2;
+	int rc;
+
+	xa_for_each(&iopt->domains, index, domain) {
+		rc = area_map_domain(iopt, area, domain);
+		if (rc)
+			goto err_undo;
+	}
+	return 0;
+
+err_undo:
+	xa_for_each(&iopt->domains, index2, undo) {
+		if (index2 == index)
+			break;
+		area_unmap_domain(area, undo);
+	}
+	return rc;
+}
+
+/*
+ * Take @area out of every domain and the tree, then drop its pages.
+ * iommu_unmap() has flushed the IOTLB of each domain before it returns, so
+ * no device can reach the memory by the time it may be unpinned.
+ */
+static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	struct iommu_domain *domain;
+	unsigned long index;
+
+	xa_for_each(&iopt->domains, index, domain)
+		area_unmap_domain(area, domain);
+	interval_tree_remove(&area->node, &iopt->areas);
+	holes_give(iopt, area->node.start, area->node.last);
+	iommufd_pages_put(area->pages);
+	kfree(area);
+}
+
+static bool slice_aligned(struct io_pagetable *iopt, unsigned long iova,
+			  struct iopt_slice *slice)
+{
+	unsigned long mask = iopt->iova_alignment - 1;
+
+	return !(iova & mask) && !(slice->length & mask) &&
+	       !(slice->pages_byte & ~PAGE_MASK & mask);
+}
+
+/*
+ * Map @n slices back to back from *@iova (chosen here unless
+ * IOPT_MAP_FIXED), each as its own area, all or nothing. Takes a reference
+ * on the pages of every slice that is mapped.
+ */
+static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
+			 unsigned long uptr, struct iopt_slice *slices,
+			 unsigned int n, unsigned long length, int iommu_prot,
+			 unsigned int flags)
+{
+	struct iopt_area **areas;
+	unsigned long pos, last;
+	unsigned int i, done;
+	int rc;
+
+	areas = kcalloc(n, sizeof(*areas), GFP_KERNEL);
+	if (!areas)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		areas[i] = kzalloc(sizeof(*areas[i]), GFP_KERNEL_ACCOUNT);
+		if (!areas[i]) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	down_write(&iopt->rwsem);
+	if (flags & IOPT_MAP_FIXED) {
+		if (check_add_overflow(*iova, length - 1, &last)) {
+			rc = -EOVERFLOW;
+			goto out_unlock;
+		}
+		rc = check_fixed(iopt, *iova, last);
+	} else {
+		rc = alloc_iova(iopt, uptr, length, iova);
+	}
+	if (rc)
+		goto out_unlock;
+
+	pos = *iova;
+	for (i = 0; i < n; pos += slices[i].length, i++) {
+		if (!slice_aligned(iopt, pos, &slices[i])) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		if ((iommu_prot & IOMMU_WRITE) && !slices[i].pages->writable) {
+			rc = -EPERM;
+			goto out_unlock;
+		}
+	}
+
+	pos = *iova;
+	for (done = 0; done < n; done++) {
+		struct iopt_area *area = areas[done];
+
+		area->node.start = pos;
+		area->node.last = pos + slices[done].length - 1;
+		area->pages = slices[done].pages;
+		area->pages_byte = slices[done].pages_byte;
+		area->iommu_prot = iommu_prot;
+		rc = area_map_all(iopt, area);
+		if (rc)
+			goto err_undo;
+		iommufd_pages_get(area->pages);
+		interval_tree_insert(&area->node, &iopt->areas);
+		areas[done] = NULL;
+		pos += slices[done].length;
+	}
+	holes_take(iopt, *iova, *iova + length - 1);
+	rc = 0;
+	goto out_unlock;
+
+err_undo:
+	/* The range was never taken from the holes: rebuild them later. */
+	iopt->holes_stale = true;
+	for (i = 0; i < done; i++) {
+		struct interval_tree_node *node;
+
+		node = interval_tree_iter_first(&iopt->areas, *iova,
+						*iova + length - 1);
+		area_remove(iopt, to_area(node));
+	}
+out_unlock:
+	up_write(&iopt->rwsem);
+out_free:
+	for (i = 0; i < n; i++)
+		kfree(areas[i]);
+	kfree(areas);
+	return rc;
+}
+
+/**
+ * iopt_map_user() - Pin user memory and map it at an IOVA
+ * @iopt: the table
+ * @iova: in: the IOVA with %IOPT_MAP_FIXED; out: the IOVA used
+ * @uptr: user address of the memory, in current's mm
+ * @length: bytes
+ * @iommu_prot: IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE
+ * @flags: %IOPT_MAP_FIXED or 0
+ * @acct_mode: whose RLIMIT_MEMLOCK pays for the pins
+ *
+ * The memory is pinned and charged once here, and put into every attached
+ * domain before the call returns.
+ *
+ * Return: 0, or -EINVAL (zero length, misaligned for a domain, a fixed IOVA
+ * in a reserved range), -EEXIST (a fixed IOVA overlaps an area),
+ * -EOVERFLOW, -ENOSPC (no hole fits), -ENOMEM (RLIMIT_MEMLOCK or memory),
+ * -EFAULT, or a domain's error.
+ */
+int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
+		  unsigned long uptr, unsigned long length, int iommu_prot,
+		  unsigned int flags, enum iommufd_acct_mode acct_mode)
+{
+	struct iopt_slice slice;
+	unsigned long last;
+	int rc;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(uptr, length - 1, &last))
+		return -EOVERFLOW;
+	if (flags & IOPT_MAP_FIXED) {
+		if (check_add_overflow(*iova, length - 1, &last))
+			return -EOVERFLOW;
+		/* Fail early, before pinning, when the answer is known. */
+		down_read(&iopt->rwsem);
+		rc = check_fixed(iopt, *iova, last);
+		if (!rc && ((*iova | length) & (iopt->iova_alignment - 1)))
+			rc = -EINVAL;
+		up_read(&iopt->rwsem);
+		if (rc)
+			return rc;
+	}
+
+	slice.pages = iommufd_pages_pin(uptr, length, iommu_prot & IOMMU_WRITE,
+					acct_mode);
+	if (IS_ERR(slice.pages))
+		return PTR_ERR(slice.pages);
+	slice.pages_byte = uptr - slice.pages->uaddr;
+	slice.length = length;
+
+	rc = insert_slices(iopt, iova, uptr, &slice, 1, length, iommu_prot,
+			   flags);
+	iommufd_pages_put(slice.pages);
+	return rc;
+}
+
+/**
+ * iopt_copy() - Map memory that is already mapped in another table
+ * @dst: the table to map into
+ * @dst_iova: in: the IOVA with %IOPT_MAP_FIXED; out: the IOVA used
+ * @src: the table the memory is mapped in now, may be @dst
+ * @src_iova: where in @src
+ * @length: bytes; [@src_iova, @src_iova + @length) must be fully mapped
+ * @iommu_prot: protection of the new mapping
+ * @flags: %IOPT_MAP_FIXED or 0
+ *
+ * The new areas share the pinned memory of the old: nothing is pinned or
+ * charged again.
+ *
+ * Return: 0, or -ENOENT when part of the source range is not mapped, -EPERM
+ * when asking to write memory pinned read-only, or as iopt_map_user().
+ */
+int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
+	      struct io_pagetable *src, unsigned long src_iova,
+	      unsigned long length, int iommu_prot, unsigned int flags)
+{
+	struct iopt_slice *slices = NULL;
+	unsigned long last, pos, uptr = 0;
+	struct iopt_area *area;
+	unsigned int n = 0, i;
+	int rc;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(src_iova, length - 1, &last))
+		return -EOVERFLOW;
+
+	down_read(&src->rwsem);
+	pos = src_iova;
+	for_each_area(area, src, src_iova, last) {
+		if (area->node.start > pos)
+			break;
+		n++;
+		pos = area->node.last + 1;
+		if (area->node.last >= last)
+			break;
+	}
+	rc = -ENOENT;
+	if (!n || pos - 1 < last)
+		goto out_unlock;
+	rc = -ENOMEM;
+	slices = kcalloc(n, sizeof(*slices), GFP_KERNEL);
+	if (!slices)
+		goto out_unlock;
+
+	i = 0;
+	for_each_area(area, src, src_iova, last) {
+		unsigned long from = max(area->node.start, src_iova);
+		unsigned long to = min(area->node.last, last);
+
+		if (i == n)
+			break;
+		slices[i].pages = iommufd_pages_get(area->pages);
+		slices[i].pages_byte =
+			area->pages_byte + (from - area->node.start);
+		slices[i].length = to - from + 1;
+		i++;
+	}
+	uptr = slices[0].pages->uaddr + slices[0].pages_byte;
+	rc = 0;
+out_unlock:
+	up_read(&src->rwsem);
+	if (rc)
+		return rc;
+
+	rc = insert_slices(dst, dst_iova, uptr, slices, n, length, iommu_prot,
+			   flags);
+	for (i = 0; i < n; i++)
+		iommufd_pages_put(slices[i].pages);
+	kfree(slices);
+	return rc;
+}
+
+static int unmap_range(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last, bool all, unsigned long *unmapped)
+{
+	struct iopt_area *area, *next;
+	unsigned long done = 0;
+	int rc = 0;
+
+	down_write(&iopt->rwsem);
+	for_each_area(area, iopt, start, last) {
+		if (area->node.start < start || area->node.last > last) {
+			rc = -ENOENT;
+			goto out_unlock;
+		}
+	}
+	for (area = area_first(iopt, start, last); area; area = next) {
+		next = area_next(area, start, last);
+		done += area_length(area);
+		area_remove(iopt, area);
+		cond_resched();
+	}
+	if (!done && !all)
+		rc = -ENOENT;
+out_unlock:
+	up_write(&iopt->rwsem);
+	if (unmapped)
+		*unmapped = done;
+	return rc;
+}
+
+/**
+ * iopt_unmap() - Unmap every area inside an IOVA range
+ * @iopt: the table
+ * @iova: start of the range
+ * @length: bytes
+ * @unmapped: out: bytes unmapped, optional
+ *
+ * Areas are never split: an area that is only partly inside the range makes
+ * the whole call fail before anything is unmapped.
+ *
+ * Return: 0, or -EINVAL for zero length, -EOVERFLOW, or -ENOENT when the
+ * range cuts an area or holds none.
+ */
+int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
+	       unsigned long length, unsigned long *unmapped)
+{
+	unsigned long last;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return unmap_range(iopt, iova, last, false, unmapped);
+}
+
+/**
+ * iopt_unmap_all() - Unmap every area
+ * @iopt: the table
+ * @unmapped: out: bytes unmapped, optional
+ *
+ * Return: 0, even when nothing was mapped.
+ */
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
+{
+	return unmap_range(iopt, 0, ULONG_MAX, true, unmapped);
+}
+
+/**
+ * iopt_destroy() - Free an I/O page table
+ * @iopt: the table; every domain must have been removed
+ */
+void iopt_destroy(struct io_pagetable *iopt)
+{
+	struct interval_tree_node *n;
+
+	iopt_unmap_all(iopt, NULL);
+	WARN_ON(!xa_empty(&iopt->domains));
+	while ((n = interval_tree_iter_first(&iopt->reserved, 0, ULONG_MAX))) {
+		interval_tree_remove(n, &iopt->reserved);
+		kfree(to_reserved(n));
+	}
+	while ((n = interval_tree_iter_first(&iopt->allowed, 0, ULONG_MAX))) {
+		interval_tree_remove(n, &iopt->allowed);
+		kfree(container_of(n, struct iopt_allowed, node));
+	}
+	iova_holes_destroy(&iopt->holes);
+	xa_destroy(&iopt->domains);
+}
+
+static int reserve_locked(struct io_pagetable *iopt, unsigned long start,
+			  unsigned long last, void *owner)
+{
+	struct iopt_reserved *res;
+
+	if (start > last)
+		return -EINVAL;
+	if (interval_tree_iter_first(&iopt->areas, start, last) ||
+	    interval_tree_iter_first(&iopt->allowed, start, last))
+		return -EADDRINUSE;
+	res = kzalloc(sizeof(*res), GFP_KERNEL_ACCOUNT);
+	if (!res)
+		return -ENOMEM;
+	res->node.start = start;
+	res->node.last = last;
+	res->owner = owner;
+	interval_tree_insert(&res->node, &iopt->reserved);
+	holes_take(iopt, start, last);
+	return 0;
+}
+
+static void unreserve_locked(struct io_pagetable *iopt, void *owner)
+{
+	struct interval_tree_node *n, *next;
+
+	for (n = interval_tree_iter_first(&iopt->reserved, 0, ULONG_MAX); n;
+	     n = next) {
+		next = interval_tree_iter_next(n, 0, ULONG_MAX);
+		if (to_reserved(n)->owner != owner)
+			continue;
+		interval_tree_remove(n, &iopt->reserved);
+		kfree(to_reserved(n));
+		/* Other reservations may still cover the range. */
+		iopt->holes_stale = true;
+	}
+}
+
+/**
+ * iopt_reserve() - Keep areas out of an IOVA range
+ * @iopt: the table
+ * @start: first IOVA
+ * @last: last IOVA, inclusive
+ * @owner: cookie for iopt_unreserve()
+ *
+ * Return: 0, or -EADDRINUSE when an area or an allowed range is already
+ * there, -EINVAL for an empty range, -ENOMEM.
+ */
+int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
+		 unsigned long last, void *owner)
+{
+	int rc;
+
+	down_write(&iopt->rwsem);
+	rc = reserve_locked(iopt, start, last, owner);
+	up_write(&iopt->rwsem);
+	return rc;
+}
+
+/**
+ * iopt_unreserve() - Drop every reserved range of one owner
+ * @iopt: the table
+ * @owner: the cookie given to iopt_reserve()
+ */
+void iopt_unreserve(struct io_pagetable *iopt, void *owner)
+{
+	down_write(&iopt->rwsem);
+	unreserve_locked(iopt, owner);
+	up_write(&iopt->rwsem);
+}
+
+struct range_pair {
+	unsigned long start;
+	unsigned long last;
+};
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range_pair *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/**
+ * iopt_set_allowed() - Replace the ranges automatic allocation may use
+ * @iopt: the table
+ * @starts: first IOVA of each range
+ * @lasts: last IOVA of each range, inclusive
+ * @n: number of ranges; 0 allows the whole IOVA space again
+ *
+ * Adjacent ranges are merged. Areas already mapped outside the new ranges
+ * stay where they are.
+ *
+ * Return: 0, or -EINVAL for a range that does not end after it starts or
+ * that overlaps another,
+ * -EADDRINUSE when a range meets a reserved range, -ENOMEM.
+ */
+int iopt_set_allowed(struct io_pagetable *iopt, const unsigned long *starts,
+		     const unsigned long *lasts, unsigned int n)
+{
+	struct rb_root_cached tree = RB_ROOT_CACHED;
+	struct interval_tree_node *node;
+	struct range_pair *r;
+	unsigned int i, m = 0;
+	int rc = 0;
+
+	r = kvcalloc(max(n, 1U), sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (starts[i] >= lasts[i]) {
+			rc = -EINVAL;
+			goto out_free;
+		}
+		r[i].start = starts[i];
+		r[i].last = lasts[i];
+	}
+	sort(r, n, sizeof(*r), cmp_range, NULL);
+	for (i = 0; i < n; i++) {
+		if (m && r[i].start <= r[m - 1].last) {
+			rc = -EINVAL;
+			goto out_free;
+		}
+		if (m && r[i].start == r[m - 1].last + 1) {
+			r[m - 1].last = r[i].last;
+			continue;
+		}
+		r[m++] = r[i];
+	}
+	for (i = 0; i < m; i++) {
+		struct iopt_allowed *allowed;
+
+		allowed = kzalloc(sizeof(*allowed), GFP_KERNEL_ACCOUNT);
+		if (!allowed) {
+			rc = -ENOMEM;
+			goto out_tree;
+		}
+		allowed->node.start = r[i].start;
+		allowed->node.last = r[i].last;
+		interval_tree_insert(&allowed->node, &tree);
+	}
+
+	down_write(&iopt->rwsem);
+	for (i = 0; i < m; i++) {
+		if (interval_tree_iter_first(&iopt->reserved, r[i].start,
+					     r[i].last)) {
+			rc = -EADDRINUSE;
+			break;
+		}
+	}
+	if (!rc) {
+		swap(tree, iopt->allowed);
+		iopt->holes_stale = true;
+	}
+	up_write(&iopt->rwsem);
+
+out_tree:
+	while ((node = interval_tree_iter_first(&tree, 0, ULONG_MAX))) {
+		interval_tree_remove(node, &tree);
+		kfree(container_of(node, struct iopt_allowed, node));
+	}
+out_free:
+	kvfree(r);
+	return rc;
+}
+
+/**
+ * iopt_for_each_usable() - Report the IOVA ranges that are not reserved
+ * @iopt: the table
+ * @fn: called for each maximal usable range in ascending order; a non-zero
+ *	return stops the walk and is returned
+ * @arg: passed to @fn
+ *
+ * @fn runs under the table's lock for read and may fault on user memory.
+ *
+ * Return: 0 or what @fn returned.
+ */
+int iopt_for_each_usable(struct io_pagetable *iopt,
+			 int (*fn)(void *arg, unsigned long start,
+				   unsigned long last),
+			 void *arg)
+{
+	unsigned long pos = 0;
+	int rc = 0;
+
+	down_read(&iopt->rwsem);
+	for (;;) {
+		struct interval_tree_node *r;
+
+		r = interval_tree_iter_first(&iopt->reserved, pos, ULONG_MAX);
+		if (!r) {
+			rc = fn(arg, pos, ULONG_MAX);
+			break;
+		}
+		if (r->start > pos) {
+			rc = fn(arg, pos, r->start - 1);
+			if (rc)
+				break;
+		}
+		if (r->last == ULONG_MAX)
+			break;
+		pos = max(pos, r->last + 1);
+	}
+	up_read(&iopt->rwsem);
+	return rc;
+}
+
+static unsigned long domain_min_page(struct iommu_domain *domain)
+{
+	return 1UL << __ffs(domain->pgsize_bitmap);
+}
+
+static unsigned long alignment_for(struct io_pagetable *iopt,
+				   struct iommu_domain *extra)
+{
+	struct iommu_domain *domain;
+	unsigned long align = 1;
+	unsigned long index;
+
+	xa_for_each(&iopt->domains, index, domain)
+		align = max(align, domain_min_page(domain));
+	if (extra)
+		align = max(align, domain_min_page(extra));
+	if (iopt->disable_large_pages)
+		align = max(align, PAGE_SIZE);
+	return align;
+}
+
+static int check_areas_aligned(struct io_pagetable *iopt, unsigned long align)
+{
+	struct iopt_area *area;
+
+	for_each_area(area, iopt, 0, ULONG_MAX) {
+		struct iopt_slice slice = {
+			.pages_byte = area->pages_byte,
+			.length = area_length(area),
+		};
+		unsigned long mask = align - 1;
+
+		if ((area->node.start & mask) || (slice.length & mask) ||
+		    (slice.pages_byte & ~PAGE_MASK & mask))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/**
+ * iopt_add_domain() - Mirror the table into a domain
+ * @iopt: the table
+ * @domain: an empty, unattached paging domain
+ *
+ * Reserves the IOVA the domain cannot translate, raises the table's
+ * alignment to the domain's smallest page and maps every area into it.
+ *
+ * Return: 0, or -EADDRINUSE when existing areas lie outside the domain's
+ * aperture or are not aligned to its smallest page, -ENOMEM, or the
+ * domain's map error. The table is unchanged on error.
+ */
+int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
+{
+	struct iommu_domain_geometry *geo = &domain->geometry;
+	unsigned long align;
+	struct iopt_area *area, *undo;
+	u32 id;
+	int rc;
+
+	if (WARN_ON(!domain->pgsize_bitmap))
+		return -EINVAL;
+
+	down_write(&iopt->rwsem);
+	align = alignment_for(iopt, domain);
+	rc = check_areas_aligned(iopt, align);
+	if (rc)
+		goto out_unlock;
+
+	if (geo->force_aperture) {
+		if (geo->aperture_start)
+			rc = reserve_locked(iopt, 0, geo->aperture_start - 1,
+					    domain);
+		if (!rc && geo->aperture_end != ULONG_MAX)
+			rc = reserve_locked(iopt, geo->aperture_end + 1,
+					    ULONG_MAX, domain);
+		if (rc)
+			goto out_unreserve;
+	}
+
+	for_each_area(area, iopt, 0, ULONG_MAX) {
+		rc = area_map_domain(iopt, area, domain);
+		if (rc)
+			goto out_unmap;
+	}
+
+	rc = xa_alloc(&iopt->domains, &id, domain, xa_limit_32b, GFP_KERNEL);
+	if (rc)
+		goto out_unmap;
+	iopt->iova_alignment = align;
+	up_write(&iopt->rwsem);
+	return 0;
+
+out_unmap:
+	for_each_area(undo, iopt, 0, ULONG_MAX) {
+		if (undo == area)
+			break;
+		area_unmap_domain(undo, domain);
+	}
+out_unreserve:
+	unreserve_locked(iopt, domain);
+out_unlock:
+	up_write(&iopt->rwsem);
+	return rc;
+}
+
+/**
+ * iopt_remove_domain() - Stop mirroring the table into a domain
+ * @iopt: the table
+ * @domain: a domain added with iopt_add_domain(), detached from devices
+ *
+ * Every area is unmapped from @domain, so it can be freed afterwards.
+ */
+void iopt_remove_domain(struct io_pagetable *iopt,
+			struct iommu_domain *domain)
+{
+	struct iommu_domain *cur;
+	struct iopt_area *area;
+	unsigned long index;
+
+	down_write(&iopt->rwsem);
+	xa_for_each(&iopt->domains, index, cur)
+		if (cur == domain)
+			break;
+	if (WARN_ON(cur != domain))
+		goto out_unlock;
+	xa_erase(&iopt->domains, index);
+
+	for_each_area(area, iopt, 0, ULONG_MAX)
+		area_unmap_domain(area, domain);
+	unreserve_locked(iopt, domain);
+	iopt->iova_alignment = alignment_for(iopt, NULL);
+out_unlock:
+	up_write(&iopt->rwsem);
+}
+
+/**
+ * iopt_set_large_pages() - Allow or forbid IOPTEs larger than PAGE_SIZE
+ * @iopt: the table
+ * @enable: allow them (the default)
+ *
+ * Forbidding them also makes PAGE_SIZE the minimum alignment of areas.
+ *
+ * Return: 0, or -EINVAL when forbidding them while domains already hold
+ * areas, -EADDRINUSE when existing areas are not PAGE_SIZE aligned.
+ */
+int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
+{
+	unsigned long align;
+	int rc = 0;
+
+	down_write(&iopt->rwsem);
+	if (enable) {
+		iopt->disable_large_pages = false;
+		iopt->iova_alignment = alignment_for(iopt, NULL);
+		goto out_unlock;
+	}
+	if (iopt->disable_large_pages)
+		goto out_unlock;
+	if (!xa_empty(&iopt->domains) &&
+	    !RB_EMPTY_ROOT(&iopt->areas.rb_root)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	iopt->disable_large_pages = true;
+	align = alignment_for(iopt, NULL);
+	rc = check_areas_aligned(iopt, align);
+	if (rc)
+		iopt->disable_large_pages = false;
+	else
+		iopt->iova_alignment = align;
+out_unlock:
+	up_write(&iopt->rwsem);
+	return rc;
+}
