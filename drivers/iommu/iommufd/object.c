@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Object IDs, lookups and lifetimes.
+ *
+ * An object is born reserved (its ID taken but invisible), becomes visible
+ * with iommufd_object_finalize() and dies in two steps: hidden again, so
+ * lookups fail, then destroyed once every short-term reference is gone.
+ * Long-term references ("users") block destruction with -EBUSY instead of
+ * being waited for, because userspace holds them and may never let go.
+ */
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "object.h"
+
+/**
+ * iommufd_ctx_init() - Set up the object table of a new /dev/iommu file
+ * @ctx: the context to initialise
+ * @file: the file it belongs to
+ * @ops: the destroy functions, indexed by &enum iommufd_object_type
+ */
+void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
+		      const struct iommufd_object_ops *ops)
+{
+	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	init_waitqueue_head(&ctx->destroy_wait);
+	ctx->file = file;
+	ctx->ops = ops;
+	ctx->acct_mode = IOMMUFD_ACCT_USER;
+}
+
+static void object_free(struct iommufd_ctx *ctx, struct iommufd_object *obj)
+{
+	ctx->ops[obj->type].destroy(obj);
+	kfree(obj);
+}
+
+/**
+ * iommufd_ctx_destroy_objects() - Destroy every object, dependents first
+ * @ctx: a context whose file is being released
+ *
+ * Objects depend on each other through their users counts (a device on its
+ * HWPT, a HWPT on its IOAS), so each pass destroys the objects nobody else
+ * uses, until none are left.
+ */
+void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx)
+{
+	while (!xa_empty(&ctx->objects)) {
+		struct iommufd_object *obj;
+		unsigned long id;
+		bool progress = false;
+
+		xa_for_each(&ctx->objects, id, obj) {
+			if (!refcount_dec_if_one(&obj->users))
+				continue;
+			xa_erase(&ctx->objects, id);
+			object_free(ctx, obj);
+			progress = true;
+		}
+		if (WARN_ON(!progress))
+			break;
+	}
+	xa_destroy(&ctx->objects);
+}
+
+/**
+ * iommufd_object_alloc_size() - Allocate an object and reserve its ID
+ * @ctx: the context
+ * @size: size of the containing structure
+ * @type: its type
+ *
+ * The ID is reserved but lookups do not find the object until
+ * iommufd_object_finalize(); on failure call iommufd_object_abort().
+ *
+ * Return: the zeroed object, or ERR_PTR(-ENOMEM) or ERR_PTR(-EBUSY) when no
+ * ID is left.
+ */
+struct iommufd_object *iommufd_object_alloc_size(struct iommufd_ctx *ctx,
+						 size_t size,
+						 enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	refcount_set(&obj->users, 1);
+	refcount_set(&obj->shortterm, 1);
+	rc = xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		return ERR_PTR(rc);
+	}
+	return obj;
+}
+
+/**
+ * iommufd_object_finalize() - Make a new object visible to lookups
+ * @ctx: the context
+ * @obj: from iommufd_object_alloc_size(), fully set up
+ */
+void iommufd_object_finalize(struct iommufd_ctx *ctx,
+			     struct iommufd_object *obj)
+{
+	void *old;
+
+	old = xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
+	/* The reserved slot already has its memory, so this cannot fail. */
+	WARN_ON(old);
+}
+
+/**
+ * iommufd_object_abort() - Free an object that was never finalized
+ * @ctx: the context
+ * @obj: from iommufd_object_alloc_size(), holding nothing that needs
+ *	its type's destroy function
+ */
+void iommufd_object_abort(struct iommufd_ctx *ctx, struct iommufd_object *obj)
+{
+	xa_erase(&ctx->objects, obj->id);
+	kfree(obj);
+}
+
+/**
+ * iommufd_object_abort_and_destroy() - Tear down an unfinalized object
+ * @ctx: the context
+ * @obj: set up far enough that its type's destroy function can run
+ */
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ctx,
+				      struct iommufd_object *obj)
+{
+	ctx->ops[obj->type].destroy(obj);
+	iommufd_object_abort(ctx, obj);
+}
+
+/**
+ * iommufd_get_object() - Look up an object for the duration of an ioctl
+ * @ctx: the context
+ * @id: the ID userspace gave
+ * @type: the required type, or %IOMMUFD_OBJ_ANY
+ *
+ * Return: the object with a short-term reference, to be dropped with
+ * iommufd_put_object(), or ERR_PTR(-ENOENT) when no object of that type has
+ * the ID (or it is being created or destroyed).
+ */
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ctx, u32 id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	xa_lock(&ctx->objects);
+	obj = xa_load(&ctx->objects, id);
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
+	    !refcount_inc_not_zero(&obj->shortterm))
+		obj = ERR_PTR(-ENOENT);
+	xa_unlock(&ctx->objects);
+	return obj;
+}
+
+/**
+ * iommufd_put_object() - Drop the reference from iommufd_get_object()
+ * @ctx: the context
+ * @obj: the object
+ */
+void iommufd_put_object(struct iommufd_ctx *ctx, struct iommufd_object *obj)
+{
+	if (refcount_dec_and_test(&obj->shortterm))
+		wake_up_all(&ctx->destroy_wait);
+}
+
+/*
+ * Hide @obj from lookups, wait until no ioctl uses it, and destroy it if
+ * nothing took a long-term reference meanwhile.
+ */
+static int destroy_hidden(struct iommufd_ctx *ctx, struct iommufd_object *obj)
+{
+	if (!refcount_dec_and_test(&obj->shortterm))
+		wait_event(ctx->destroy_wait,
+			   refcount_read(&obj->shortterm) == 0);
+
+	if (!refcount_dec_if_one(&obj->users)) {
+		refcount_set(&obj->shortterm, 1);
+		xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
+		return -EBUSY;
+	}
+	xa_erase(&ctx->objects, obj->id);
+	object_free(ctx, obj);
+	return 0;
+}
+
+/**
+ * iommufd_object_destroy_user() - IOMMU_DESTROY: destroy an object by ID
+ * @ctx: the context
+ * @id: the ID
+ *
+ * Return: 0, -ENOENT when there is no such object, -EBUSY while another
+ * object or a kernel user depends on it.
+ */
+int iommufd_object_destroy_user(struct iommufd_ctx *ctx, u32 id)
+{
+	struct iommufd_object *obj;
+
+	xa_lock(&ctx->objects);
+	obj = xa_load(&ctx->objects, id);
+	if (!obj) {
+		xa_unlock(&ctx->objects);
+		return -ENOENT;
+	}
+	if (refcount_read(&obj->users) != 1) {
+		xa_unlock(&ctx->objects);
+		return -EBUSY;
+	}
+	/* Storing NULL in an allocating xarray keeps the ID reserved. */
+	__xa_store(&ctx->objects, id, NULL, 0);
+	xa_unlock(&ctx->objects);
+	return destroy_hidden(ctx, obj);
+}
+
+/**
+ * iommufd_object_destroy_kernel() - Destroy an object a kernel user owns
+ * @ctx: the context
+ * @obj: the object; the caller has dropped its own long-term reference and
+ *	knows no other object depends on it
+ *
+ * Return: 0, or -EBUSY (with a warning) when something still uses it.
+ */
+int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
+				  struct iommufd_object *obj)
+{
+	xa_lock(&ctx->objects);
+	__xa_store(&ctx->objects, obj->id, NULL, 0);
+	xa_unlock(&ctx->objects);
+	return WARN_ON(destroy_hidden(ctx, obj));
+}
+
+/**
+ * iommufd_object_unref_destroy() - Drop a user reference, destroy if unused
+ * @ctx: the context
+ * @obj: an object the caller holds a user reference on
+ *
+ * For objects that exist only as long as something uses them, such as the
+ * HWPT made automatically for a device attached to an IOAS.
+ */
+void iommufd_object_unref_destroy(struct iommufd_ctx *ctx,
+				  struct iommufd_object *obj)
+{
+	xa_lock(&ctx->objects);
+	if (refcount_read(&obj->users) != 2 ||
+	    xa_load(&ctx->objects, obj->id) != obj) {
+		refcount_dec(&obj->users);
+		xa_unlock(&ctx->objects);
+		return;
+	}
+	__xa_store(&ctx->objects, obj->id, NULL, 0);
+	refcount_dec(&obj->users);
+	xa_unlock(&ctx->objects);
+	destroy_hidden(ctx, obj);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The per-file object table of /dev/iommu.
+ *
+ * Every object userspace can name (IOAS, HWPT, device, access, test
+ * objects) embeds a struct iommufd_object and lives in its context's table
+ * under a u32 ID. This layer knows nothing about what the objects are: each
+ * type's destroy function reaches it through the ops table that the
+ * dispatch layer hands to iommufd_ctx_init().
+ */
+#ifndef __IOMMUFD_OBJECT_H
+#define __IOMMUFD_OBJECT_H
+
+#include <linux/build_bug.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "account.h"
+
+enum iommufd_object_type {
+	IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT,
+	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_SELFTEST,
+	IOMMUFD_OBJ_MAX,
+};
+
+/**
+ * struct iommufd_object - the part every object shares
+ * @users: long-term references: one held by the table while the object is
+ *	in it, one per object or kernel user that depends on it. IOMMU_DESTROY
+ *	succeeds only while the table's is the only one.
+ * @shortterm: references held for the duration of one ioctl, plus one held
+ *	by the table. Destruction waits for the others to drain.
+ * @type: what the object is
+ * @id: its ID in the table
+ */
+struct iommufd_object {
+	refcount_t users;
+	refcount_t shortterm;
+	enum iommufd_object_type type;
+	u32 id;
+};
+
+/**
+ * struct iommufd_object_ops - what the table needs to know about a type
+ * @destroy: release everything the object holds, except its own memory.
+ *	Runs once the object is out of the table and nobody uses it.
+ */
+struct iommufd_object_ops {
+	void (*destroy)(struct iommufd_object *obj);
+};
+
+/**
+ * struct iommufd_ctx - one open /dev/iommu
+ * @file: the file, not referenced (the ctx lives exactly as long)
+ * @objects: ID -> object. An entry is XA_ZERO_ENTRY while its object is
+ *	being created or destroyed; its xa_lock orders lookups against
+ *	destruction.
+ * @destroy_wait: woken when a short-term reference is dropped
+ * @ops: destroy functions per &enum iommufd_object_type
+ * @acct_mode: how new pins are charged (IOMMU_OPTION_RLIMIT_MODE); changed
+ *	only under @objects' lock while the table is empty
+ * @vfio_ioas_id: the IOAS that VFIO compatibility uses, 0 for none;
+ *	protected by @objects' lock
+ */
+struct iommufd_ctx {
+	struct file *file;
+	struct xarray objects;
+	wait_queue_head_t destroy_wait;
+	const struct iommufd_object_ops *ops;
+	enum iommufd_acct_mode acct_mode;
+	u32 vfio_ioas_id;
+};
+
+void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
+		      const struct iommufd_object_ops *ops);
+void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx);
+
+struct iommufd_object *iommufd_object_alloc_size(struct iommufd_ctx *ctx,
+						 size_t size,
+						 enum iommufd_object_type type);
+/* Allocate an object whose struct embeds "struct iommufd_object obj" first. */
+#define iommufd_object_alloc(ctx, ptr, type)                                \
+	((typeof(ptr))iommufd_object_alloc_size(                               \
+		ctx,                                                          \
+		sizeof(*(ptr)) +                                              \
+			BUILD_BUG_ON_ZERO(offsetof(typeof(*(ptr)), obj)),     \
+		type))
+void iommufd_object_finalize(struct iommufd_ctx *ctx,
+			     struct iommufd_object *obj);
+void iommufd_object_abort(struct iommufd_ctx *ctx, struct iommufd_object *obj);
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ctx,
+				      struct iommufd_object *obj);
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ctx, u32 id,
+					  enum iommufd_object_type type);
+void iommufd_put_object(struct iommufd_ctx *ctx, struct iommufd_object *obj);
+
+int iommufd_object_destroy_user(struct iommufd_ctx *ctx, u32 id);
+int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
+				  struct iommufd_object *obj);
+
+void iommufd_object_unref_destroy(struct iommufd_ctx *ctx,
+				  struct iommufd_object *obj);
+
+/**
+ * iommufd_ref_object() - Take a long-term reference
+ * @obj: an object the caller already holds some reference on
+ */
+static inline void iommufd_ref_object(struct iommufd_object *obj)
+{
+	refcount_inc(&obj->users);
+}
+
+/**
+ * iommufd_unref_object() - Drop a reference from iommufd_ref_object()
+ * @obj: the object; the table still holds its own reference
+ */
+static inline void iommufd_unref_object(struct iommufd_object *obj)
+{
+	refcount_dec(&obj->users);
+}
+
+#endif
