@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IOMMU_IOAS_*: building an I/O address space out of user memory.
+ */
+#include <linux/iommu.h>
+#include <linux/slab.h>
+#include <uapi/linux/iommufd.h>
+
+#include "ioas.h"
+#include "ucmd.h"
+
+/**
+ * iommufd_ioas_destroy() - Destroy function of IOAS objects
+ * @obj: the IOAS; no HWPT uses it any more
+ */
+void iommufd_ioas_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+
+	WARN_ON(!list_empty(&ioas->hwpt_list));
+	iopt_destroy(&ioas->iopt);
+	mutex_destroy(&ioas->mutex);
+}
+
+/**
+ * iommufd_ioas_create() - Allocate an empty IOAS, not yet finalized
+ * @ctx: the context
+ *
+ * Return: the IOAS or an ERR_PTR.
+ */
+struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ctx)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_object_alloc(ctx, ioas, IOMMUFD_OBJ_IOAS);
+	if (IS_ERR(ioas))
+		return ioas;
+	iopt_init(&ioas->iopt);
+	mutex_init(&ioas->mutex);
+	INIT_LIST_HEAD(&ioas->hwpt_list);
+	return ioas;
+}
+
+/**
+ * iommufd_ioas_alloc_ioctl() - IOMMU_IOAS_ALLOC
+ * @ucmd: the ioctl
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_alloc *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_ioas_create(ucmd->ctx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	cmd->out_ioas_id = ioas->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		iommufd_object_abort_and_destroy(ucmd->ctx, &ioas->obj);
+		return rc;
+	}
+	iommufd_object_finalize(ucmd->ctx, &ioas->obj);
+	return 0;
+}
+
+struct ranges_out {
+	struct iommu_iova_range __user *uranges;
+	u32 max;
+	u32 count;
+};
+
+static int put_range(void *arg, unsigned long start, unsigned long last)
+{
+	struct ranges_out *out = arg;
+	struct iommu_iova_range range = { .start = start, .last = last };
+
+	if (out->count < out->max &&
+	    copy_to_user(&out->uranges[out->count], &range, sizeof(range)))
+		return -EFAULT;
+	out->count++;
+	return 0;
+}
+
+/**
+ * iommufd_ioas_iova_ranges() - IOMMU_IOAS_IOVA_RANGES
+ * @ucmd: the ioctl
+ *
+ * Reports the IOVA ranges that are not reserved and the alignment mappings
+ * need. The count is always reported; when the user's array is too small
+ * the ranges that fit are written and the call fails with -EMSGSIZE.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct ranges_out out = {};
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	out.uranges = u64_to_user_ptr(cmd->allowed_iovas);
+	out.max = cmd->num_iovas;
+	rc = iopt_for_each_usable(&ioas->iopt, put_range, &out);
+	if (rc)
+		goto out_put;
+
+	cmd->num_iovas = out.count;
+	cmd->out_iova_alignment = READ_ONCE(ioas->iopt.iova_alignment);
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (!rc && out.count > out.max)
+		rc = -EMSGSIZE;
+out_put:
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_allow_iovas() - IOMMU_IOAS_ALLOW_IOVAS
+ * @ucmd: the ioctl
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iommu_iova_range __user *uranges;
+	unsigned long *starts, *lasts;
+	struct iommufd_ioas *ioas;
+	u32 i;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	uranges = u64_to_user_ptr(cmd->allowed_iovas);
+	starts = kvcalloc(max(cmd->num_iovas, 1U), sizeof(*starts), GFP_KERNEL);
+	lasts = kvcalloc(max(cmd->num_iovas, 1U), sizeof(*lasts), GFP_KERNEL);
+	rc = -ENOMEM;
+	if (!starts || !lasts)
+		goto out_free;
+
+	for (i = 0; i < cmd->num_iovas; i++) {
+		struct iommu_iova_range range;
+
+		rc = -EFAULT;
+		if (copy_from_user(&range, &uranges[i], sizeof(range)))
+			goto out_free;
+		rc = -EOVERFLOW;
+		if (range.start > ULONG_MAX || range.last > ULONG_MAX)
+			goto out_free;
+		starts[i] = range.start;
+		lasts[i] = range.last;
+	}
+	rc = iopt_set_allowed(&ioas->iopt, starts, lasts, cmd->num_iovas);
+out_free:
+	kvfree(starts);
+	kvfree(lasts);
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_map_prot() - Translate IOMMU_IOAS_MAP_* flags into IOMMU_* prot
+ * @flags: the user's flags
+ * @prot: out: IOMMU_READ/IOMMU_WRITE, always with IOMMU_CACHE
+ *
+ * Userspace has no way to flush CPU caches for DMA, so every mapping asks
+ * for cache-coherent DMA.
+ *
+ * Return: 0, -EOPNOTSUPP for unknown flags, -EINVAL for neither
+ * readable nor writeable.
+ */
+int iommufd_map_prot(u32 flags, int *prot)
+{
+	if (flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
+		      IOMMU_IOAS_MAP_READABLE))
+		return -EOPNOTSUPP;
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	*prot = IOMMU_CACHE;
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
+		*prot |= IOMMU_WRITE;
+	if (flags & IOMMU_IOAS_MAP_READABLE)
+		*prot |= IOMMU_READ;
+	return 0;
+}
+
+static unsigned int iopt_flags(u32 flags)
+{
+	return (flags & IOMMU_IOAS_MAP_FIXED_IOVA) ? IOPT_MAP_FIXED : 0;
+}
+
+/**
+ * iommufd_ioas_map() - IOMMU_IOAS_MAP
+ * @ucmd: the ioctl
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	unsigned long iova;
+	int prot, rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = iommufd_map_prot(cmd->flags, &prot);
+	if (rc)
+		return rc;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX ||
+	    cmd->user_va >= ULONG_MAX)
+		return -EOVERFLOW;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	iova = cmd->iova;
+	rc = iopt_map_user(&ioas->iopt, &iova, cmd->user_va, cmd->length,
+			   prot, iopt_flags(cmd->flags),
+			   READ_ONCE(ucmd->ctx->acct_mode));
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iopt_unmap(&ioas->iopt, iova, cmd->length, NULL);
+out_put:
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_copy() - IOMMU_IOAS_COPY
+ * @ucmd: the ioctl
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct iommufd_ioas *src, *dst;
+	unsigned long iova;
+	int prot, rc;
+
+	rc = iommufd_map_prot(cmd->flags, &prot);
+	if (rc)
+		return rc;
+	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
+	    cmd->dst_iova >= ULONG_MAX)
+		return -EOVERFLOW;
+
+	src = iommufd_get_ioas(ucmd->ctx, cmd->src_ioas_id);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	dst = iommufd_get_ioas(ucmd->ctx, cmd->dst_ioas_id);
+	if (IS_ERR(dst)) {
+		rc = PTR_ERR(dst);
+		goto out_src;
+	}
+
+	iova = cmd->dst_iova;
+	rc = iopt_copy(&dst->iopt, &iova, &src->iopt, cmd->src_iova,
+		       cmd->length, prot, iopt_flags(cmd->flags));
+	if (rc)
+		goto out_dst;
+
+	cmd->dst_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iopt_unmap(&dst->iopt, iova, cmd->length, NULL);
+out_dst:
+	iommufd_put_object(ucmd->ctx, &dst->obj);
+out_src:
+	iommufd_put_object(ucmd->ctx, &src->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_unmap() - IOMMU_IOAS_UNMAP
+ * @ucmd: the ioctl
+ *
+ * IOVA 0 with length U64_MAX unmaps everything and succeeds even when
+ * nothing was mapped. The length unmapped is reported back.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	unsigned long unmapped = 0;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (cmd->iova == 0 && cmd->length == U64_MAX) {
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
+		rc = -EOVERFLOW;
+	} else {
+		rc = iopt_unmap(&ioas->iopt, cmd->iova, cmd->length,
+				&unmapped);
+	}
+	if (rc)
+		goto out_put;
+
+	cmd->length = unmapped;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_option() - IOMMU_OPTION for options of one IOAS
+ * @ucmd: the ioctl; its option_id is IOMMU_OPTION_HUGE_PAGES
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	int rc = 0;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->object_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	switch (cmd->op) {
+	case IOMMU_OPTION_OP_GET:
+		cmd->val64 = !READ_ONCE(ioas->iopt.disable_large_pages);
+		break;
+	case IOMMU_OPTION_OP_SET:
+		if (cmd->val64 > 1)
+			rc = -EINVAL;
+		else
+			rc = iopt_set_large_pages(&ioas->iopt, cmd->val64);
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+	}
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
