@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The HWPT object: an iommu_domain that mirrors one IOAS.
+ */
+#ifndef __IOMMUFD_HW_PAGETABLE_H
+#define __IOMMUFD_HW_PAGETABLE_H
+
+#include <linux/list.h>
+
+#include "object.h"
+
+struct device;
+struct iommu_domain;
+struct iommufd_ioas;
+struct iommufd_ucmd;
+
+/**
+ * struct iommufd_hwpt - a hardware page table
+ * @obj: the object header; each attached device holds a user reference
+ * @ioas: the IOAS the domain mirrors, with a user reference held
+ * @domain: the domain, filled with every area of @ioas
+ * @auto_domain: created for a device attached to @ioas directly; destroyed
+ *	when its last device detaches
+ * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex
+ */
+struct iommufd_hwpt {
+	struct iommufd_object obj;
+	struct iommufd_ioas *ioas;
+	struct iommu_domain *domain;
+	bool auto_domain;
+	struct list_head ioas_item;
+};
+
+/**
+ * iommufd_get_hwpt() - Look up a HWPT for the duration of an ioctl
+ * @ctx: the context
+ * @id: its ID
+ *
+ * Return: the HWPT, or ERR_PTR(-ENOENT).
+ */
+static inline struct iommufd_hwpt *iommufd_get_hwpt(struct iommufd_ctx *ctx,
+						    u32 id)
+{
+	return container_of(iommufd_get_object(ctx, id, IOMMUFD_OBJ_HWPT),
+			    struct iommufd_hwpt, obj);
+}
+
+struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
+					 struct iommufd_ioas *ioas,
+					 struct device *dev, bool auto_domain);
+void iommufd_hwpt_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+
+#endif
