@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/iommu: the character device and its ioctl dispatch.
+ *
+ * The top of iommufd. Every ioctl argument starts with its size in a u32:
+ * a shorter struct than the command's first version is -EINVAL, a longer
+ * one is accepted when the bytes the kernel does not know are zero (else
+ * -E2BIG), so old and new userspace and kernels interoperate.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <uapi/linux/iommufd.h>
+
+#include "device.h"
+#include "hw_pagetable.h"
+#include "ioas.h"
+#include "ucmd.h"
+#include "vfio_compat.h"
+#include "iommufd_test.h"
+
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+int iommufd_test_cmd(struct iommufd_ucmd *ucmd);
+void iommufd_test_obj_destroy(struct iommufd_object *obj);
+int iommufd_test_init(void);
+void iommufd_test_exit(void);
+#endif
+
+static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
+	[IOMMUFD_OBJ_DEVICE] = { .destroy = iommufd_device_destroy },
+	[IOMMUFD_OBJ_HWPT] = { .destroy = iommufd_hwpt_destroy },
+	[IOMMUFD_OBJ_IOAS] = { .destroy = iommufd_ioas_destroy },
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
+#endif
+};
+
+static int iommufd_fops_open(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	iommufd_ctx_init(ctx, filp, object_ops);
+	filp->private_data = ctx;
+	return 0;
+}
+
+static int iommufd_fops_release(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ctx = filp->private_data;
+
+	iommufd_ctx_destroy_objects(ctx);
+	kfree(ctx);
+	return 0;
+}
+
+static int iommufd_destroy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+
+	return iommufd_object_destroy_user(ucmd->ctx, cmd->id);
+}
+
+static int option_rlimit_mode(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ctx *ctx = ucmd->ctx;
+	int rc = 0;
+
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_OPTION_OP_GET:
+		cmd->val64 = READ_ONCE(ctx->acct_mode) == IOMMUFD_ACCT_MM;
+		return 0;
+	case IOMMU_OPTION_OP_SET:
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+
+	if (!capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (cmd->val64 > 1)
+		return -EINVAL;
+	/* Charges already made must be undone the way they were made. */
+	xa_lock(&ctx->objects);
+	if (xa_empty(&ctx->objects))
+		WRITE_ONCE(ctx->acct_mode, cmd->val64 ? IOMMUFD_ACCT_MM :
+							IOMMUFD_ACCT_USER);
+	else
+		rc = -EBUSY;
+	xa_unlock(&ctx->objects);
+	return rc;
+}
+
+static int iommufd_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	switch (cmd->option_id) {
+	case IOMMU_OPTION_RLIMIT_MODE:
+		rc = option_rlimit_mode(ucmd);
+		break;
+	case IOMMU_OPTION_HUGE_PAGES:
+		rc = iommufd_ioas_option(ucmd);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (rc)
+		return rc;
+	if (put_user(cmd->val64,
+		     &((struct iommu_option __user *)ucmd->ubuffer)->val64))
+		return -EFAULT;
+	return 0;
+}
+
+static int iommufd_not_yet(struct iommufd_ucmd *ucmd)
+{
+	return -EOPNOTSUPP;
+}
+
+/* Big enough for the argument of any command. */
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_fault_alloc fault_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate invalidate;
+	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	struct iommu_test_cmd test;
+#endif
+};
+
+/**
+ * struct iommufd_ioctl_op - one command
+ * @size: the kernel's struct size
+ * @min_size: the size of the command's first version
+ * @ioctl_num: the full ioctl number, checked against the caller's
+ * @execute: the handler
+ */
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+#define OP(_ioctl, _fn, _struct, _last)                                      \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                             \
+		.size = sizeof(_struct) +                                    \
+			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <        \
+					  sizeof(_struct)),                  \
+		.min_size = offsetofend(_struct, _last),                     \
+		.ioctl_num = _ioctl,                                         \
+		.execute = _fn,                                              \
+	}
+
+static const struct iommufd_ioctl_op ioctl_ops[] = {
+	OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
+	OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+	   struct iommu_ioas_alloc, out_ioas_id),
+	OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
+	   struct iommu_ioas_allow_iovas, allowed_iovas),
+	OP(IOMMU_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy,
+	   src_iova),
+	OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
+	   struct iommu_ioas_iova_ranges, out_iova_alignment),
+	OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
+	OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
+	   length),
+	OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
+	OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+	   __reserved),
+	OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
+	   struct iommu_hwpt_alloc, __reserved),
+	OP(IOMMU_GET_HW_INFO, iommufd_not_yet, struct iommu_hw_info,
+	   __reserved),
+	OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_not_yet,
+	   struct iommu_hwpt_set_dirty_tracking, __reserved),
+	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_not_yet,
+	   struct iommu_hwpt_get_dirty_bitmap, data),
+	OP(IOMMU_HWPT_INVALIDATE, iommufd_not_yet,
+	   struct iommu_hwpt_invalidate, __reserved),
+	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_not_yet, struct iommu_fault_alloc,
+	   out_fault_fd),
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	OP(IOMMU_TEST_CMD, iommufd_test_cmd, struct iommu_test_cmd, last),
+#endif
+};
+
+static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	const struct iommufd_ioctl_op *op;
+	struct iommufd_ucmd ucmd = {};
+	union ucmd_buffer buf;
+	unsigned int nr;
+	int rc;
+
+	nr = _IOC_NR(cmd);
+	if (nr < IOMMUFD_CMD_BASE || nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(ioctl_ops))
+		return -ENOTTY;
+	op = &ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	if (!op->execute || op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	ucmd.ctx = filp->private_data;
+	ucmd.ubuffer = (void __user *)arg;
+	rc = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (rc)
+		return rc;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+
+	ucmd.cmd = &buf;
+	rc = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				   ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->execute(&ucmd);
+}
+
+static const struct file_operations iommufd_fops = {
+	.owner = THIS_MODULE,
+	.open = iommufd_fops_open,
+	.release = iommufd_fops_release,
+	.unlocked_ioctl = iommufd_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice iommu_misc_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "iommu",
+	.fops = &iommufd_fops,
+	.nodename = "iommu",
+	.mode = 0660,
+};
+
+static int __init iommufd_init(void)
+{
+	int rc;
+
+	rc = misc_register(&iommu_misc_dev);
+	if (rc)
+		return rc;
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	rc = iommufd_test_init();
+	if (rc) {
+		misc_deregister(&iommu_misc_dev);
+		return rc;
+	}
+#endif
+	return 0;
+}
+
+static void __exit iommufd_exit(void)
+{
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	iommufd_test_exit();
+#endif
+	misc_deregister(&iommu_misc_dev);
+}
+
+module_init(iommufd_init);
+module_exit(iommufd_exit);
+
+MODULE_DESCRIPTION("I/O address spaces for userspace (/dev/iommu)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VFIO type1 compatibility on top of the IOAS objects.
+ */
+#ifndef __IOMMUFD_VFIO_COMPAT_H
+#define __IOMMUFD_VFIO_COMPAT_H
+
+struct iommufd_ucmd;
+
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+
+#endif
