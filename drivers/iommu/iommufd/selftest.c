@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The iommufd test interface: IOMMU_TEST_CMD and a mock IOMMU driver.
+ *
+ * Mock devices live on a bus of their own, "iommufd_mock", whose IOMMU is
+ * the mock driver below. A mock domain records each IOPTE in an xarray, one
+ * entry per MOCK_IO_PAGE_SIZE of IOVA, so the tests can check exactly what
+ * iommufd put into the domain. MOCK_IO_PAGE_SIZE is half a CPU page, so
+ * that IOVA alignment finer than PAGE_SIZE is exercised too.
+ *
+ * Test-only: built with CONFIG_IOMMUFD_TEST, never in production kernels.
+ */
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
+
+#include "device.h"
+#include "hw_pagetable.h"
+#include "ioas.h"
+#include "iommufd_test.h"
+#include "pages.h"
+#include "ucmd.h"
+
+#define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
+
+int iommufd_test_cmd(struct iommufd_ucmd *ucmd);
+void iommufd_test_obj_destroy(struct iommufd_object *obj);
+int iommufd_test_init(void);
+void iommufd_test_exit(void);
+
+/**
+ * struct mock_domain - a domain of the mock IOMMU
+ * @domain: the core's view
+ * @ptes: IOVA / MOCK_IO_PAGE_SIZE -> xa_mk_value(phys / MOCK_IO_PAGE_SIZE);
+ *	the xarray's own lock orders concurrent map and unmap calls
+ */
+struct mock_domain {
+	struct iommu_domain domain;
+	struct xarray ptes;
+};
+
+static struct mock_domain *to_mock(struct iommu_domain *domain)
+{
+	return container_of(domain, struct mock_domain, domain);
+}
+
+/**
+ * struct mock_dev - a device on the mock bus
+ * @dev: the device
+ * @flags: MOCK_FLAGS_DEVICE_*
+ */
+struct mock_dev {
+	struct device dev;
+	u32 flags;
+};
+
+static struct bus_type mock_bus = {
+	.name = "iommufd_mock",
+};
+static struct iommu_device mock_iommu;
+static struct notifier_block mock_bus_nb;
+static DEFINE_IDA(mock_dev_ida);
+static const struct iommu_domain_ops mock_domain_ops;
+
+static struct iommu_domain *mock_domain_alloc(unsigned int type)
+{
+	struct mock_domain *mock;
+
+	if (type != IOMMU_DOMAIN_UNMANAGED && type != IOMMU_DOMAIN_BLOCKED)
+		return NULL;
+	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
+	if (!mock)
+		return NULL;
+	xa_init(&mock->ptes);
+	mock->domain.geometry.aperture_start = MOCK_APERTURE_START;
+	mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
+	mock->domain.geometry.force_aperture = true;
+	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
+	return &mock->domain;
+}
+
+static void mock_domain_free(struct iommu_domain *domain)
+{
+	struct mock_domain *mock = to_mock(domain);
+
+	WARN_ON(!xa_empty(&mock->ptes));
+	xa_destroy(&mock->ptes);
+	kfree(mock);
+}
+
+static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	return 0;
+}
+
+/*
+ * Releasing DMA ownership of a group without a default domain (mock groups
+ * have none) detaches it from every domain.
+ */
+static void mock_detach_dev(struct iommu_domain *domain, struct device *dev)
+{
+}
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct mock_domain *mock = to_mock(domain);
+	size_t total = pgsize * pgcount, done;
+	int rc;
+
+	for (done = 0; done < total; done += MOCK_IO_PAGE_SIZE) {
+		void *old;
+
+		old = xa_cmpxchg(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE,
+				 NULL,
+				 xa_mk_value((paddr + done) / MOCK_IO_PAGE_SIZE),
+				 gfp);
+		if (xa_is_err(old)) {
+			rc = xa_err(old);
+			goto err_undo;
+		}
+		/* iommufd must never map over an existing IOPTE. */
+		if (WARN_ON(old)) {
+			rc = -EEXIST;
+			goto err_undo;
+		}
+	}
+	*mapped = total;
+	return 0;
+
+err_undo:
+	while (done) {
+		done -= MOCK_IO_PAGE_SIZE;
+		xa_erase(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE);
+	}
+	return rc;
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			       size_t pgsize, size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct mock_domain *mock = to_mock(domain);
+	size_t total = pgsize * pgcount, done;
+
+	for (done = 0; done < total; done += MOCK_IO_PAGE_SIZE) {
+		void *old;
+
+		old = xa_erase(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE);
+		/* iommufd must only unmap what it mapped. */
+		if (WARN_ON(!old))
+			break;
+	}
+	return done;
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct mock_domain *mock = to_mock(domain);
+	void *ent;
+
+	ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+	if (!ent)
+		return 0;
+	return xa_to_value(ent) * MOCK_IO_PAGE_SIZE + iova % MOCK_IO_PAGE_SIZE;
+}
+
+static bool mock_capable(struct device *dev, enum iommu_cap cap)
+{
+	return cap == IOMMU_CAP_CACHE_COHERENCY || cap == IOMMU_CAP_INTR_REMAP;
+}
+
+static struct iommu_device *mock_probe_device(struct device *dev)
+{
+	if (dev->bus != &mock_bus)
+		return ERR_PTR(-ENODEV);
+	return &mock_iommu;
+}
+
+static const struct iommu_domain_ops mock_domain_ops = {
+	.attach_dev = mock_attach_dev,
+	.detach_dev = mock_detach_dev,
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+	.free = mock_domain_free,
+};
+
+static const struct iommu_ops mock_ops = {
+	.owner = THIS_MODULE,
+	.pgsize_bitmap = MOCK_IO_PAGE_SIZE,
+	.capable = mock_capable,
+	.domain_alloc = mock_domain_alloc,
+	.probe_device = mock_probe_device,
+	.device_group = generic_device_group,
+	.default_domain_ops = &mock_domain_ops,
+};
+
+static void mock_dev_release(struct device *dev)
+{
+	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
+
+	ida_free(&mock_dev_ida, dev->id);
+	kfree(mdev);
+}
+
+static struct mock_dev *mock_dev_create(u32 flags)
+{
+	struct mock_dev *mdev;
+	int rc, id;
+
+	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
+		      MOCK_FLAGS_DEVICE_PASID))
+		return ERR_PTR(-EINVAL);
+
+	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	if (!mdev)
+		return ERR_PTR(-ENOMEM);
+	id = ida_alloc(&mock_dev_ida, GFP_KERNEL);
+	if (id < 0) {
+		kfree(mdev);
+		return ERR_PTR(id);
+	}
+	mdev->flags = flags;
+	device_initialize(&mdev->dev);
+	mdev->dev.id = id;
+	mdev->dev.bus = &mock_bus;
+	mdev->dev.release = mock_dev_release;
+	rc = dev_set_name(&mdev->dev, "iommufd_mock%d", id);
+	if (!rc)
+		rc = device_add(&mdev->dev);
+	if (rc) {
+		put_device(&mdev->dev);
+		return ERR_PTR(rc);
+	}
+	return mdev;
+}
+
+static void mock_dev_destroy(struct mock_dev *mdev)
+{
+	device_unregister(&mdev->dev);
+}
+
+/**
+ * struct selftest_obj - IOMMUFD_OBJ_SELFTEST: a mock device bound and
+ *	attached on behalf of the test
+ * @obj: the object header
+ * @mdev: the mock device
+ * @idev: its binding to the context
+ */
+struct selftest_obj {
+	struct iommufd_object obj;
+	struct mock_dev *mdev;
+	struct iommufd_device *idev;
+};
+
+/**
+ * iommufd_test_obj_destroy() - Destroy function of IOMMUFD_OBJ_SELFTEST
+ * @obj: the object
+ */
+void iommufd_test_obj_destroy(struct iommufd_object *obj)
+{
+	struct selftest_obj *sobj = container_of(obj, struct selftest_obj, obj);
+
+	if (sobj->idev)
+		iommufd_device_unbind(sobj->idev);
+	if (sobj->mdev)
+		mock_dev_destroy(sobj->mdev);
+}
+
+static int test_mock_domain(struct iommufd_ucmd *ucmd, u32 flags)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct selftest_obj *sobj;
+	u32 pt_id = cmd->id, idev_id;
+	int rc;
+
+	sobj = iommufd_object_alloc(ucmd->ctx, sobj, IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+
+	sobj->mdev = mock_dev_create(flags);
+	if (IS_ERR(sobj->mdev)) {
+		rc = PTR_ERR(sobj->mdev);
+		sobj->mdev = NULL;
+		goto err_destroy;
+	}
+	sobj->idev = iommufd_device_bind(ucmd->ctx, &sobj->mdev->dev, &idev_id);
+	if (IS_ERR(sobj->idev)) {
+		rc = PTR_ERR(sobj->idev);
+		sobj->idev = NULL;
+		goto err_destroy;
+	}
+	rc = iommufd_device_attach(sobj->idev, &pt_id);
+	if (rc)
+		goto err_destroy;
+
+	/* Both forms share the first three output fields. */
+	cmd->mock_domain.out_stdev_id = sobj->obj.id;
+	cmd->mock_domain.out_hwpt_id = pt_id;
+	cmd->mock_domain.out_idev_id = idev_id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto err_destroy;
+	iommufd_object_finalize(ucmd->ctx, &sobj->obj);
+	return 0;
+
+err_destroy:
+	iommufd_object_abort_and_destroy(ucmd->ctx, &sobj->obj);
+	return rc;
+}
+
+static int test_add_reserved(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	u64 last;
+	int rc;
+
+	if (!cmd->add_reserved.length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->add_reserved.start,
+			       cmd->add_reserved.length - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EOVERFLOW;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_reserve(&ioas->iopt, cmd->add_reserved.start, last, NULL);
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/* The mock domain behind a HWPT ID, with the HWPT held. */
+static struct mock_domain *get_mock_domain(struct iommufd_ucmd *ucmd, u32 id,
+					   struct iommufd_hwpt **hwpt)
+{
+	*hwpt = iommufd_get_hwpt(ucmd->ctx, id);
+	if (IS_ERR(*hwpt))
+		return ERR_CAST(*hwpt);
+	if ((*hwpt)->domain->ops != &mock_domain_ops) {
+		iommufd_put_object(ucmd->ctx, &(*hwpt)->obj);
+		return ERR_PTR(-EINVAL);
+	}
+	return to_mock((*hwpt)->domain);
+}
+
+/* The physical address of a user byte, found without pinning it. */
+static int user_phys(unsigned long uaddr, phys_addr_t *phys)
+{
+	struct page *page;
+	long n;
+
+	n = get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page);
+	if (n < 0)
+		return n;
+	if (n != 1)
+		return -EFAULT;
+	*phys = page_to_phys(page) + (uaddr & ~PAGE_MASK);
+	put_page(page);
+	return 0;
+}
+
+static int test_check_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_check_map_args *args = &((struct iommu_test_cmd *)
+						    ucmd->cmd)->check_map;
+	unsigned long iova = args->iova, uptr = args->uptr, left, end;
+	struct iommufd_hwpt *hwpt;
+	struct mock_domain *mock;
+	int rc = 0;
+
+	if ((iova | args->length | uptr) % MOCK_IO_PAGE_SIZE ||
+	    args->length > ULONG_MAX || args->iova > ULONG_MAX ||
+	    check_add_overflow(uptr, (unsigned long)args->length, &end))
+		return -EINVAL;
+
+	mock = get_mock_domain(ucmd, ((struct iommu_test_cmd *)ucmd->cmd)->id,
+			       &hwpt);
+	if (IS_ERR(mock))
+		return PTR_ERR(mock);
+
+	for (left = args->length; left; left -= MOCK_IO_PAGE_SIZE) {
+		phys_addr_t want;
+		void *ent;
+
+		rc = user_phys(uptr, &want);
+		if (rc)
+			break;
+		ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+		if (!ent || xa_to_value(ent) * MOCK_IO_PAGE_SIZE != want) {
+			rc = -EINVAL;
+			break;
+		}
+		iova += MOCK_IO_PAGE_SIZE;
+		uptr += MOCK_IO_PAGE_SIZE;
+		cond_resched();
+	}
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
+
+/* How many FOLL_PIN pins hold @page, as far as it can be told. */
+static unsigned int page_pins(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	/* Large folios count pins for the whole folio, not per page. */
+	if (folio_test_large(folio))
+		return folio_maybe_dma_pinned(folio) ? 1 : 0;
+	/* Less the reference the lookup itself took. */
+	return (folio_ref_count(folio) - 1) / GUP_PIN_COUNTING_BIAS;
+}
+
+static int test_check_refs(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_check_refs_args *args = &((struct iommu_test_cmd *)
+						     ucmd->cmd)->check_refs;
+	unsigned long uptr = args->uptr, end;
+
+	if (uptr % PAGE_SIZE || args->length % PAGE_SIZE ||
+	    args->length > ULONG_MAX ||
+	    check_add_overflow(uptr, (unsigned long)args->length, &end))
+		return -EINVAL;
+
+	for (; uptr != end; uptr += PAGE_SIZE) {
+		struct page *page;
+		unsigned int pins;
+		long n;
+
+		n = get_user_pages_fast(uptr, 1, 0, &page);
+		if (n < 0)
+			return n;
+		if (n != 1)
+			return -EFAULT;
+		pins = page_pins(page);
+		put_page(page);
+		if (pins != args->refs)
+			return -EIO;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * iommufd_test_cmd() - IOMMU_TEST_CMD
+ * @ucmd: the ioctl
+ *
+ * Operations of features that have not landed yet fail with -EOPNOTSUPP.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_ADD_RESERVED:
+		return test_add_reserved(ucmd);
+	case IOMMU_TEST_OP_MOCK_DOMAIN:
+		return test_mock_domain(ucmd, 0);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+		return test_mock_domain(ucmd, cmd->mock_domain_flags.dev_flags);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return test_check_map(ucmd);
+	case IOMMU_TEST_OP_MD_CHECK_REFS:
+		return test_check_refs(ucmd);
+	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		iommufd_pages_set_batch(cmd->memory_limit.limit);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/**
+ * iommufd_test_init() - Register the mock bus and its IOMMU
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_test_init(void)
+{
+	int rc;
+
+	rc = bus_register(&mock_bus);
+	if (rc)
+		return rc;
+	/* Probing links every device to its IOMMU's sysfs node. */
+	rc = iommu_device_sysfs_add(&mock_iommu, NULL, NULL, "%s",
+				    "iommufd_mock");
+	if (rc)
+		goto err_bus;
+	rc = iommu_device_register_bus(&mock_iommu, &mock_ops, &mock_bus,
+				       &mock_bus_nb);
+	if (rc)
+		goto err_sysfs;
+	return 0;
+
+err_sysfs:
+	iommu_device_sysfs_remove(&mock_iommu);
+err_bus:
+	bus_unregister(&mock_bus);
+	return rc;
+}
+
+/**
+ * iommufd_test_exit() - Undo iommufd_test_init()
+ */
+void iommufd_test_exit(void)
+{
+	iommu_device_unregister_bus(&mock_iommu, &mock_bus, &mock_bus_nb);
+	iommu_device_sysfs_remove(&mock_iommu);
+	bus_unregister(&mock_bus);
+}
