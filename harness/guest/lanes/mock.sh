@@ -2,6 +2,8 @@
 # Mock lane: our selftests against the iommufd mock driver, then the
 # conformance suite (Linux 6.12's iommufd selftests, unmodified).  The
 # host holds conformance results against harness/conformance-pass.txt.
+# The hugepage variants of the suites map MAP_HUGETLB buffers.
+echo 64 >/proc/sys/vm/nr_hugepages
 found=
 for t in /tests/iommufd*; do
 	[ -x "$t" ] || continue
