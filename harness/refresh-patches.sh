@@ -13,7 +13,7 @@ fi
 n=$(git rev-list --count base..HEAD)
 series=$REPO_DIR/patches/series
 tmp=$(mktemp -d)
-git format-patch -q --no-signature --zero-commit -o "$tmp" base..HEAD
+git format-patch -q -N --no-signature --zero-commit -o "$tmp" base..HEAD
 rm -f "$REPO_DIR"/patches/*.patch
 {
 	grep '^#' "$series" 2>/dev/null || true
