@@ -28,9 +28,12 @@ struct iommufd_device {
 	struct iommufd_ctx *ctx;
 	struct device *dev;
 	struct iommu_group *group;
-	struct mutex lock;
+	struct mutex lock;	/* protects hwpt */
 	struct iommufd_hwpt *hwpt;
 };
+
+/* Allocation and lookups rely on the header coming first. */
+static_assert(offsetof(struct iommufd_device, obj) == 0);
 
 /**
  * iommufd_get_device() - Look up a device for the duration of an ioctl

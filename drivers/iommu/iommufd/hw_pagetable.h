@@ -31,6 +31,9 @@ struct iommufd_hwpt {
 	struct list_head ioas_item;
 };
 
+/* Allocation and lookups rely on the header coming first. */
+static_assert(offsetof(struct iommufd_hwpt, obj) == 0);
+
 /**
  * iommufd_get_hwpt() - Look up a HWPT for the duration of an ioctl
  * @ctx: the context

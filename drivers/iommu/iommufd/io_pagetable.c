@@ -71,10 +71,6 @@ static struct iopt_area *area_next(struct iopt_area *area,
 	return n ? to_area(n) : NULL;
 }
 
-#define for_each_area(area, iopt, start, last)                         \
-	for (area = area_first(iopt, start, last); area;                 \
-	     area = area_next(area, start, last))
-
 static unsigned long area_length(struct iopt_area *area)
 {
 	return area->node.last - area->node.start + 1;
@@ -521,7 +517,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 
 	down_read(&src->rwsem);
 	pos = src_iova;
-	for_each_area(area, src, src_iova, last) {
+	for (area = area_first(src, src_iova, last); area;
+	     area = area_next(area, src_iova, last)) {
 		if (area->node.start > pos)
 			break;
 		n++;
@@ -538,7 +535,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 		goto out_unlock;
 
 	i = 0;
-	for_each_area(area, src, src_iova, last) {
+	for (area = area_first(src, src_iova, last); area;
+	     area = area_next(area, src_iova, last)) {
 		unsigned long from = max(area->node.start, src_iova);
 		unsigned long to = min(area->node.last, last);
 
@@ -573,7 +571,8 @@ static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 	int rc = 0;
 
 	down_write(&iopt->rwsem);
-	for_each_area(area, iopt, start, last) {
+	for (area = area_first(iopt, start, last); area;
+	     area = area_next(area, start, last)) {
 		if (area->node.start < start || area->node.last > last) {
 			rc = -ENOENT;
 			goto out_unlock;
@@ -821,7 +820,7 @@ out_free:
 }
 
 /**
- * iopt_for_each_usable() - Report the IOVA ranges that are not reserved
+ * iopt_walk_usable() - Report the IOVA ranges that are not reserved
  * @iopt: the table
  * @fn: called for each maximal usable range in ascending order; a non-zero
  *	return stops the walk and is returned
@@ -831,10 +830,7 @@ out_free:
  *
  * Return: 0 or what @fn returned.
  */
-int iopt_for_each_usable(struct io_pagetable *iopt,
-			 int (*fn)(void *arg, unsigned long start,
-				   unsigned long last),
-			 void *arg)
+int iopt_walk_usable(struct io_pagetable *iopt, iopt_range_fn fn, void *arg)
 {
 	unsigned long pos = 0;
 	int rc = 0;
@@ -886,7 +882,8 @@ static int check_areas_aligned(struct io_pagetable *iopt, unsigned long align)
 {
 	struct iopt_area *area;
 
-	for_each_area(area, iopt, 0, ULONG_MAX) {
+	for (area = area_first(iopt, 0, ULONG_MAX); area;
+	     area = area_next(area, 0, ULONG_MAX)) {
 		struct iopt_slice slice = {
 			.pages_byte = area->pages_byte,
 			.length = area_length(area),
@@ -940,7 +937,8 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 			goto out_unreserve;
 	}
 
-	for_each_area(area, iopt, 0, ULONG_MAX) {
+	for (area = area_first(iopt, 0, ULONG_MAX); area;
+	     area = area_next(area, 0, ULONG_MAX)) {
 		rc = area_map_domain(iopt, area, domain);
 		if (rc)
 			goto out_unmap;
@@ -954,7 +952,8 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 	return 0;
 
 out_unmap:
-	for_each_area(undo, iopt, 0, ULONG_MAX) {
+	for (undo = area_first(iopt, 0, ULONG_MAX); undo;
+	     undo = area_next(undo, 0, ULONG_MAX)) {
 		if (undo == area)
 			break;
 		area_unmap_domain(undo, domain);
@@ -988,7 +987,8 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 		goto out_unlock;
 	xa_erase(&iopt->domains, index);
 
-	for_each_area(area, iopt, 0, ULONG_MAX)
+	for (area = area_first(iopt, 0, ULONG_MAX); area;
+	     area = area_next(area, 0, ULONG_MAX))
 		area_unmap_domain(area, domain);
 	unreserve_locked(iopt, domain);
 	iopt->iova_alignment = alignment_for(iopt, NULL);

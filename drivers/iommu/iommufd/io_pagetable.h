@@ -85,10 +85,10 @@ int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
 void iopt_unreserve(struct io_pagetable *iopt, void *owner);
 int iopt_set_allowed(struct io_pagetable *iopt, const unsigned long *starts,
 		     const unsigned long *lasts, unsigned int n);
-int iopt_for_each_usable(struct io_pagetable *iopt,
-			 int (*fn)(void *arg, unsigned long start,
-				   unsigned long last),
-			 void *arg);
+/* Called with one IOVA range [start, last]; non-zero stops a walk. */
+typedef int (*iopt_range_fn)(void *arg, unsigned long start,
+			     unsigned long last);
+int iopt_walk_usable(struct io_pagetable *iopt, iopt_range_fn fn, void *arg);
 
 int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain);
 void iopt_remove_domain(struct io_pagetable *iopt,

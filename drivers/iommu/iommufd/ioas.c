@@ -114,7 +114,7 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 
 	out.uranges = u64_to_user_ptr(cmd->allowed_iovas);
 	out.max = cmd->num_iovas;
-	rc = iopt_for_each_usable(&ioas->iopt, put_range, &out);
+	rc = iopt_walk_usable(&ioas->iopt, put_range, &out);
 	if (rc)
 		goto out_put;
 

@@ -24,9 +24,12 @@ struct iommufd_ucmd;
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
-	struct mutex mutex;
+	struct mutex mutex;	/* protects hwpt_list */
 	struct list_head hwpt_list;
 };
+
+/* Allocation and lookups rely on the header coming first. */
+static_assert(offsetof(struct iommufd_ioas, obj) == 0);
 
 /**
  * iommufd_get_ioas() - Look up an IOAS for the duration of an ioctl

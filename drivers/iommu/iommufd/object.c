@@ -72,12 +72,11 @@ void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx)
  * The ID is reserved but lookups do not find the object until
  * iommufd_object_finalize(); on failure call iommufd_object_abort().
  *
- * Return: the zeroed object, or ERR_PTR(-ENOMEM) or ERR_PTR(-EBUSY) when no
+ * Return: the zeroed containing structure, or ERR_PTR(-ENOMEM) or ERR_PTR(-EBUSY) when no
  * ID is left.
  */
-struct iommufd_object *iommufd_object_alloc_size(struct iommufd_ctx *ctx,
-						 size_t size,
-						 enum iommufd_object_type type)
+void *iommufd_object_alloc_size(struct iommufd_ctx *ctx, size_t size,
+				enum iommufd_object_type type)
 {
 	struct iommufd_object *obj;
 	int rc;

@@ -11,7 +11,6 @@
 #ifndef __IOMMUFD_OBJECT_H
 #define __IOMMUFD_OBJECT_H
 
-#include <linux/build_bug.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -82,16 +81,14 @@ void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
 		      const struct iommufd_object_ops *ops);
 void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx);
 
-struct iommufd_object *iommufd_object_alloc_size(struct iommufd_ctx *ctx,
-						 size_t size,
-						 enum iommufd_object_type type);
-/* Allocate an object whose struct embeds "struct iommufd_object obj" first. */
+void *iommufd_object_alloc_size(struct iommufd_ctx *ctx, size_t size,
+				enum iommufd_object_type type);
+/*
+ * Allocate the object "ptr" points to, typed by the assignment; its struct
+ * must embed "struct iommufd_object obj" as the first member.
+ */
 #define iommufd_object_alloc(ctx, ptr, type)                                \
-	((typeof(ptr))iommufd_object_alloc_size(                               \
-		ctx,                                                          \
-		sizeof(*(ptr)) +                                              \
-			BUILD_BUG_ON_ZERO(offsetof(typeof(*(ptr)), obj)),     \
-		type))
+	iommufd_object_alloc_size(ctx, sizeof(*(ptr)), type)
 void iommufd_object_finalize(struct iommufd_ctx *ctx,
 			     struct iommufd_object *obj);
 void iommufd_object_abort(struct iommufd_ctx *ctx, struct iommufd_object *obj);

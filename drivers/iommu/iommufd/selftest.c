@@ -23,14 +23,10 @@
 #include "ioas.h"
 #include "iommufd_test.h"
 #include "pages.h"
+#include "selftest.h"
 #include "ucmd.h"
 
 #define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
-
-int iommufd_test_cmd(struct iommufd_ucmd *ucmd);
-void iommufd_test_obj_destroy(struct iommufd_object *obj);
-int iommufd_test_init(void);
-void iommufd_test_exit(void);
 
 /**
  * struct mock_domain - a domain of the mock IOMMU
@@ -61,6 +57,7 @@ struct mock_dev {
 static struct bus_type mock_bus = {
 	.name = "iommufd_mock",
 };
+
 static struct iommu_device mock_iommu;
 static struct notifier_block mock_bus_nb;
 static DEFINE_IDA(mock_dev_ida);
@@ -259,6 +256,9 @@ struct selftest_obj {
 	struct mock_dev *mdev;
 	struct iommufd_device *idev;
 };
+
+/* Allocation and lookups rely on the header coming first. */
+static_assert(offsetof(struct selftest_obj, obj) == 0);
 
 /**
  * iommufd_test_obj_destroy() - Destroy function of IOMMUFD_OBJ_SELFTEST
