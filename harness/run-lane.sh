@@ -53,7 +53,9 @@ bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
 esac
 limit=${TIMEOUT:-$limit}
 guest_lane=${lane%%-*}
-append="console=$CONSOLE panic=-1 harness.lane=$guest_lane $EXTRA"
+# A ring buffer big enough that the dump at the end still holds the first
+# report after fault injection has logged thousands of failures.
+append="console=$CONSOLE panic=-1 log_buf_len=16M harness.lane=$guest_lane $EXTRA"
 [ -n "${FAULT:-}" ] && append="$append harness.fault=$FAULT"
 [ -n "${TEST:-}" ] && append="$append harness.test=$TEST"
 
