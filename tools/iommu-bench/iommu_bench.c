@@ -5,19 +5,51 @@
  * interfaces on the same kernel and emulated IOMMU, not hardware.  Used
  * by "make bench".
  *
- * Today it measures the VFIO type1 container, the baseline that the
- * iommufd rows will be compared against.  Argument: MiB to pin in 4 KiB
- * pages (default 1024); 256 MiB are also pinned from hugetlbfs.
+ * The VFIO type1 container comes first, the baseline that the iommufd
+ * rows are compared against: MAP_DMA then UNMAP_DMA of 4 KiB and 2 MiB,
+ * and one MAP_DMA that pins a large buffer.  Argument: MiB to pin in
+ * 4 KiB pages (default 1024); 256 MiB are also pinned from hugetlbfs.
+ *
+ * Then iommufd, through /dev/iommu.  No real device can be attached
+ * through it yet, so its rows run on an IOAS with no domain ("no
+ * domain": pinning and IOVA bookkeeping only) and again on an IOAS with
+ * one mock domain made by CONFIG_IOMMUFD_TEST's IOMMU_TEST_CMD ("mock
+ * domain": filling a domain's page table is added):
+ *  - IOAS_MAP then IOAS_UNMAP at a fixed IOVA, timed apart: 4 KiB, and
+ *    2 MiB both from 4 KiB pages and from hugetlbfs;
+ *  - one IOAS_MAP pinning the same buffers as type1's pin rows;
+ *  - IOVA allocation (no domain only): one page mapped 100000 times at
+ *    IOVAs the kernel picks.  The average of the first and of the last
+ *    1000 maps shows how a map's cost grows with the number of areas.
+ *    Then every second area is unmapped, 1000 more maps go into the
+ *    one-page holes that leaves, and one IOAS_UNMAP of the whole IOVA
+ *    space removes the rest.  Every map pins the page again and may be
+ *    charged on its own: up to 400 MiB of RLIMIT_MEMLOCK for a single
+ *    physical page, which is fine as the benchmark runs as root and
+ *    CAP_IPC_LOCK lifts the limit.
+ *
+ * Without an edu device bound to vfio-pci the type1 rows are left out
+ * and the exit status is 1, as it always was; without /dev/iommu the
+ * iommufd rows are left out, and without IOMMU_TEST_CMD the mock-domain
+ * rows, each with a line saying so.
  */
 #include <sys/mman.h>
 
 #include "../testing/selftests/iommu/edu_dev.h"
 #include "../testing/selftests/iommu/vfio_type1_util.h"
+#include "../../drivers/iommu/iommufd/iommufd_test.h"
 
 #define SZ_4K		0x1000UL
 #define SZ_2M		0x200000UL
 #define SZ_1M		0x100000UL
 #define BENCH_IOVA	0x1000000ULL
+
+/* The IOVA allocation rows: areas mapped, and maps timed at each end. */
+#define IOVA_AREAS	100000
+#define IOVA_BATCH	1000
+
+/* Width of the first column; the iommufd table's labels are longer. */
+static int label_w = 22;
 
 static double now_us(void)
 {
@@ -63,7 +95,7 @@ static void row(const char *what, size_t size, int huge, int ops,
 		snprintf(sz, sizeof(sz), "%zu MiB", size / SZ_1M);
 	else
 		snprintf(sz, sizeof(sz), "%zu KiB", size / 1024);
-	printf("  %-22s %8s %-9s %6d %12.1f\n", what, sz,
+	printf("  %-*s %8s %-9s %6d %12.1f\n", label_w, what, sz,
 	       huge ? "hugetlb" : "4k pages", ops, us / ops);
 }
 
@@ -101,6 +133,13 @@ static int bench_type1_map_unmap(int container, size_t size, int ops)
 	return 0;
 }
 
+static void pin_row(const char *what, size_t size, int huge, double us)
+{
+	printf("  %-*s %8zu MiB %-9s in %.0f ms: %.0f MiB/s (median of 3)\n",
+	       label_w, what, size / SZ_1M, huge ? "hugetlb" : "4k pages",
+	       us / 1e3, (size / (double)SZ_1M) / (us / 1e6));
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -133,9 +172,7 @@ static int bench_type1_pin(int container, size_t size, int want_huge)
 	if (ret)
 		return ret;
 	qsort(us, 3, sizeof(us[0]), cmp_double);
-	printf("  %-22s %8zu MiB %-9s in %.0f ms: %.0f MiB/s (median of 3)\n",
-	       "type1 pin+map", size / SZ_1M, huge ? "hugetlb" : "4k pages",
-	       us[1] / 1e3, (size / (double)SZ_1M) / (us[1] / 1e6));
+	pin_row("type1 pin+map", size, huge, us[1]);
 	return 0;
 }
 
@@ -152,15 +189,14 @@ static int iova_fits(int container, size_t size)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The type1 rows; 1 when they could not all run, as a failure. */
+static int run_type1(unsigned long pin_mib)
 {
-	unsigned long pin_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
 	size_t pin_size = pin_mib * SZ_1M;
 	struct vfio_type1 vfio;
 	char bdf[64];
 	int group, ret;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (edu_find(bdf, sizeof(bdf))) {
 		printf("iommu_bench: no edu device to open a VFIO group with\n");
 		return 1;
@@ -191,4 +227,388 @@ int main(int argc, char **argv)
 	if (ret)
 		printf("iommu_bench: failed: %s\n", strerror(-ret));
 	return !!ret;
+}
+
+/*
+ * One /dev/iommu file holding one IOAS, with or without a mock domain.
+ * Closing the file destroys the IOAS, the mock device and its domain,
+ * and unpins whatever is still mapped.
+ */
+struct bench_ioas {
+	int fd;
+	uint32_t ioas;
+	const char *kind;	/* for the labels: "no domain", "mock domain" */
+};
+
+static int bench_ioas_open(struct bench_ioas *s, int mock)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	int ret;
+
+	s->kind = mock ? "mock domain" : "no domain";
+	s->fd = open("/dev/iommu", O_RDWR);
+	if (s->fd < 0)
+		return -errno;
+	if (ioctl(s->fd, IOMMU_IOAS_ALLOC, &alloc))
+		goto err;
+	s->ioas = alloc.out_ioas_id;
+	cmd.id = s->ioas;
+	if (mock && ioctl(s->fd, IOMMU_TEST_CMD, &cmd))
+		goto err;
+	return 0;
+err:
+	ret = -errno;
+	close(s->fd);
+	s->fd = -1;
+	return ret;
+}
+
+static void bench_ioas_close(struct bench_ioas *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/*
+ * IOAS_MAP of @len bytes at @buf: at *@iova when @fixed, else where the
+ * kernel chooses, which is then stored in *@iova.  0 or a negative errno.
+ */
+static int ioas_map(struct bench_ioas *s, void *buf, uint64_t len,
+		    uint64_t *iova, int fixed)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = s->ioas,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+		.iova = *iova,
+	};
+
+	if (fixed)
+		map.flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
+	if (ioctl(s->fd, IOMMU_IOAS_MAP, &map))
+		return -errno;
+	*iova = map.iova;
+	return 0;
+}
+
+/* Returns the number of bytes unmapped, or a negative errno. */
+static int64_t ioas_unmap(struct bench_ioas *s, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = s->ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	if (ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap))
+		return -errno;
+	return unmap.length;
+}
+
+/* An unmap that did not remove exactly @len bytes, as an errno. */
+static int unmap_err(int64_t got, uint64_t len)
+{
+	if (got == (int64_t)len)
+		return 0;
+	return got < 0 ? (int)got : -EIO;
+}
+
+/* Is [BENCH_IOVA, BENCH_IOVA + size) inside one usable range of the IOAS? */
+static int ioas_fits(struct bench_ioas *s, size_t size)
+{
+	struct iommu_iova_range r[16];
+	struct iommu_ioas_iova_ranges q = {
+		.size = sizeof(q),
+		.ioas_id = s->ioas,
+		.num_iovas = 16,
+		.allowed_iovas = (uintptr_t)r,
+	};
+	unsigned int i;
+
+	/* EMSGSIZE still fills the 16 entries there is room for. */
+	if (ioctl(s->fd, IOMMU_IOAS_IOVA_RANGES, &q) && errno != EMSGSIZE)
+		return 0;
+	for (i = 0; i < q.num_iovas && i < 16; i++)
+		if (r[i].start <= BENCH_IOVA && BENCH_IOVA + size - 1 <= r[i].last)
+			return 1;
+	return 0;
+}
+
+static int row_failed(const char *what, int err)
+{
+	printf("iommu_bench: %s failed: %s\n", what, strerror(-err));
+	return err;
+}
+
+/*
+ * Memory for an iommufd row, or NULL with *ret set: -ENOMEM, or 0 when
+ * hugetlbfs pages were wanted but none were left (the row is skipped).
+ */
+static void *ioas_alloc(size_t size, int want_huge, int *huge, int *ret)
+{
+	void *buf = bench_alloc(size, want_huge, huge);
+
+	*ret = buf ? 0 : -ENOMEM;
+	if (buf && want_huge && !*huge) {
+		printf("  (no hugetlbfs pages for %zu KiB: hugetlb row skipped)\n",
+		       size / 1024);
+		munmap(buf, size);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/*
+ * IOAS_MAP then IOAS_UNMAP of @size at BENCH_IOVA, @ops times, timed
+ * apart, after one untimed round, as bench_type1_map_unmap() does.
+ */
+static int bench_ioas_map_unmap(struct bench_ioas *s, size_t size,
+				int want_huge, int ops)
+{
+	double map_us = 0, unmap_us = 0, t;
+	int huge, i, ret;
+	char what[64];
+	uint64_t iova;
+	int64_t got;
+	void *buf;
+
+	buf = ioas_alloc(size, want_huge, &huge, &ret);
+	if (!buf)
+		return ret;
+	for (i = -1; i < ops && !ret; i++) {
+		iova = BENCH_IOVA;
+		t = now_us();
+		ret = ioas_map(s, buf, size, &iova, 1);
+		if (ret)
+			break;
+		if (i >= 0)
+			map_us += now_us() - t;
+		t = now_us();
+		got = ioas_unmap(s, BENCH_IOVA, size);
+		if (i >= 0)
+			unmap_us += now_us() - t;
+		ret = unmap_err(got, size);
+	}
+	if (ret)
+		ioas_unmap(s, 0, UINT64_MAX);
+	munmap(buf, size);
+	if (ret) {
+		snprintf(what, sizeof(what), "iommufd IOAS_MAP/UNMAP %zu KiB (%s)",
+			 size / 1024, s->kind);
+		return row_failed(what, ret);
+	}
+	snprintf(what, sizeof(what), "iommufd IOAS_MAP (%s)", s->kind);
+	row(what, size, huge, ops, map_us);
+	snprintf(what, sizeof(what), "iommufd IOAS_UNMAP (%s)", s->kind);
+	row(what, size, huge, ops, unmap_us);
+	return 0;
+}
+
+/* One IOAS_MAP pinning a large buffer at BENCH_IOVA: median of three. */
+static int bench_ioas_pin(struct bench_ioas *s, size_t size, int want_huge)
+{
+	double us[3], t;
+	int huge, i, ret;
+	char what[64];
+	uint64_t iova;
+	void *buf;
+
+	if (!size || !ioas_fits(s, size)) {
+		printf("  (%zu MiB do not fit at IOVA 0x%llx (%s): row skipped)\n",
+		       size / SZ_1M, BENCH_IOVA, s->kind);
+		return 0;
+	}
+	buf = ioas_alloc(size, want_huge, &huge, &ret);
+	if (!buf)
+		return ret;
+	for (i = 0; i < 3 && !ret; i++) {
+		iova = BENCH_IOVA;
+		t = now_us();
+		ret = ioas_map(s, buf, size, &iova, 1);
+		us[i] = now_us() - t;
+		if (!ret)
+			ret = unmap_err(ioas_unmap(s, BENCH_IOVA, size), size);
+	}
+	if (ret)
+		ioas_unmap(s, 0, UINT64_MAX);
+	munmap(buf, size);
+	snprintf(what, sizeof(what), "iommufd pin+map (%s)", s->kind);
+	if (ret)
+		return row_failed(what, ret);
+	qsort(us, 3, sizeof(us[0]), cmp_double);
+	pin_row(what, size, huge, us[1]);
+	return 0;
+}
+
+/*
+ * IOVA allocation with many live areas, on an IOAS with no domain: the
+ * same page mapped IOVA_AREAS times where the kernel chooses.  A failed
+ * map or unmap ends the row; closing the file cleans up after it.
+ */
+static int bench_iova_alloc(void)
+{
+	double first_us = 0, last_us = 0, half_us = 0, holes_us = 0, d, t;
+	uint64_t page = sysconf(_SC_PAGESIZE), iova, top = 0;
+	int huge, i, ret, in_holes = 0;
+	struct bench_ioas s;
+	uint64_t *iovas;
+	char what[64];
+	int64_t got;
+	void *buf;
+
+	ret = bench_ioas_open(&s, 0);
+	if (ret)
+		return row_failed("iommufd IOAS for the IOVA rows", ret);
+	iovas = calloc(IOVA_AREAS, sizeof(*iovas));
+	buf = bench_alloc(page, 0, &huge);
+	if (!iovas || !buf) {
+		ret = row_failed("iommufd IOVA rows: allocation", -ENOMEM);
+		goto out;
+	}
+
+	for (i = 0; i < IOVA_AREAS; i++) {
+		iova = 0;
+		t = now_us();
+		ret = ioas_map(&s, buf, page, &iova, 0);
+		d = now_us() - t;
+		if (ret) {
+			snprintf(what, sizeof(what), "iova: auto-IOVA map %d of %d",
+				 i + 1, IOVA_AREAS);
+			row_failed(what, ret);
+			goto out;
+		}
+		if (i < IOVA_BATCH)
+			first_us += d;
+		else if (i >= IOVA_AREAS - IOVA_BATCH)
+			last_us += d;
+		iovas[i] = iova;
+		if (iova > top)
+			top = iova;
+	}
+	snprintf(what, sizeof(what), "iova MAP #1-%d (no domain)", IOVA_BATCH);
+	row(what, page, huge, IOVA_BATCH, first_us);
+	snprintf(what, sizeof(what), "iova MAP #%d-%d (no domain)",
+		 IOVA_AREAS - IOVA_BATCH + 1, IOVA_AREAS);
+	row(what, page, huge, IOVA_BATCH, last_us);
+
+	/* Every second area goes, leaving one-page holes between the rest. */
+	for (i = 0; i < IOVA_AREAS; i += 2) {
+		t = now_us();
+		got = ioas_unmap(&s, iovas[i], page);
+		half_us += now_us() - t;
+		ret = unmap_err(got, page);
+		if (ret) {
+			snprintf(what, sizeof(what), "iova: unmap of area %d", i + 1);
+			row_failed(what, ret);
+			goto out;
+		}
+	}
+	row("iova UNMAP every 2nd (no domain)", page, huge, IOVA_AREAS / 2,
+	    half_us);
+
+	for (i = 0; i < IOVA_BATCH; i++) {
+		iova = 0;
+		t = now_us();
+		ret = ioas_map(&s, buf, page, &iova, 0);
+		holes_us += now_us() - t;
+		if (ret) {
+			snprintf(what, sizeof(what), "iova: map %d into the holes",
+				 i + 1);
+			row_failed(what, ret);
+			goto out;
+		}
+		if (iova < top)
+			in_holes++;
+	}
+	row("iova MAP into holes (no domain)", page, huge, IOVA_BATCH,
+	    holes_us);
+	printf("    (%d of %d of these maps landed in the holes)\n", in_holes,
+	       IOVA_BATCH);
+
+	t = now_us();
+	got = ioas_unmap(&s, 0, UINT64_MAX);
+	d = now_us() - t;
+	ret = unmap_err(got, (IOVA_AREAS / 2 + IOVA_BATCH) * page);
+	if (ret) {
+		row_failed("iova: IOAS_UNMAP of everything", ret);
+		goto out;
+	}
+	row("iova UNMAP all (no domain)", page, huge,
+	    IOVA_AREAS / 2 + IOVA_BATCH, d);
+	printf("    (one IOAS_UNMAP of 0..U64_MAX removed %d areas in %.1f ms)\n",
+	       IOVA_AREAS / 2 + IOVA_BATCH, d / 1e3);
+out:
+	if (buf)
+		munmap(buf, page);
+	free(iovas);
+	bench_ioas_close(&s);
+	return ret;
+}
+
+/* The iommufd rows; 1 when one of them failed. */
+static int run_iommufd(size_t pin_size)
+{
+	struct bench_ioas s;
+	int mock, ret, failed = 0;
+
+	ret = bench_ioas_open(&s, 0);
+	if (ret == -ENOENT || ret == -ENODEV || ret == -ENXIO) {
+		printf("iommu_bench: no /dev/iommu: iommufd rows skipped\n");
+		return 0;
+	}
+	bench_ioas_close(&s);
+	printf("iommu_bench: map/unmap cost through iommufd (/dev/iommu)\n");
+	printf("  no device yet: \"no domain\" is an IOAS alone, \"mock domain\" an IOAS\n"
+	       "  with one IOMMU_TEST_CMD mock domain attached\n");
+	label_w = 34;
+	printf("  %-*s %8s %-9s %6s %12s\n", label_w, "operation", "size",
+	       "memory", "ops", "us/op");
+	for (mock = 0; mock < 2; mock++) {
+		ret = bench_ioas_open(&s, mock);
+		if (ret == -ENOTTY && mock) {
+			printf("  (no IOMMU_TEST_CMD in this kernel: mock domain rows skipped)\n");
+			continue;
+		}
+		if (ret) {
+			row_failed(mock ? "iommufd IOAS with a mock domain" :
+				   "iommufd IOAS", ret);
+			failed = 1;
+			continue;
+		}
+		ret = bench_ioas_map_unmap(&s, SZ_4K, 0, 2000);
+		if (!ret)
+			ret = bench_ioas_map_unmap(&s, SZ_2M, 0, 200);
+		if (!ret)
+			ret = bench_ioas_map_unmap(&s, SZ_2M, 1, 200);
+		if (!ret)
+			ret = bench_ioas_pin(&s, pin_size, 0);
+		if (!ret)
+			ret = bench_ioas_pin(&s, 256 * SZ_1M, 1);
+		bench_ioas_close(&s);
+		if (ret)
+			failed = 1;
+	}
+	if (bench_iova_alloc())
+		failed = 1;
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long pin_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = run_type1(pin_mib);
+	if (run_iommufd(pin_mib * SZ_1M))
+		ret = 1;
+	return ret;
 }
