@@ -31,7 +31,7 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 #endif
 };
 
-static int iommufd_fops_open(struct inode *inode, struct file *filp)
+static int iommufd_open(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ctx;
 
@@ -43,7 +43,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-static int iommufd_fops_release(struct inode *inode, struct file *filp)
+static int iommufd_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ctx = filp->private_data;
 
@@ -202,8 +202,8 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 #endif
 };
 
-static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
-			       unsigned long arg)
+static long iommufd_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
 {
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = {};
@@ -235,47 +235,41 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 
 static const struct file_operations iommufd_fops = {
 	.owner = THIS_MODULE,
-	.open = iommufd_fops_open,
-	.release = iommufd_fops_release,
-	.unlocked_ioctl = iommufd_fops_ioctl,
+	.open = iommufd_open,
+	.release = iommufd_release,
+	.unlocked_ioctl = iommufd_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct miscdevice iommu_misc_dev = {
-	.minor = MISC_DYNAMIC_MINOR,
+/* Opened by root and by the group a distribution gives its VMMs. */
+static struct miscdevice iommufd_cdev = {
 	.name = "iommu",
-	.fops = &iommufd_fops,
 	.nodename = "iommu",
+	.minor = MISC_DYNAMIC_MINOR,
+	.fops = &iommufd_fops,
 	.mode = 0660,
 };
 
-static int __init iommufd_init(void)
+static int __init iommufd_module_init(void)
 {
-	int rc;
+	int rc = misc_register(&iommufd_cdev);
 
-	rc = misc_register(&iommu_misc_dev);
 	if (rc)
 		return rc;
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	/* The mock IOMMU of test kernels; a no-op otherwise. */
 	rc = iommufd_test_init();
-	if (rc) {
-		misc_deregister(&iommu_misc_dev);
-		return rc;
-	}
-#endif
-	return 0;
+	if (rc)
+		misc_deregister(&iommufd_cdev);
+	return rc;
 }
+module_init(iommufd_module_init);
 
-static void __exit iommufd_exit(void)
+static void __exit iommufd_module_exit(void)
 {
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	iommufd_test_exit();
-#endif
-	misc_deregister(&iommu_misc_dev);
+	misc_deregister(&iommufd_cdev);
 }
-
-module_init(iommufd_init);
-module_exit(iommufd_exit);
+module_exit(iommufd_module_exit);
 
 MODULE_DESCRIPTION("I/O address spaces for userspace (/dev/iommu)");
 MODULE_LICENSE("GPL");
