@@ -315,6 +315,15 @@ err_undo:
  * iommu_unmap() has flushed the IOTLB of each domain before it returns, so
  * no device can reach the memory by the time it may be unpinned.
  */
+/* Forget an area that no domain maps any more, and drop its pages. */
+static void area_free(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	interval_tree_remove(&area->node, &iopt->areas);
+	holes_give(iopt, area->node.start, area->node.last);
+	iommufd_pages_put(area->pages);
+	kfree(area);
+}
+
 static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	struct iommu_domain *domain;
@@ -322,19 +331,49 @@ static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
 
 	xa_for_each(&iopt->domains, index, domain)
 		area_unmap_domain(area, domain);
-	interval_tree_remove(&area->node, &iopt->areas);
-	holes_give(iopt, area->node.start, area->node.last);
-	iommufd_pages_put(area->pages);
-	kfree(area);
+	area_free(iopt, area);
 }
 
-static bool slice_aligned(struct io_pagetable *iopt, unsigned long iova,
-			  struct iopt_slice *slice)
+/*
+ * Unmap every area in [start, last] from every domain with one IOTLB
+ * flush per domain, rather than one per area and domain.
+ */
+static void areas_unmap_domains(struct io_pagetable *iopt,
+				unsigned long start, unsigned long last)
 {
-	unsigned long mask = iopt->iova_alignment - 1;
+	struct iommu_domain *domain;
+	struct iopt_area *area;
+	unsigned long index;
 
-	return !(iova & mask) && !(slice->length & mask) &&
-	       !(slice->pages_byte & ~PAGE_MASK & mask);
+	xa_for_each(&iopt->domains, index, domain) {
+		struct iommu_iotlb_gather gather;
+
+		iommu_iotlb_gather_init(&gather);
+		for (area = area_first(iopt, start, last); area;
+		     area = area_next(area, start, last)) {
+			size_t done = iommu_unmap_fast(domain, area->node.start,
+						       area_length(area),
+						       &gather);
+
+			WARN_ON(done != area_length(area));
+			cond_resched();
+		}
+		iommu_iotlb_sync(domain, &gather);
+	}
+}
+
+/*
+ * Whether memory at @pages_byte can be mapped at @iova for @length bytes
+ * with IOPTEs of @align bytes: the IOVA, the length and the memory's
+ * offset within its page must all be multiples of it.
+ */
+static bool map_aligned(unsigned long align, unsigned long iova,
+			unsigned long length, unsigned long pages_byte)
+{
+	unsigned long mask = align - 1;
+
+	return !(iova & mask) && !(length & mask) &&
+	       !(pages_byte & ~PAGE_MASK & mask);
 }
 
 /*
@@ -378,7 +417,8 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 
 	pos = *iova;
 	for (i = 0; i < n; pos += slices[i].length, i++) {
-		if (!slice_aligned(iopt, pos, &slices[i])) {
+		if (!map_aligned(iopt->iova_alignment, pos, slices[i].length,
+				 slices[i].pages_byte)) {
 			rc = -EINVAL;
 			goto out_unlock;
 		}
@@ -578,10 +618,12 @@ static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 			goto out_unlock;
 		}
 	}
+	areas_unmap_domains(iopt, start, last);
+	/* No device reaches the pages now: they may be unpinned. */
 	for (area = area_first(iopt, start, last); area; area = next) {
 		next = area_next(area, start, last);
 		done += area_length(area);
-		area_remove(iopt, area);
+		area_free(iopt, area);
 		cond_resched();
 	}
 	if (!done && !all)
@@ -883,17 +925,10 @@ static int check_areas_aligned(struct io_pagetable *iopt, unsigned long align)
 	struct iopt_area *area;
 
 	for (area = area_first(iopt, 0, ULONG_MAX); area;
-	     area = area_next(area, 0, ULONG_MAX)) {
-		struct iopt_slice slice = {
-			.pages_byte = area->pages_byte,
-			.length = area_length(area),
-		};
-		unsigned long mask = align - 1;
-
-		if ((area->node.start & mask) || (slice.length & mask) ||
-		    (slice.pages_byte & ~PAGE_MASK & mask))
+	     area = area_next(area, 0, ULONG_MAX))
+		if (!map_aligned(align, area->node.start, area_length(area),
+				 area->pages_byte))
 			return -EADDRINUSE;
-	}
 	return 0;
 }
 
