@@ -22,13 +22,8 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 	mutex_destroy(&ioas->mutex);
 }
 
-/**
- * iommufd_ioas_create() - Allocate an empty IOAS, not yet finalized
- * @ctx: the context
- *
- * Return: the IOAS or an ERR_PTR.
- */
-struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ctx)
+/* An empty IOAS, not yet finalized, or an ERR_PTR. */
+static struct iommufd_ioas *ioas_create(struct iommufd_ctx *ctx)
 {
 	struct iommufd_ioas *ioas;
 
@@ -56,7 +51,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	ioas = iommufd_ioas_create(ucmd->ctx);
+	ioas = ioas_create(ucmd->ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
@@ -177,18 +172,12 @@ out_free:
 	return rc;
 }
 
-/**
- * iommufd_map_prot() - Translate IOMMU_IOAS_MAP_* flags into IOMMU_* prot
- * @flags: the user's flags
- * @prot: out: IOMMU_READ/IOMMU_WRITE, always with IOMMU_CACHE
- *
- * Userspace has no way to flush CPU caches for DMA, so every mapping asks
- * for cache-coherent DMA.
- *
- * Return: 0, -EOPNOTSUPP for unknown flags, -EINVAL for neither
- * readable nor writeable.
+/*
+ * IOMMU_IOAS_MAP_* flags as IOMMU_* prot: -EOPNOTSUPP for unknown flags,
+ * -EINVAL for neither readable nor writeable. Userspace has no way to
+ * flush CPU caches for DMA, so every mapping asks for cache-coherent DMA.
  */
-int iommufd_map_prot(u32 flags, int *prot)
+static int map_prot(u32 flags, int *prot)
 {
 	if (flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
 		      IOMMU_IOAS_MAP_READABLE))
@@ -223,7 +212,7 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	rc = iommufd_map_prot(cmd->flags, &prot);
+	rc = map_prot(cmd->flags, &prot);
 	if (rc)
 		return rc;
 	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX ||
@@ -263,7 +252,7 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	unsigned long iova;
 	int prot, rc;
 
-	rc = iommufd_map_prot(cmd->flags, &prot);
+	rc = map_prot(cmd->flags, &prot);
 	if (rc)
 		return rc;
 	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||

@@ -46,7 +46,6 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ctx,
 }
 
 void iommufd_ioas_destroy(struct iommufd_object *obj);
-struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ctx);
 
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
@@ -55,7 +54,5 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
-
-int iommufd_map_prot(u32 flags, int *prot);
 
 #endif
