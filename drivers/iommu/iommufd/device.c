@@ -2,14 +2,15 @@
 /*
  * Binding devices to an iommufd and attaching them to IOASes and HWPTs.
  *
- * Lock order: iommufd_ioas.mutex, then iommufd_device.lock, then the
- * io_pagetable's rwsem.
+ * Lock order: iommufd_ioas.mutex, then iommufd_group.lock, then the
+ * io_pagetable's rwsem. iommufd_ctx.groups_lock is taken alone.
  */
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/irqdomain.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "device.h"
 #include "hw_pagetable.h"
@@ -20,6 +21,83 @@ module_param(allow_unsafe_interrupts, bool, 0644);
 MODULE_PARM_DESC(allow_unsafe_interrupts,
 		 "Let devices whose MSIs are not isolated be bound (unsafe)");
 
+static void group_release(struct kref *ref)
+{
+	struct iommufd_group *igroup =
+		container_of(ref, struct iommufd_group, ref);
+
+	lockdep_assert_held(&igroup->ctx->groups_lock);
+	WARN_ON(igroup->hwpt || !list_empty(&igroup->attached));
+	xa_erase(&igroup->ctx->groups, iommu_group_id(igroup->group));
+	iommu_group_release_dma_owner(igroup->group);
+	iommu_group_put(igroup->group);
+	mutex_destroy(&igroup->lock);
+	kfree(igroup);
+}
+
+/*
+ * The context's record of @group, made on the first bind of one of its
+ * devices: that is when the context claims the group's DMA ownership.
+ * Consumes the caller's reference on @group.
+ */
+static struct iommufd_group *group_get(struct iommufd_ctx *ctx,
+				       struct iommu_group *group)
+{
+	unsigned long index = iommu_group_id(group);
+	struct iommufd_group *igroup;
+	int rc;
+
+	mutex_lock(&ctx->groups_lock);
+	igroup = xa_load(&ctx->groups, index);
+	if (igroup) {
+		kref_get(&igroup->ref);
+		iommu_group_put(group);
+		goto out_unlock;
+	}
+
+	igroup = kzalloc(sizeof(*igroup), GFP_KERNEL_ACCOUNT);
+	if (!igroup) {
+		rc = -ENOMEM;
+		goto err_group;
+	}
+	rc = iommu_group_claim_dma_owner(group, ctx);
+	if (rc) {
+		/* Another context or a VFIO container owns the group. */
+		rc = -EBUSY;
+		goto err_free;
+	}
+	kref_init(&igroup->ref);
+	igroup->ctx = ctx;
+	igroup->group = group;
+	mutex_init(&igroup->lock);
+	INIT_LIST_HEAD(&igroup->attached);
+	rc = xa_err(xa_store(&ctx->groups, index, igroup, GFP_KERNEL_ACCOUNT));
+	if (rc) {
+		iommu_group_release_dma_owner(group);
+		mutex_destroy(&igroup->lock);
+		goto err_free;
+	}
+out_unlock:
+	mutex_unlock(&ctx->groups_lock);
+	return igroup;
+
+err_free:
+	kfree(igroup);
+err_group:
+	mutex_unlock(&ctx->groups_lock);
+	iommu_group_put(group);
+	return ERR_PTR(rc);
+}
+
+static void group_put(struct iommufd_group *igroup)
+{
+	struct iommufd_ctx *ctx = igroup->ctx;
+
+	mutex_lock(&ctx->groups_lock);
+	kref_put(&igroup->ref, group_release);
+	mutex_unlock(&ctx->groups_lock);
+}
+
 /**
  * iommufd_device_destroy() - Destroy function of device objects
  * @obj: the device; detached and unbound
@@ -29,30 +107,29 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	struct iommufd_device *idev =
 		container_of(obj, struct iommufd_device, obj);
 
-	iommu_group_release_dma_owner(idev->group);
-	iommu_group_put(idev->group);
-	mutex_destroy(&idev->lock);
+	group_put(idev->igroup);
 }
 
 /**
  * iommufd_device_bind() - Bind a device to an iommufd
  * @ctx: the iommufd; the caller keeps it alive until unbind
- * @dev: the device; its IOMMU group must have no other DMA owner
+ * @dev: the device; its IOMMU group must have no DMA owner other than @ctx
  * @id: out: the device's object ID, for userspace
  *
- * Claims DMA ownership of @dev's group, so the kernel's DMA API domain is
- * replaced by a blocking one until the device is attached.
+ * The first bind of a device of a group claims DMA ownership of the group
+ * for @ctx, so the kernel's DMA API domain is replaced by a blocking one
+ * until the group is attached. Further devices of the group join it.
  *
  * Return: the binding, or ERR_PTR(-ENODEV) when @dev has no IOMMU group,
- * -EPERM when its MSIs are not isolated, -EBUSY when its group already has
- * a DMA owner, -ENOMEM.
+ * -EPERM when its MSIs are not isolated, -EBUSY when its group has another
+ * DMA owner, -ENOMEM.
  */
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 					   struct device *dev, u32 *id)
 {
+	struct iommufd_group *igroup;
 	struct iommufd_device *idev;
 	struct iommu_group *group;
-	int rc;
 
 	group = iommu_group_get(dev);
 	if (!group)
@@ -61,44 +138,39 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	if (!device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP) &&
 	    !irq_domain_check_msi_remap()) {
 		if (!allow_unsafe_interrupts) {
-			rc = -EPERM;
-			goto err_group;
+			iommu_group_put(group);
+			return ERR_PTR(-EPERM);
 		}
 		dev_warn(dev, "MSIs are not isolated, bound anyway\n");
 	}
 
-	rc = iommu_group_claim_dma_owner(group, ctx);
-	if (rc) {
-		rc = -EBUSY;
-		goto err_group;
-	}
+	igroup = group_get(ctx, group);
+	if (IS_ERR(igroup))
+		return ERR_CAST(igroup);
 
 	idev = iommufd_object_alloc(ctx, idev, IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(idev)) {
-		rc = PTR_ERR(idev);
-		goto err_owner;
+		group_put(igroup);
+		return idev;
 	}
 	idev->ctx = ctx;
 	idev->dev = dev;
-	idev->group = group;
-	mutex_init(&idev->lock);
+	idev->igroup = igroup;
+	INIT_LIST_HEAD(&idev->group_item);
 	/* The binding driver is a user until iommufd_device_unbind(). */
 	iommufd_ref_object(&idev->obj);
 	iommufd_object_finalize(ctx, &idev->obj);
 	*id = idev->obj.id;
 	return idev;
-
-err_owner:
-	iommu_group_release_dma_owner(group);
-err_group:
-	iommu_group_put(group);
-	return ERR_PTR(rc);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
 
 /**
  * iommufd_device_unbind() - Undo iommufd_device_bind()
  * @idev: the binding; detached first if still attached
+ *
+ * When the last bound device of its group goes, the group's DMA ownership
+ * returns to the kernel.
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
@@ -130,30 +202,112 @@ static int reserve_regions(struct iommufd_device *idev,
 	return rc;
 }
 
-static int attach_hwpt(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
+/* Drop a device's reference on a HWPT; an automatic one dies with its last. */
+static void hwpt_unref(struct iommufd_ctx *ctx, struct iommufd_hwpt *hwpt)
 {
-	struct io_pagetable *iopt = &hwpt->ioas->iopt;
+	if (hwpt->auto_domain)
+		iommufd_object_unref_destroy(ctx, &hwpt->obj);
+	else
+		iommufd_unref_object(&hwpt->obj);
+}
+
+/* Put @idev in @hwpt; the first device of the group moves the group. */
+static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_group *igroup = idev->igroup;
 	int rc;
 
-	mutex_lock(&idev->lock);
+	mutex_lock(&igroup->lock);
 	if (idev->hwpt) {
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	rc = reserve_regions(idev, iopt);
+	if (igroup->hwpt && igroup->hwpt != hwpt) {
+		/* A group has one domain: its devices cannot diverge. */
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	rc = reserve_regions(idev, &hwpt->ioas->iopt);
 	if (rc)
 		goto out_unlock;
-	rc = iommu_attach_group(hwpt->domain, idev->group);
-	if (rc) {
-		iopt_unreserve(iopt, idev);
-		goto out_unlock;
+	if (!igroup->hwpt) {
+		rc = iommu_attach_group(hwpt->domain, igroup->group);
+		if (rc) {
+			iopt_unreserve(&hwpt->ioas->iopt, idev);
+			goto out_unlock;
+		}
+		igroup->hwpt = hwpt;
 	}
 	iommufd_ref_object(&hwpt->obj);
 	idev->hwpt = hwpt;
+	list_add_tail(&idev->group_item, &igroup->attached);
 out_unlock:
-	mutex_unlock(&idev->lock);
+	mutex_unlock(&igroup->lock);
 	return rc;
 }
+
+/*
+ * Move @idev's whole group to @new without a window of blocked DMA. The
+ * reserved regions of every attached device must first fit in @new's IOAS.
+ */
+static int group_replace(struct iommufd_device *idev,
+			 struct iommufd_hwpt *new)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_device *cur = NULL, *undo;
+	struct iommufd_hwpt *old;
+	unsigned int moved = 0;
+	bool same_ioas;
+	int rc = 0;
+
+	mutex_lock(&igroup->lock);
+	old = igroup->hwpt;
+	if (!idev->hwpt) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (old == new)
+		goto out_unlock;
+
+	same_ioas = old->ioas == new->ioas;
+	if (!same_ioas) {
+		list_for_each_entry(cur, &igroup->attached, group_item) {
+			rc = reserve_regions(cur, &new->ioas->iopt);
+			if (rc)
+				goto err_unreserve;
+		}
+	}
+	rc = iommu_group_replace_domain(igroup->group, new->domain);
+	if (rc)
+		goto err_unreserve;
+
+	list_for_each_entry(cur, &igroup->attached, group_item) {
+		if (!same_ioas)
+			iopt_unreserve(&old->ioas->iopt, cur);
+		iommufd_ref_object(&new->obj);
+		cur->hwpt = new;
+		moved++;
+	}
+	igroup->hwpt = new;
+	mutex_unlock(&igroup->lock);
+
+	while (moved--)
+		hwpt_unref(idev->ctx, old);
+	return 0;
+
+err_unreserve:
+	list_for_each_entry(undo, &igroup->attached, group_item) {
+		if (same_ioas || undo == cur)
+			break;
+		iopt_unreserve(&new->ioas->iopt, undo);
+	}
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+typedef int (*hwpt_step_fn)(struct iommufd_device *idev,
+			    struct iommufd_hwpt *hwpt);
 
 /* 6.1 drivers report a domain of the wrong kind with either errno. */
 static bool incompatible(int rc)
@@ -161,15 +315,20 @@ static bool incompatible(int rc)
 	return rc == -EINVAL || rc == -EMEDIUMTYPE;
 }
 
-static struct iommufd_hwpt *attach_ioas(struct iommufd_device *idev,
-					struct iommufd_ioas *ioas)
+/*
+ * Join (or replace into) the first HWPT of @ioas whose domain the group can
+ * use, else a new automatic one that dies with its last device.
+ */
+static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
+				      struct iommufd_ioas *ioas,
+				      hwpt_step_fn step)
 {
 	struct iommufd_hwpt *hwpt;
 	int rc;
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
-		rc = attach_hwpt(idev, hwpt);
+		rc = step(idev, hwpt);
 		if (!rc)
 			goto out_unlock;
 		if (!incompatible(rc))
@@ -179,7 +338,7 @@ static struct iommufd_hwpt *attach_ioas(struct iommufd_device *idev,
 	hwpt = iommufd_hwpt_create(idev->ctx, ioas, idev->dev, true);
 	if (IS_ERR(hwpt))
 		goto out_unlock;
-	rc = attach_hwpt(idev, hwpt);
+	rc = step(idev, hwpt);
 	if (rc) {
 		iommufd_object_abort_and_destroy(idev->ctx, &hwpt->obj);
 		goto out_err;
@@ -194,22 +353,8 @@ out_err:
 	return ERR_PTR(rc);
 }
 
-/**
- * iommufd_device_attach() - Attach a bound device to an IOAS or a HWPT
- * @idev: the binding
- * @pt_id: in: an IOAS or HWPT ID; out: the HWPT the device now uses
- *
- * Given an IOAS, the device joins the first of its HWPTs whose domain it
- * can use, or gets a new domain of its own that lives until its last
- * device detaches. The device's reserved regions become reserved IOVA in
- * the IOAS.
- *
- * Return: 0, or -ENOENT for an unknown ID, -EINVAL for an ID that is
- * neither IOAS nor HWPT or a domain the device cannot use, -EBUSY when
- * already attached, -EADDRINUSE when a reserved region of the device is
- * mapped in the IOAS, or the IOMMU driver's error.
- */
-int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
+static int pt_step(struct iommufd_device *idev, u32 *pt_id,
+		   hwpt_step_fn step)
 {
 	struct iommufd_object *obj;
 	struct iommufd_hwpt *hwpt;
@@ -222,11 +367,12 @@ int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 	switch (obj->type) {
 	case IOMMUFD_OBJ_HWPT:
 		hwpt = container_of(obj, struct iommufd_hwpt, obj);
-		rc = attach_hwpt(idev, hwpt);
+		rc = step(idev, hwpt);
 		break;
 	case IOMMUFD_OBJ_IOAS:
-		hwpt = attach_ioas(idev,
-				   container_of(obj, struct iommufd_ioas, obj));
+		hwpt = ioas_step(idev,
+				 container_of(obj, struct iommufd_ioas, obj),
+				 step);
 		if (IS_ERR(hwpt))
 			rc = PTR_ERR(hwpt);
 		break;
@@ -238,32 +384,74 @@ int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 	iommufd_put_object(idev->ctx, obj);
 	return rc;
 }
+
+/**
+ * iommufd_device_attach() - Attach a bound device to an IOAS or a HWPT
+ * @idev: the binding; not attached
+ * @pt_id: in: an IOAS or HWPT ID; out: the HWPT the device now uses
+ *
+ * Given an IOAS, the device joins the first of its HWPTs whose domain it
+ * can use, or gets a new domain of its own that lives until its last
+ * device detaches. Devices of one IOMMU group always share one HWPT. The
+ * device's reserved regions (the MSI window, say) become reserved IOVA in
+ * the IOAS.
+ *
+ * Return: 0, or -ENOENT for an unknown ID, -EINVAL for an ID that is
+ * neither IOAS nor HWPT, a domain the device cannot use, or a HWPT other
+ * than the one its group is in, -EBUSY when already attached, -EADDRINUSE
+ * when a reserved region of the device is mapped in the IOAS, or the IOMMU
+ * driver's error.
+ */
+int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
+{
+	return pt_step(idev, pt_id, group_join);
+}
 EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
+
+/**
+ * iommufd_device_replace() - Move an attached device to another IOAS or HWPT
+ * @idev: the binding; attached
+ * @pt_id: in: an IOAS or HWPT ID; out: the HWPT the device now uses
+ *
+ * The device's whole group moves, and DMA is never blocked on the way: each
+ * transfer is translated either by the old domain or by the new one.
+ *
+ * Return: 0, or as iommufd_device_attach(), except -EINVAL (not -EBUSY)
+ * when the device is not attached.
+ */
+int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
+{
+	return pt_step(idev, pt_id, group_replace);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD);
 
 /**
  * iommufd_device_detach() - Detach a device from its HWPT
  * @idev: the binding; nothing happens if it is not attached
  *
- * DMA from the device is blocked again when this returns.
+ * When the last attached device of its group detaches, the group's DMA is
+ * blocked again before this returns.
  */
 void iommufd_device_detach(struct iommufd_device *idev)
 {
+	struct iommufd_group *igroup = idev->igroup;
 	struct iommufd_hwpt *hwpt;
 
-	mutex_lock(&idev->lock);
+	mutex_lock(&igroup->lock);
 	hwpt = idev->hwpt;
 	if (!hwpt) {
-		mutex_unlock(&idev->lock);
+		mutex_unlock(&igroup->lock);
 		return;
 	}
-	iommu_detach_group(hwpt->domain, idev->group);
-	iopt_unreserve(&hwpt->ioas->iopt, idev);
+	list_del_init(&idev->group_item);
 	idev->hwpt = NULL;
-	mutex_unlock(&idev->lock);
+	if (list_empty(&igroup->attached)) {
+		iommu_detach_group(hwpt->domain, igroup->group);
+		igroup->hwpt = NULL;
+	}
+	iopt_unreserve(&hwpt->ioas->iopt, idev);
+	mutex_unlock(&igroup->lock);
 
-	if (hwpt->auto_domain)
-		iommufd_object_unref_destroy(idev->ctx, &hwpt->obj);
-	else
-		iommufd_unref_object(&hwpt->obj);
+	hwpt_unref(idev->ctx, hwpt);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);

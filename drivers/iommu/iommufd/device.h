@@ -5,6 +5,8 @@
 #ifndef __IOMMUFD_DEVICE_H
 #define __IOMMUFD_DEVICE_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 
 #include "object.h"
@@ -14,22 +16,46 @@ struct iommu_group;
 struct iommufd_hwpt;
 
 /**
+ * struct iommufd_group - an IOMMU group, as one context uses it
+ * @ref: one per bound device of the group
+ * @ctx: the context; it claimed the group's DMA ownership for as long as
+ *	this record lives
+ * @group: the IOMMU group
+ * @lock: protects @hwpt, @attached and the @hwpt of each device on it
+ * @hwpt: the HWPT whose domain the whole group is in, or NULL (blocked)
+ * @attached: the group's attached devices, by iommufd_device.group_item
+ *
+ * An IOMMU group is the unit of isolation, so all its devices bound to one
+ * context share one domain: the first attach moves the group, later ones
+ * only join, and the last detach moves it back to blocking DMA.
+ */
+struct iommufd_group {
+	struct kref ref;
+	struct iommufd_ctx *ctx;
+	struct iommu_group *group;
+	struct mutex lock;	/* protects hwpt, attached */
+	struct iommufd_hwpt *hwpt;
+	struct list_head attached;
+};
+
+/**
  * struct iommufd_device - a bound device
  * @obj: the object header; the binding driver holds a user reference, so
  *	userspace cannot destroy it
  * @ctx: the context it is bound to
  * @dev: the device
- * @group: its IOMMU group, whose DMA ownership this binding claimed
- * @lock: protects @hwpt
- * @hwpt: the HWPT it is attached to, with a user reference held, or NULL
+ * @igroup: its group's record in @ctx
+ * @hwpt: the HWPT it is attached to, with a user reference held, or NULL;
+ *	protected by @igroup's lock
+ * @group_item: on @igroup's attached list while @hwpt is set
  */
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ctx;
 	struct device *dev;
-	struct iommu_group *group;
-	struct mutex lock;	/* protects hwpt */
+	struct iommufd_group *igroup;
 	struct iommufd_hwpt *hwpt;
+	struct list_head group_item;
 };
 
 /* Allocation and lookups rely on the header coming first. */

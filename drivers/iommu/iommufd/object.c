@@ -24,6 +24,8 @@ void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
 {
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ctx->destroy_wait);
+	mutex_init(&ctx->groups_lock);
+	xa_init(&ctx->groups);
 	ctx->file = file;
 	ctx->ops = ops;
 	ctx->acct_mode = IOMMUFD_ACCT_USER;
@@ -61,6 +63,9 @@ void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx)
 			break;
 	}
 	xa_destroy(&ctx->objects);
+	WARN_ON(!xa_empty(&ctx->groups));
+	xa_destroy(&ctx->groups);
+	mutex_destroy(&ctx->groups_lock);
 }
 
 /**

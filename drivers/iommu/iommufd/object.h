@@ -11,6 +11,7 @@
 #ifndef __IOMMUFD_OBJECT_H
 #define __IOMMUFD_OBJECT_H
 
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -66,6 +67,10 @@ struct iommufd_object_ops {
  *	only under @objects' lock while the table is empty
  * @vfio_ioas_id: the IOAS that VFIO compatibility uses, 0 for none;
  *	protected by @objects' lock
+ * @groups_lock: serialises device binds and unbinds; protects @groups
+ * @groups: IOMMU group ID -> the device layer's record of that group
+ * @vfio_compat: opened as /dev/vfio/vfio
+ * @vfio_type: the VFIO IOMMU type the compat container was set to, or 0
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -74,6 +79,10 @@ struct iommufd_ctx {
 	const struct iommufd_object_ops *ops;
 	enum iommufd_acct_mode acct_mode;
 	u32 vfio_ioas_id;
+	struct mutex groups_lock;	/* see @groups_lock above */
+	struct xarray groups;
+	bool vfio_compat;
+	u32 vfio_type;
 };
 
 void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,

@@ -316,6 +316,28 @@ err_destroy:
 	return rc;
 }
 
+/* Move a mock device to another IOAS or HWPT, as VFIO's attach does. */
+static int test_mock_domain_replace(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	u32 pt_id = cmd->mock_domain_replace.pt_id;
+	struct iommufd_object *obj;
+	struct selftest_obj *sobj;
+	int rc;
+
+	obj = iommufd_get_object(ucmd->ctx, cmd->id, IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	sobj = container_of(obj, struct selftest_obj, obj);
+	rc = iommufd_device_replace(sobj->idev, &pt_id);
+	if (!rc) {
+		cmd->mock_domain_replace.pt_id = pt_id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	}
+	iommufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
 static int test_add_reserved(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -468,6 +490,8 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return test_mock_domain(ucmd, 0);
 	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
 		return test_mock_domain(ucmd, cmd->mock_domain_flags.dev_flags);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
+		return test_mock_domain_replace(ucmd);
 	case IOMMU_TEST_OP_MD_CHECK_MAP:
 		return test_check_map(ucmd);
 	case IOMMU_TEST_OP_MD_CHECK_REFS:
