@@ -1032,6 +1032,25 @@ out_unlock:
 }
 
 /**
+ * iopt_range_mapped() - Whether any area overlaps an IOVA range
+ * @iopt: the table
+ * @start: first IOVA
+ * @last: last IOVA, inclusive
+ *
+ * Return: true when at least one byte of [@start, @last] is mapped.
+ */
+bool iopt_range_mapped(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last)
+{
+	bool mapped;
+
+	down_read(&iopt->rwsem);
+	mapped = interval_tree_iter_first(&iopt->areas, start, last);
+	up_read(&iopt->rwsem);
+	return mapped;
+}
+
+/**
  * iopt_set_large_pages() - Allow or forbid IOPTEs larger than PAGE_SIZE
  * @iopt: the table
  * @enable: allow them (the default)

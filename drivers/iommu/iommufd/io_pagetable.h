@@ -79,6 +79,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+bool iopt_range_mapped(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last);
 
 int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
 		 unsigned long last, void *owner);

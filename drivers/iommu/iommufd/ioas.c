@@ -22,8 +22,13 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 	mutex_destroy(&ioas->mutex);
 }
 
-/* An empty IOAS, not yet finalized, or an ERR_PTR. */
-static struct iommufd_ioas *ioas_create(struct iommufd_ctx *ctx)
+/**
+ * iommufd_ioas_create() - Make an empty IOAS
+ * @ctx: the context
+ *
+ * Return: the IOAS, not yet finalized, or an ERR_PTR.
+ */
+struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ctx)
 {
 	struct iommufd_ioas *ioas;
 
@@ -51,7 +56,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	ioas = ioas_create(ucmd->ctx);
+	ioas = iommufd_ioas_create(ucmd->ctx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 

@@ -45,6 +45,7 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ctx,
 			    struct iommufd_ioas, obj);
 }
 
+struct iommufd_ioas *iommufd_ioas_create(struct iommufd_ctx *ctx);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);

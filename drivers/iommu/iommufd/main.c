@@ -9,10 +9,12 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iommufd.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/vfio.h>
 
 #include "device.h"
 #include "hw_pagetable.h"
@@ -31,6 +33,8 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 #endif
 };
 
+static struct miscdevice vfio_container_cdev;
+
 static int iommufd_open(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ctx;
@@ -39,6 +43,12 @@ static int iommufd_open(struct inode *inode, struct file *filp)
 	if (!ctx)
 		return -ENOMEM;
 	iommufd_ctx_init(ctx, filp, object_ops);
+	/* The misc core points private_data at the node that was opened. */
+	if (filp->private_data == &vfio_container_cdev) {
+		/* Type1 charged pins to locked_vm; its programs expect that. */
+		ctx->vfio_compat = true;
+		ctx->acct_mode = IOMMUFD_ACCT_MM;
+	}
 	filp->private_data = ctx;
 	return 0;
 }
@@ -214,8 +224,11 @@ static long iommufd_ioctl(struct file *filp, unsigned int cmd,
 	for (op = ioctl_ops; op != ioctl_ops + ARRAY_SIZE(ioctl_ops); op++)
 		if (op->ioctl_num == cmd)
 			break;
-	if (op == ioctl_ops + ARRAY_SIZE(ioctl_ops))
+	if (op == ioctl_ops + ARRAY_SIZE(ioctl_ops)) {
+		if (_IOC_TYPE(cmd) == VFIO_TYPE)
+			return iommufd_vfio_ioctl(filp->private_data, cmd, arg);
 		return -ENOTTY;
+	}
 
 	ucmd.ctx = filp->private_data;
 	ucmd.ubuffer = (void __user *)arg;
@@ -241,6 +254,55 @@ static const struct file_operations iommufd_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/**
+ * iommufd_ctx_from_file() - The iommufd behind an open file
+ * @file: a file the caller holds
+ *
+ * Return: the context with a reference on its file, to be dropped with
+ * iommufd_ctx_put(), or ERR_PTR(-EBADFD) when @file is not an iommufd.
+ */
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	struct iommufd_ctx *ctx;
+
+	if (file->f_op != &iommufd_fops)
+		return ERR_PTR(-EBADFD);
+	ctx = file->private_data;
+	get_file(ctx->file);
+	return ctx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD);
+
+/**
+ * iommufd_ctx_from_fd() - The iommufd behind a file descriptor
+ * @fd: a descriptor of the calling process
+ *
+ * Return: as iommufd_ctx_from_file(), or ERR_PTR(-EBADF) for a bad @fd.
+ */
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct iommufd_ctx *ctx;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	ctx = iommufd_ctx_from_file(file);
+	fput(file);
+	return ctx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
+
+/**
+ * iommufd_ctx_put() - Drop the reference iommufd_ctx_from_file() took
+ * @ctx: the context; freed when userspace has closed it too
+ */
+void iommufd_ctx_put(struct iommufd_ctx *ctx)
+{
+	fput(ctx->file);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_put, IOMMUFD);
+
 /* Opened by root and by the group a distribution gives its VMMs. */
 static struct miscdevice iommufd_cdev = {
 	.name = "iommu",
@@ -250,16 +312,40 @@ static struct miscdevice iommufd_cdev = {
 	.mode = 0660,
 };
 
+/*
+ * /dev/vfio/vfio for unmodified type1 programs: the same file type, with
+ * the compat flag set at open. VFIO then accepts it as a container.
+ */
+static struct miscdevice vfio_container_cdev = {
+	.name = "vfio",
+	.nodename = "vfio/vfio",
+	.minor = VFIO_MINOR,
+	.fops = &iommufd_fops,
+	.mode = 0666,
+};
+
 static int __init iommufd_module_init(void)
 {
 	int rc = misc_register(&iommufd_cdev);
 
 	if (rc)
 		return rc;
+	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)) {
+		rc = misc_register(&vfio_container_cdev);
+		if (rc)
+			goto err_iommufd;
+	}
 	/* The mock IOMMU of test kernels; a no-op otherwise. */
 	rc = iommufd_test_init();
 	if (rc)
-		misc_deregister(&iommufd_cdev);
+		goto err_vfio;
+	return 0;
+
+err_vfio:
+	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
+		misc_deregister(&vfio_container_cdev);
+err_iommufd:
+	misc_deregister(&iommufd_cdev);
 	return rc;
 }
 module_init(iommufd_module_init);
@@ -267,9 +353,15 @@ module_init(iommufd_module_init);
 static void __exit iommufd_module_exit(void)
 {
 	iommufd_test_exit();
+	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
+		misc_deregister(&vfio_container_cdev);
 	misc_deregister(&iommufd_cdev);
 }
 module_exit(iommufd_module_exit);
 
 MODULE_DESCRIPTION("I/O address spaces for userspace (/dev/iommu)");
 MODULE_LICENSE("GPL");
+#if IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)
+MODULE_ALIAS_MISCDEV(VFIO_MINOR);
+MODULE_ALIAS("devname:vfio/vfio");
+#endif

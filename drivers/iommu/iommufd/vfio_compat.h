@@ -5,8 +5,11 @@
 #ifndef __IOMMUFD_VFIO_COMPAT_H
 #define __IOMMUFD_VFIO_COMPAT_H
 
+struct iommufd_ctx;
 struct iommufd_ucmd;
 
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ctx, unsigned int cmd,
+			unsigned long arg);
 
 #endif
