@@ -309,10 +309,13 @@ out_unlock:
 typedef int (*hwpt_step_fn)(struct iommufd_device *idev,
 			    struct iommufd_hwpt *hwpt);
 
-/* 6.1 drivers report a domain of the wrong kind with either errno. */
+/*
+ * 6.1 drivers report a domain of the wrong kind with -EINVAL or
+ * -EMEDIUMTYPE, and arm-smmu-v3 one of another SMMU instance with -ENXIO.
+ */
 static bool incompatible(int rc)
 {
-	return rc == -EINVAL || rc == -EMEDIUMTYPE;
+	return rc == -EINVAL || rc == -EMEDIUMTYPE || rc == -ENXIO;
 }
 
 /*

@@ -61,9 +61,10 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 	hwpt->auto_domain = auto_domain;
 	iommufd_ref_object(&ioas->obj);
 
-	hwpt->domain = iommu_domain_alloc(dev->bus);
-	if (!hwpt->domain) {
-		rc = -ENOMEM;
+	hwpt->domain = iommu_paging_domain_alloc(dev);
+	if (IS_ERR(hwpt->domain)) {
+		rc = PTR_ERR(hwpt->domain);
+		hwpt->domain = NULL;
 		goto err_abort;
 	}
 	rc = iopt_add_domain(&ioas->iopt, hwpt->domain);
