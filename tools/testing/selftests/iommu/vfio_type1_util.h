@@ -3,6 +3,10 @@
  * Minimal VFIO type1 container plumbing for the device tests: open a
  * container and group, select TYPE1v2, get the device fd, read the usable
  * IOVA ranges and map/unmap user memory.  Returns 0 or a negative errno.
+ *
+ * vfio_type1_open() uses the container node named by the environment
+ * variable VFIO_CONTAINER_PATH, or /dev/vfio/vfio when it is not set, so
+ * one test binary can run against either container implementation.
  */
 #ifndef __SELFTEST_IOMMU_VFIO_TYPE1_UTIL_H
 #define __SELFTEST_IOMMU_VFIO_TYPE1_UTIL_H
@@ -36,8 +40,20 @@ static inline void vfio_type1_close(struct vfio_type1 *v)
 	v->container = -1;
 }
 
-static inline int vfio_type1_open(struct vfio_type1 *v, int group_id,
-				  const char *bdf)
+#define VFIO_CONTAINER_DEFAULT	"/dev/vfio/vfio"
+
+/* The container node vfio_type1_open() uses. */
+static inline const char *vfio_type1_container_path(void)
+{
+	const char *path = getenv("VFIO_CONTAINER_PATH");
+
+	return path && *path ? path : VFIO_CONTAINER_DEFAULT;
+}
+
+/* Open @container_path, put group @group_id in it and get @bdf's fd. */
+static inline int vfio_type1_open_path(struct vfio_type1 *v,
+				       const char *container_path,
+				       int group_id, const char *bdf)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
@@ -45,7 +61,7 @@ static inline int vfio_type1_open(struct vfio_type1 *v, int group_id,
 
 	v->group = -1;
 	v->device = -1;
-	v->container = open("/dev/vfio/vfio", O_RDWR);
+	v->container = open(container_path, O_RDWR);
 	if (v->container < 0)
 		return -errno;
 	ret = -EPROTO;
@@ -77,6 +93,13 @@ err_errno:
 err:
 	vfio_type1_close(v);
 	return ret;
+}
+
+static inline int vfio_type1_open(struct vfio_type1 *v, int group_id,
+				  const char *bdf)
+{
+	return vfio_type1_open_path(v, vfio_type1_container_path(), group_id,
+				    bdf);
 }
 
 /*

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end DMA through a VFIO device cdev (/dev/vfio/devices/vfioN)
+ * bound to iommufd: the edu device copies user memory into its buffer and
+ * back through the guest's IOMMU, with the IOVA space managed as an IOAS
+ * of /dev/iommu instead of a type1 container.  Covers binding, attaching,
+ * detaching and replacing address spaces under DMA, the errors the uAPI
+ * promises, every teardown order, and the exclusion between this path and
+ * a legacy type1 container.
+ *
+ * Every test starts from an unbound device and leaves it unbound; the
+ * teardown checks that nothing stays pinned (VmPin).
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "edu_dev.h"
+#include "vfio_cdev_util.h"
+#include "vfio_type1_util.h"
+
+#define BUF_SIZE	(4 * 4096)
+/* What pinning one such buffer adds to VmPin, in kB. */
+#define BUF_KB		buf_kb()
+#define XFER		EDU_MAX_XFER
+/* Inside every IOVA range the emulated IOMMUs report, below edu's limit. */
+#define TEST_IOVA	0x400000ULL
+/* Where the source and the destination of a round trip sit in the buffer. */
+#define SRC_OFF		0
+#define DST_OFF		(2 * 4096)
+#define LEGACY_CONTAINER "/dev/vfio/legacy-container"
+#define REPLACE_ROUNDS	50
+
+FIXTURE(cdev) {
+	char bdf[64];
+	char path[128];		/* /dev/vfio/devices/vfioN */
+	int group;
+	long pin_base;		/* VmPin (kB) before the test did anything */
+	struct vfio_cdev v;
+	struct edu_dev edu;
+	uint8_t *buf;		/* BUF_SIZE, mapped at TEST_IOVA by open_all() */
+	uint8_t *buf2;		/* BUF_SIZE, for tests that need a second one */
+};
+
+static long buf_kb(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return (BUF_SIZE + page - 1) / page * page / 1024;
+}
+
+static uint8_t *buf_get(void)
+{
+	void *p = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0, BUF_SIZE);
+	return p;
+}
+
+FIXTURE_SETUP(cdev)
+{
+	int ret;
+
+	vfio_cdev_init(&self->v);
+	self->pin_base = -1;
+	self->group = -1;
+	if (edu_find(self->bdf, sizeof(self->bdf)))
+		SKIP(return, "no edu device in this guest");
+	self->group = edu_iommu_group(self->bdf);
+	ASSERT_LE(0, self->group) TH_LOG("%s has no IOMMU group", self->bdf);
+	ret = vfio_cdev_path(self->bdf, self->path, sizeof(self->path));
+	ASSERT_EQ(0, ret) TH_LOG("no VFIO cdev for %s (vfio-dev/ in sysfs): %s",
+				 self->bdf, strerror(-ret));
+	self->pin_base = proc_vmpin_kb();
+	ASSERT_LE(0, self->pin_base) TH_LOG("no VmPin in /proc/self/status");
+	self->buf = buf_get();
+	ASSERT_NE(NULL, self->buf);
+	self->buf2 = buf_get();
+	ASSERT_NE(NULL, self->buf2);
+}
+
+FIXTURE_TEARDOWN(cdev)
+{
+	/* The BAR mapping holds the device file open: it goes first. */
+	edu_close(&self->edu);
+	vfio_cdev_close(&self->v);
+	if (self->buf)
+		munmap(self->buf, BUF_SIZE);
+	if (self->buf2)
+		munmap(self->buf2, BUF_SIZE);
+	if (!_metadata->skip && self->pin_base >= 0)
+		EXPECT_EQ(self->pin_base, proc_vmpin_kb())
+			TH_LOG("pages still pinned with every file closed");
+}
+
+/*
+ * The helpers below take FIXTURE_DATA(cdev), spelled out as the struct it
+ * names so that checkpatch does not read the '*' as a multiplication.
+ */
+
+/*
+ * Bind the device to a new /dev/iommu file, attach it to a new IOAS, map
+ * self->buf at TEST_IOVA and enable edu's BAR and bus mastering.
+ */
+static void open_all(struct __test_metadata *_metadata,
+		     struct _test_data_cdev *self)
+{
+	int ret;
+
+	ret = vfio_cdev_setup(&self->v, self->path);
+	ASSERT_EQ(0, ret) TH_LOG("bind+attach of %s: %s", self->path,
+				 strerror(-ret));
+	ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, self->v.ioas,
+					self->buf, BUF_SIZE, TEST_IOVA));
+	ret = edu_open(&self->edu, self->v.device);
+	ASSERT_EQ(0, ret) TH_LOG("edu BAR0/config: %s", strerror(-ret));
+}
+
+/* Close the device fd (BAR first), then the /dev/iommu file. */
+static void close_all(struct _test_data_cdev *self)
+{
+	edu_close(&self->edu);
+	vfio_cdev_close(&self->v);
+}
+
+/*
+ * Memory -> device -> memory: XFER bytes from @iova + SRC_OFF into edu,
+ * then back to @iova + DST_OFF; @mem is the memory mapped at @iova.
+ */
+static void round_trip(struct __test_metadata *_metadata,
+		       struct edu_dev *edu, uint8_t *mem, uint64_t iova,
+		       unsigned int seed)
+{
+	uint8_t *src = mem + SRC_OFF, *dst = mem + DST_OFF;
+
+	edu_pattern(src, XFER, seed);
+	memset(dst, 0xa5, XFER);
+	ASSERT_NE(0, memcmp(src, dst, XFER));
+	ASSERT_EQ(0, edu_dma(edu, iova + SRC_OFF, XFER, false));
+	ASSERT_EQ(0, edu_dma(edu, iova + DST_OFF, XFER, true));
+	ASSERT_EQ(0, memcmp(src, dst, XFER))
+		TH_LOG("round trip %u through IOVA 0x%llx corrupted", seed,
+		       (unsigned long long)iova);
+}
+
+/* A device write to @iova must leave @mem (what used to be there) alone. */
+static void write_is_blocked(struct __test_metadata *_metadata,
+			     struct edu_dev *edu, uint8_t *mem, uint64_t iova)
+{
+	uint8_t expect[XFER];
+
+	memset(mem, 0x3c, XFER);
+	memset(expect, 0x3c, XFER);
+	ASSERT_EQ(0, edu_dma(edu, iova, XFER, true));
+	ASSERT_EQ(0, memcmp(expect, mem, XFER))
+		TH_LOG("a blocked device write reached memory");
+}
+
+/*
+ * A new bind, attach, map and round trip works, and everything is
+ * unpinned again after: whatever ran before left nothing behind.
+ */
+static void fresh_bind_works(struct __test_metadata *_metadata,
+			     struct _test_data_cdev *self)
+{
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	open_all(_metadata, self);
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 99);
+	close_all(self);
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+}
+
+static int raw_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? errno : 0;
+}
+
+/*
+ * The 6.1 harness runs a test's body even when the fixture setup SKIPped,
+ * so every test starts by returning when _metadata->skip is set.
+ */
+
+/* ------------------------------------------------------------------ */
+/* DMA                                                                 */
+
+/* IDs are distinct and the attached IOAS reports a usable TEST_IOVA. */
+TEST_F(cdev, bind_attach_ids_and_ranges)
+{
+	struct iommu_iova_range r[16];
+	bool covered = false;
+	int n, i;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_NE(0, self->v.devid);
+	ASSERT_NE(0, self->v.ioas);
+	ASSERT_NE(0, self->v.hwpt);
+	ASSERT_NE(self->v.devid, self->v.ioas);
+	ASSERT_NE(self->v.devid, self->v.hwpt);
+	ASSERT_NE(self->v.ioas, self->v.hwpt);
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+
+	n = ifd_ioas_ranges(self->v.iommufd, self->v.ioas, r, 16);
+	ASSERT_LT(0, n);
+	ASSERT_GE(16, n);
+	for (i = 0; i < n; i++) {
+		ASSERT_LE(r[i].start, r[i].last);
+		if (i)
+			ASSERT_LT(r[i - 1].last, r[i].start);
+		if (r[i].start <= TEST_IOVA &&
+		    TEST_IOVA + BUF_SIZE - 1 <= r[i].last)
+			covered = true;
+	}
+	ASSERT_TRUE(covered);
+}
+
+/* A bound device fd answers like a group-path one. */
+TEST_F(cdev, device_info_after_bind)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(0, raw_ioctl(self->v.device, VFIO_DEVICE_GET_INFO, &info));
+	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	ASSERT_LT(VFIO_PCI_CONFIG_REGION_INDEX, info.num_regions);
+	/* edu's identification register reads 0xRRrr00ed. */
+	ASSERT_EQ(0xed, edu_read32(&self->edu, EDU_REG_IDENT) & 0xffff);
+}
+
+/* Memory -> device -> memory, twice with different data. */
+TEST_F(cdev, dma_round_trip)
+{
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 1);
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 2);
+}
+
+/* A transfer that crosses a page boundary inside the mapping. */
+TEST_F(cdev, dma_crosses_page)
+{
+	uint8_t *src, *dst;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	src = self->buf + 4096 - 100;
+	dst = self->buf + 3 * 4096 - 64;
+	edu_pattern(src, XFER, 3);
+	memset(dst, 0, XFER);
+	ASSERT_NE(0, memcmp(src, dst, XFER));
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA + 4096 - 100, XFER, false));
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA + 3 * 4096 - 64, XFER, true));
+	ASSERT_EQ(0, memcmp(src, dst, XFER));
+}
+
+/* Once unmapped, a device write to the old IOVA must not reach the pages. */
+TEST_F(cdev, dma_after_unmap_is_blocked)
+{
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	edu_pattern(self->buf, XFER, 4);
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA, XFER, false));
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
+					   TEST_IOVA, BUF_SIZE));
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	write_is_blocked(_metadata, &self->edu, self->buf, TEST_IOVA);
+	ASSERT_EQ(-ENOENT, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
+					  TEST_IOVA, BUF_SIZE));
+}
+
+/*
+ * Detached, the device can neither write nor read memory; attached to the
+ * same IOAS again it works as before.
+ */
+TEST_F(cdev, detach_blocks_then_reattach_works)
+{
+	uint8_t hidden[XFER], *src, *dst;
+	uint32_t hwpt = 0;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	src = self->buf + SRC_OFF;
+	dst = self->buf + DST_OFF;
+	/* Something known in the device buffer. */
+	edu_pattern(src, XFER, 5);
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA + SRC_OFF, XFER, false));
+
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+	write_is_blocked(_metadata, &self->edu, dst, TEST_IOVA + DST_OFF);
+	/* A read while detached must not fetch what memory holds now. */
+	edu_pattern(src, XFER, 6);
+	memcpy(hidden, src, XFER);
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA + SRC_OFF, XFER, false));
+	/* Detaching a detached device is fine. */
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas, &hwpt));
+	ASSERT_NE(0, hwpt);
+	ASSERT_NE(self->v.ioas, hwpt);
+	memset(dst, 0, XFER);
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA + DST_OFF, XFER, true));
+	ASSERT_NE(0, memcmp(hidden, dst, XFER))
+		TH_LOG("the device read memory while detached");
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 7);
+}
+
+/*
+ * A mapping at an IOVA the kernel picks.  The IOAS is restricted to the
+ * part of its usable ranges edu can address, so the pick is one edu can
+ * reach on every IOMMU.
+ */
+TEST_F(cdev, dma_at_kernel_chosen_iova)
+{
+	const uint64_t low = 0x100000;
+	struct iommu_iova_range r[16], allow[16];
+	uint64_t iova = 0;
+	int n, i, na = 0;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	n = ifd_ioas_ranges(self->v.iommufd, self->v.ioas, r, 16);
+	ASSERT_LT(0, n);
+	ASSERT_GE(16, n);
+	for (i = 0; i < n; i++) {
+		if (r[i].last < low || r[i].start >= EDU_DMA_LIMIT)
+			continue;
+		allow[na].start = r[i].start < low ? low : r[i].start;
+		allow[na].last = r[i].last >= EDU_DMA_LIMIT ?
+				 EDU_DMA_LIMIT - 1 : r[i].last;
+		na++;
+	}
+	ASSERT_LT(0, na) TH_LOG("no usable IOVA below edu's 28-bit limit");
+	ASSERT_EQ(0, ifd_ioas_allow(self->v.iommufd, self->v.ioas, allow, na));
+
+	ASSERT_EQ(0, ifd_ioas_map_auto(self->v.iommufd, self->v.ioas,
+				       self->buf2, BUF_SIZE, &iova));
+	ASSERT_EQ(self->pin_base + 2 * BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(0, iova % 4096);
+	ASSERT_LE(low, iova);
+	ASSERT_GE(EDU_DMA_LIMIT, iova + BUF_SIZE);
+	ASSERT_TRUE(iova + BUF_SIZE <= TEST_IOVA ||
+		    TEST_IOVA + BUF_SIZE <= iova)
+		TH_LOG("IOVA 0x%llx overlaps the fixed mapping",
+		       (unsigned long long)iova);
+
+	/* Fixed -> device -> kernel-chosen, and the way back. */
+	edu_pattern(self->buf, XFER, 8);
+	memset(self->buf2, 0, XFER);
+	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA, XFER, false));
+	ASSERT_EQ(0, edu_dma(&self->edu, iova, XFER, true));
+	ASSERT_EQ(0, memcmp(self->buf, self->buf2, XFER));
+	round_trip(_metadata, &self->edu, self->buf2, iova, 9);
+
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas, iova,
+					   BUF_SIZE));
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+}
+
+/* ------------------------------------------------------------------ */
+/* Replacing the address space under DMA                               */
+
+struct dma_loop {
+	struct edu_dev *edu;
+	uint8_t *mem;		/* mapped at TEST_IOVA in both address spaces */
+	int stop;
+	int done;		/* round trips that came back intact */
+	int bad;		/* round trips that did not */
+	int err;		/* edu_dma() failure, ends the loop */
+	unsigned int first_bad;
+};
+
+/* Round trips with fresh data each time, until told to stop. */
+static void *dma_loop_fn(void *arg)
+{
+	struct dma_loop *l = arg;
+	uint8_t *src = l->mem + SRC_OFF, *dst = l->mem + DST_OFF;
+	unsigned int seed = 100;
+	int ret;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		seed++;
+		edu_pattern(src, XFER, seed);
+		memset(dst, 0, XFER);
+		ret = edu_dma(l->edu, TEST_IOVA + SRC_OFF, XFER, false);
+		if (!ret)
+			ret = edu_dma(l->edu, TEST_IOVA + DST_OFF, XFER, true);
+		if (ret) {
+			__atomic_store_n(&l->err, ret, __ATOMIC_RELEASE);
+			break;
+		}
+		if (memcmp(src, dst, XFER)) {
+			if (!__atomic_fetch_add(&l->bad, 1, __ATOMIC_ACQ_REL))
+				l->first_bad = seed;
+		} else {
+			__atomic_fetch_add(&l->done, 1, __ATOMIC_ACQ_REL);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The device moves between IOAS A (through its automatic HWPT) and a HWPT
+ * allocated on IOAS B, both mapping the same memory at TEST_IOVA, while a
+ * second thread keeps DMAing: not one transfer may be lost or corrupted.
+ * Then, with the memory left only in B, proof that a replace really
+ * switches the tables the device uses.
+ */
+TEST_F_TIMEOUT(cdev, replace_under_dma, 600)
+{
+	struct dma_loop l = { .edu = &self->edu, .mem = self->buf };
+	uint32_t ioas_b = 0, hwpt_b = 0, target, out = 0, seen;
+	int i, ret, attach_err = 0, bad_out = 0, stalled = 0;
+	uint64_t deadline;
+	pthread_t thread;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &ioas_b));
+	ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, ioas_b, self->buf,
+					BUF_SIZE, TEST_IOVA));
+	ASSERT_EQ(0, ifd_hwpt_alloc(self->v.iommufd, self->v.devid, ioas_b,
+				    &hwpt_b));
+	ASSERT_NE(0, hwpt_b);
+	ASSERT_NE(self->v.hwpt, hwpt_b);
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, dma_loop_fn, &l));
+	/* No ASSERT from here until the thread is joined. */
+	for (i = 0; i < REPLACE_ROUNDS; i++) {
+		/* At least one whole round trip on each attachment... */
+		seen = __atomic_load_n(&l.done, __ATOMIC_ACQUIRE);
+		deadline = edu_now_ms() + 20000;
+		while (__atomic_load_n(&l.done, __ATOMIC_ACQUIRE) == seen &&
+		       !__atomic_load_n(&l.err, __ATOMIC_ACQUIRE) &&
+		       !__atomic_load_n(&l.bad, __ATOMIC_ACQUIRE)) {
+			if (edu_now_ms() > deadline) {
+				stalled = 1;
+				break;
+			}
+			usleep(1000);
+		}
+		if (stalled || __atomic_load_n(&l.err, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&l.bad, __ATOMIC_ACQUIRE))
+			break;
+		/* ...and the switch at a different point of a transfer. */
+		usleep((i * 37 % 120) * 1000);
+
+		target = (i & 1) ? self->v.ioas : hwpt_b;
+		out = 0;
+		ret = vfio_cdev_attach(self->v.device, target, &out);
+		if (ret) {
+			attach_err = ret;
+			break;
+		}
+		/* A HWPT is used as given; an IOAS through a HWPT of its own. */
+		if (target == hwpt_b)
+			bad_out = out != hwpt_b;
+		else
+			bad_out = !out || out == hwpt_b || out == self->v.ioas ||
+				  out == ioas_b;
+		if (bad_out)
+			break;
+	}
+	__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+
+	ASSERT_EQ(0, attach_err)
+		TH_LOG("replace %d failed: %s", i, strerror(-attach_err));
+	ASSERT_EQ(0, bad_out) TH_LOG("replace %d reported HWPT %u", i, out);
+	ASSERT_EQ(0, l.err) TH_LOG("edu: %s", strerror(-l.err));
+	ASSERT_EQ(0, l.bad) TH_LOG("%d corrupt transfers, first seed %u",
+				   l.bad, l.first_bad);
+	ASSERT_EQ(0, stalled) TH_LOG("no DMA progress after replace %d", i);
+	ASSERT_EQ(REPLACE_ROUNDS, i);
+	ASSERT_LE(REPLACE_ROUNDS, l.done);
+	TH_LOG("%d replaces, %d intact round trips", i, l.done);
+
+	/* The last replace went back to A.  Leave the memory only in B. */
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, hwpt_b, &out));
+	ASSERT_EQ(hwpt_b, out);
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
+					   TEST_IOVA, BUF_SIZE));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 10);
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas, &out));
+	write_is_blocked(_metadata, &self->edu, self->buf + DST_OFF,
+			 TEST_IOVA + DST_OFF);
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+/* Until it is bound, the cdev fd refuses everything else with EINVAL. */
+TEST_F(cdev, unbound_fd_refuses_all_but_bind)
+{
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_region_info reg = {
+		.argsz = sizeof(reg),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+	uint32_t word = 0;
+	void *map;
+	int fd;
+
+	if (_metadata->skip)
+		return;
+	fd = vfio_cdev_open(self->path);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", self->path, strerror(-fd));
+	self->v.device = fd;
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, VFIO_DEVICE_GET_INFO, &info));
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &reg));
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, VFIO_DEVICE_RESET, NULL));
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+	ASSERT_EQ(EINVAL, raw_ioctl(fd, _IO(VFIO_TYPE, VFIO_BASE + 60), &dt));
+	ASSERT_EQ(-1, pread(fd, &word, sizeof(word), 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pwrite(fd, &word, sizeof(word), 0));
+	ASSERT_EQ(EINVAL, errno);
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_EQ(MAP_FAILED, map);
+	ASSERT_EQ(EINVAL, errno);
+}
+
+/* Each malformed bind fails with its own errno and leaves the fd unbound. */
+TEST_F(cdev, bind_errors)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_device_bind_iommufd b;
+	int ifd, dev, nul, closed;
+	uint32_t devid = 0;
+
+	if (_metadata->skip)
+		return;
+	ifd = ifd_open();
+	ASSERT_LE(0, ifd);
+	self->v.iommufd = ifd;
+	dev = vfio_cdev_open(self->path);
+	ASSERT_LE(0, dev);
+	self->v.device = dev;
+	nul = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, nul);
+	closed = dup(ifd);
+	ASSERT_LE(0, closed);
+	close(closed);
+
+	b = (struct vfio_device_bind_iommufd){ .argsz = 15, .iommufd = ifd };
+	ASSERT_EQ(EINVAL, raw_ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &b));
+	b = (struct vfio_device_bind_iommufd){ .argsz = 0, .iommufd = ifd };
+	ASSERT_EQ(EINVAL, raw_ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &b));
+	b = (struct vfio_device_bind_iommufd){
+		.argsz = sizeof(b), .flags = 1, .iommufd = ifd,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &b));
+	ASSERT_EQ(-EBADF, vfio_cdev_bind(dev, -1, NULL));
+	ASSERT_EQ(-EBADF, vfio_cdev_bind(dev, closed, NULL));
+	ASSERT_EQ(-EBADFD, vfio_cdev_bind(dev, nul, NULL));
+	ASSERT_EQ(-EBADFD, vfio_cdev_bind(dev, dev, NULL));
+	close(nul);
+	/* Still unbound. */
+	ASSERT_EQ(EINVAL, raw_ioctl(dev, VFIO_DEVICE_GET_INFO, &info));
+
+	ASSERT_EQ(0, vfio_cdev_bind(dev, ifd, &devid));
+	ASSERT_NE(0, devid);
+	ASSERT_EQ(0, raw_ioctl(dev, VFIO_DEVICE_GET_INFO, &info));
+	ASSERT_EQ(-EINVAL, vfio_cdev_bind(dev, ifd, NULL));
+}
+
+/*
+ * A bound device cannot be bound again through a second open of its
+ * cdev, to the same or another /dev/iommu; the first binding carries on.
+ */
+TEST_F(cdev, second_open_cannot_bind)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int dev2, ifd2;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	dev2 = vfio_cdev_open(self->path);
+	ASSERT_LE(0, dev2) TH_LOG("second open: %s", strerror(-dev2));
+	ifd2 = ifd_open();
+	ASSERT_LE(0, ifd2);
+	ASSERT_EQ(-EINVAL, vfio_cdev_bind(dev2, self->v.iommufd, NULL));
+	ASSERT_EQ(-EINVAL, vfio_cdev_bind(dev2, ifd2, NULL));
+	ASSERT_EQ(EINVAL, raw_ioctl(dev2, VFIO_DEVICE_GET_INFO, &info));
+	close(dev2);
+	close(ifd2);
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 11);
+}
+
+/* Bad attaches and detaches fail exactly and leave the attachment alone. */
+TEST_F(cdev, attach_detach_errors)
+{
+	struct vfio_device_attach_iommufd_pt at;
+	struct vfio_device_detach_iommufd_pt dt;
+	uint32_t gone = 0;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &gone));
+	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, gone));
+	ASSERT_EQ(-ENOENT, vfio_cdev_attach(self->v.device, gone, NULL));
+	/* The device object is no page table. */
+	ASSERT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, self->v.devid,
+					    NULL));
+
+	at = (struct vfio_device_attach_iommufd_pt){
+		.argsz = sizeof(at), .flags = 1, .pt_id = self->v.ioas,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	at = (struct vfio_device_attach_iommufd_pt){
+		.argsz = sizeof(at) - 1, .pt_id = self->v.ioas,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	dt = (struct vfio_device_detach_iommufd_pt){
+		.argsz = sizeof(dt), .flags = 1,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+	dt = (struct vfio_device_detach_iommufd_pt){ .argsz = sizeof(dt) - 1 };
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+
+	/* Still attached, still translating. */
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 12);
+}
+
+/* ------------------------------------------------------------------ */
+/* Teardown orders                                                     */
+
+/*
+ * The first "msi" region of the device's group, as the IOMMU core lists it
+ * in sysfs: the interrupt window every IOAS the device joins must keep free.
+ */
+static int msi_window(int group, uint64_t *start)
+{
+	char path[128], type[32];
+	unsigned long long s, e;
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%llx %llx %31s", &s, &e, type) == 3) {
+		if (strcmp(type, "msi"))
+			continue;
+		*start = s;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * An IOAS that already maps the device's MSI window cannot take the device:
+ * neither a fresh attach nor a replace into it, and a failed replace leaves
+ * the device translating through its old page table.
+ */
+TEST_F(cdev, msi_window_collision)
+{
+	uint32_t clash;
+	uint64_t msi;
+
+	if (_metadata->skip)
+		return;
+	if (msi_window(self->group, &msi))
+		SKIP(return, "group %d lists no msi reserved region",
+		     self->group);
+	open_all(_metadata, self);
+	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &clash));
+	ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, clash, self->buf2,
+					4096, msi));
+
+	/* Replace: refused, and the old IOAS still translates. */
+	ASSERT_EQ(-EADDRINUSE, vfio_cdev_attach(self->v.device, clash, NULL));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 21);
+
+	/* Fresh attach: refused too, then the good IOAS still works. */
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+	ASSERT_EQ(-EADDRINUSE, vfio_cdev_attach(self->v.device, clash, NULL));
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas, NULL));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 22);
+
+	/* The window is reserved in the IOAS the device is in. */
+	ASSERT_EQ(-EINVAL, ifd_ioas_map_fixed(self->v.iommufd, self->v.ioas,
+					      self->buf2, 4096, msi));
+	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, clash));
+}
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+struct unbind_job {
+	const char *bdf;
+	int ret;
+	volatile int done;
+};
+
+static void *unbind_driver(void *arg)
+{
+	struct unbind_job *job = arg;
+
+	job->ret = sysfs_write("/sys/bus/pci/drivers/vfio-pci/unbind",
+			       job->bdf);
+	job->done = 1;
+	return NULL;
+}
+
+/*
+ * The device goes away (its driver is unbound) while userspace has it bound
+ * and attached with memory mapped: removal waits for the device file, and
+ * once that is closed nothing of the device is left in the iommufd, which
+ * keeps working. Then the device comes back for the next tests.
+ */
+TEST_F(cdev, remove_while_bound)
+{
+	struct unbind_job job = { .bdf = self->bdf };
+	pthread_t thread;
+	int i;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, unbind_driver, &job));
+	/* Removal must wait for the bound file, however long it is kept. */
+	usleep(500 * 1000);
+	ASSERT_EQ(0, job.done);
+	edu_close(&self->edu);
+	close(self->v.device);
+	self->v.device = -1;
+	for (i = 0; i < 1000 && !job.done; i++)
+		usleep(10 * 1000);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	ASSERT_EQ(0, job.ret);
+
+	/* The device object went with the binding; the IOAS is free. */
+	ASSERT_EQ(-ENOENT, ifd_destroy(self->v.iommufd, self->v.devid));
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
+					   TEST_IOVA, BUF_SIZE));
+	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, self->v.ioas));
+	self->v.ioas = 0;
+	close(self->v.iommufd);
+	self->v.iommufd = -1;
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+
+	/* Back to vfio-pci (driver_override still names it). */
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", self->bdf));
+	for (i = 0; i < 100 && vfio_cdev_path(self->bdf, self->path,
+					      sizeof(self->path)); i++)
+		usleep(10 * 1000);
+	fresh_bind_works(_metadata, self);
+}
+
+TEST_F(cdev, close_device_then_iommufd)
+{
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 13);
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	edu_close(&self->edu);
+	close(self->v.device);
+	self->v.device = -1;
+	/* The IOAS still holds the mapping. */
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	close(self->v.iommufd);
+	self->v.iommufd = -1;
+	fresh_bind_works(_metadata, self);
+}
+
+/*
+ * /dev/iommu may go first: the bound device keeps the context, its IOAS
+ * and so the mapping alive until the device fd closes.
+ */
+TEST_F(cdev, close_iommufd_then_device)
+{
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	close(self->v.iommufd);
+	self->v.iommufd = -1;
+	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 14);
+	edu_close(&self->edu);
+	close(self->v.device);
+	self->v.device = -1;
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	fresh_bind_works(_metadata, self);
+}
+
+/* An IOAS cannot be destroyed under an attached device, but can after. */
+TEST_F(cdev, destroy_ioas_while_attached)
+{
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(-EBUSY, ifd_destroy(self->v.iommufd, self->v.ioas));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 15);
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, self->v.ioas));
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(-ENOENT, ifd_destroy(self->v.iommufd, self->v.ioas));
+	ASSERT_EQ(-ENOENT, vfio_cdev_attach(self->v.device, self->v.ioas,
+					    NULL));
+	write_is_blocked(_metadata, &self->edu, self->buf + DST_OFF,
+			 TEST_IOVA + DST_OFF);
+	close_all(self);
+	fresh_bind_works(_metadata, self);
+}
+
+/* ------------------------------------------------------------------ */
+/* The legacy type1 container                                          */
+
+/* While the cdev is bound, a legacy container cannot take the group. */
+TEST_F(cdev, legacy_container_excluded_while_bound)
+{
+	struct vfio_type1 t1;
+	const char *where;
+	char gpath[64];
+	int group, container, err, ret;
+
+	if (_metadata->skip)
+		return;
+	if (access(LEGACY_CONTAINER, F_OK))
+		SKIP(return, "no %s in this kernel", LEGACY_CONTAINER);
+	open_all(_metadata, self);
+
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", self->group);
+	container = open(LEGACY_CONTAINER, O_RDWR);
+	ASSERT_LE(0, container);
+	where = "open of the group";
+	group = open(gpath, O_RDWR);
+	err = group < 0 ? errno : 0;
+	if (group >= 0) {
+		where = "VFIO_GROUP_SET_CONTAINER";
+		err = raw_ioctl(group, VFIO_GROUP_SET_CONTAINER, &container);
+		if (!err)
+			ioctl(group, VFIO_GROUP_UNSET_CONTAINER);
+		close(group);
+	}
+	close(container);
+	ASSERT_NE(0, err) TH_LOG("%s joined a type1 container while bound",
+				 gpath);
+	EXPECT_EQ(EBUSY, err) TH_LOG("%s failed with %s (%d), not EBUSY",
+				     where, strerror(err), err);
+
+	/* The refused attempt changed nothing for the cdev... */
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 16);
+	close_all(self);
+	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	/* ...and once it is closed the legacy container may have the group. */
+	ret = vfio_type1_open_path(&t1, LEGACY_CONTAINER, self->group,
+				   self->bdf);
+	ASSERT_EQ(0, ret) TH_LOG("type1 after unbind: %s", strerror(-ret));
+	vfio_type1_close(&t1);
+	fresh_bind_works(_metadata, self);
+}
+
+/* While a legacy container holds the group, binding the cdev is EBUSY. */
+TEST_F(cdev, bind_excluded_by_legacy_container)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_type1 t1;
+	int ifd, dev, ret;
+
+	if (_metadata->skip)
+		return;
+	if (access(LEGACY_CONTAINER, F_OK))
+		SKIP(return, "no %s in this kernel", LEGACY_CONTAINER);
+	ret = vfio_type1_open_path(&t1, LEGACY_CONTAINER, self->group,
+				   self->bdf);
+	ASSERT_EQ(0, ret) TH_LOG("type1 open: %s", strerror(-ret));
+
+	ifd = ifd_open();
+	ASSERT_LE(0, ifd);
+	self->v.iommufd = ifd;
+	dev = vfio_cdev_open(self->path);
+	ASSERT_LE(0, dev) TH_LOG("open %s: %s", self->path, strerror(-dev));
+	self->v.device = dev;
+	ASSERT_EQ(-EBUSY, vfio_cdev_bind(dev, ifd, NULL));
+	ASSERT_EQ(EINVAL, raw_ioctl(dev, VFIO_DEVICE_GET_INFO, &info));
+	vfio_cdev_close(&self->v);
+
+	vfio_type1_close(&t1);
+	fresh_bind_works(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
