@@ -5,13 +5,12 @@
  * interfaces on the same kernel and emulated IOMMU, not hardware.  Used
  * by "make bench".
  *
- * The VFIO type1 container comes first, the baseline that the iommufd
- * rows are compared against: MAP_DMA then UNMAP_DMA of 4 KiB and 2 MiB,
- * and one MAP_DMA that pins a large buffer.  Argument: MiB to pin in
- * 4 KiB pages (default 1024); 256 MiB are also pinned from hugetlbfs.
+ * The VFIO type1 container comes first (VFIO_CONTAINER_PATH, else
+ * /dev/vfio/vfio): MAP_DMA then UNMAP_DMA of 4 KiB and 2 MiB, and one
+ * MAP_DMA that pins a large buffer.  Argument: MiB to pin in 4 KiB pages
+ * (default 1024); 256 MiB are also pinned from hugetlbfs.
  *
- * Then iommufd, through /dev/iommu.  No real device can be attached
- * through it yet, so its rows run on an IOAS with no domain ("no
+ * Then iommufd, through /dev/iommu, on an IOAS with no domain ("no
  * domain": pinning and IOVA bookkeeping only) and again on an IOAS with
  * one mock domain made by CONFIG_IOMMUFD_TEST's IOMMU_TEST_CMD ("mock
  * domain": filling a domain's page table is added):
@@ -28,21 +27,31 @@
  *    physical page, which is fine as the benchmark runs as root and
  *    CAP_IPC_LOCK lifts the limit.
  *
- * Without an edu device bound to vfio-pci the type1 rows are left out
- * and the exit status is 1, as it always was; without /dev/iommu the
- * iommufd rows are left out, and without IOMMU_TEST_CMD the mock-domain
- * rows, each with a line saying so.
+ * Last the device rows, the type1 : iommufd comparison with a real
+ * IOMMU domain: the same MAP then UNMAP loop over the same memory, 4 KiB
+ * and 2 MiB (hugetlbfs when there are pages), first with edu's group in
+ * the legacy type1 container (/dev/vfio/legacy-container, or
+ * /dev/vfio/vfio when there is none), then on an IOAS edu is attached to
+ * through its VFIO cdev; a line per size gives iommufd's time per op
+ * divided by type1's.
+ *
+ * Without an edu device bound to vfio-pci the type1 and device rows are
+ * left out and the exit status is 1, as it always was; without /dev/iommu
+ * the iommufd rows are left out, and without IOMMU_TEST_CMD the
+ * mock-domain rows, each with a line saying so.
  */
 #include <sys/mman.h>
 
 #include "../testing/selftests/iommu/edu_dev.h"
 #include "../testing/selftests/iommu/vfio_type1_util.h"
+#include "../testing/selftests/iommu/vfio_cdev_util.h"
 #include "../../drivers/iommu/iommufd/iommufd_test.h"
 
 #define SZ_4K		0x1000UL
 #define SZ_2M		0x200000UL
 #define SZ_1M		0x100000UL
 #define BENCH_IOVA	0x1000000ULL
+#define LEGACY_CONTAINER "/dev/vfio/legacy-container"
 
 /* The IOVA allocation rows: areas mapped, and maps timed at each end. */
 #define IOVA_AREAS	100000
@@ -86,45 +95,95 @@ static void *bench_alloc(size_t size, int want_huge, int *huge)
 	return p;
 }
 
+/* "4 KiB", "2 MiB": @size for the tables. */
+static const char *size_str(size_t size, char *buf, size_t len)
+{
+	if (size >= SZ_1M)
+		snprintf(buf, len, "%zu MiB", size / SZ_1M);
+	else
+		snprintf(buf, len, "%zu KiB", size / 1024);
+	return buf;
+}
+
 static void row(const char *what, size_t size, int huge, int ops,
 		double us)
 {
 	char sz[32];
 
-	if (size >= SZ_1M)
-		snprintf(sz, sizeof(sz), "%zu MiB", size / SZ_1M);
-	else
-		snprintf(sz, sizeof(sz), "%zu KiB", size / 1024);
+	size_str(size, sz, sizeof(sz));
 	printf("  %-*s %8s %-9s %6d %12.1f\n", label_w, what, sz,
 	       huge ? "hugetlb" : "4k pages", ops, us / ops);
 }
 
+/* An unmap that did not remove exactly @len bytes, as an errno. */
+static int unmap_err(int64_t got, uint64_t len)
+{
+	if (got == (int64_t)len)
+		return 0;
+	return got < 0 ? (int)got : -EIO;
+}
+
 /*
- * MAP_DMA then UNMAP_DMA of @size, @ops times, timed apart, after one
- * untimed round that builds the IOMMU's upper page-table levels.
+ * One interface's way to map @size bytes of @buf at BENCH_IOVA (0 or a
+ * negative errno) and to unmap them again (bytes unmapped or a negative
+ * errno), so that every interface is timed by the same loop.
  */
+struct map_ops {
+	int (*map)(void *ctx, void *buf, size_t size);
+	int64_t (*unmap)(void *ctx, size_t size);
+	void *ctx;
+};
+
+/*
+ * Map then unmap @size at BENCH_IOVA, @ops times, timed apart, after one
+ * untimed round that builds the IOMMU's upper page-table levels.  The
+ * totals are added to *@map_us and *@unmap_us.
+ */
+static int time_map_unmap(const struct map_ops *o, void *buf, size_t size,
+			  int ops, double *map_us, double *unmap_us)
+{
+	int i, ret = 0;
+	int64_t got;
+	double t;
+
+	for (i = -1; i < ops && !ret; i++) {
+		t = now_us();
+		ret = o->map(o->ctx, buf, size);
+		if (ret)
+			break;
+		if (i >= 0)
+			*map_us += now_us() - t;
+		t = now_us();
+		got = o->unmap(o->ctx, size);
+		if (i >= 0)
+			*unmap_us += now_us() - t;
+		ret = unmap_err(got, size);
+	}
+	return ret;
+}
+
+static int type1_map_cb(void *ctx, void *buf, size_t size)
+{
+	return vfio_type1_map(*(int *)ctx, buf, BENCH_IOVA, size);
+}
+
+static int64_t type1_unmap_cb(void *ctx, size_t size)
+{
+	return vfio_type1_unmap(*(int *)ctx, BENCH_IOVA, size);
+}
+
+/* MAP_DMA then UNMAP_DMA of @size, @ops times: time_map_unmap(). */
 static int bench_type1_map_unmap(int container, size_t size, int ops)
 {
-	double map_us = 0, unmap_us = 0, t;
-	int huge, i, ret = 0;
+	struct map_ops o = { type1_map_cb, type1_unmap_cb, &container };
+	double map_us = 0, unmap_us = 0;
+	int huge, ret;
 	void *buf;
 
 	buf = bench_alloc(size, 1, &huge);
 	if (!buf)
 		return -ENOMEM;
-	for (i = -1; i < ops && !ret; i++) {
-		t = now_us();
-		ret = vfio_type1_map(container, buf, BENCH_IOVA, size);
-		if (ret)
-			break;
-		if (i >= 0)
-			map_us += now_us() - t;
-		t = now_us();
-		if (vfio_type1_unmap(container, BENCH_IOVA, size) != (int64_t)size)
-			ret = -EIO;
-		if (i >= 0)
-			unmap_us += now_us() - t;
-	}
+	ret = time_map_unmap(&o, buf, size, ops, &map_us, &unmap_us);
 	munmap(buf, size);
 	if (ret)
 		return ret;
@@ -213,7 +272,8 @@ static int run_type1(unsigned long pin_mib)
 		vfio_type1_close(&vfio);
 		return 1;
 	}
-	printf("iommu_bench: map/unmap cost through the VFIO type1 container\n");
+	printf("iommu_bench: map/unmap cost through the VFIO type1 container (%s)\n",
+	       vfio_type1_container_path());
 	printf("  %-22s %8s %-9s %6s %12s\n", "operation", "size", "memory",
 	       "ops", "us/op");
 	ret = bench_type1_map_unmap(vfio.container, SZ_4K, 2000);
@@ -313,12 +373,16 @@ static int64_t ioas_unmap(struct bench_ioas *s, uint64_t iova, uint64_t len)
 	return unmap.length;
 }
 
-/* An unmap that did not remove exactly @len bytes, as an errno. */
-static int unmap_err(int64_t got, uint64_t len)
+static int ioas_map_cb(void *ctx, void *buf, size_t size)
 {
-	if (got == (int64_t)len)
-		return 0;
-	return got < 0 ? (int)got : -EIO;
+	uint64_t iova = BENCH_IOVA;
+
+	return ioas_map(ctx, buf, size, &iova, 1);
+}
+
+static int64_t ioas_unmap_cb(void *ctx, size_t size)
+{
+	return ioas_unmap(ctx, BENCH_IOVA, size);
 }
 
 /* Is [BENCH_IOVA, BENCH_IOVA + size) inside one usable range of the IOAS? */
@@ -373,30 +437,16 @@ static void *ioas_alloc(size_t size, int want_huge, int *huge, int *ret)
 static int bench_ioas_map_unmap(struct bench_ioas *s, size_t size,
 				int want_huge, int ops)
 {
-	double map_us = 0, unmap_us = 0, t;
-	int huge, i, ret;
+	struct map_ops o = { ioas_map_cb, ioas_unmap_cb, s };
+	double map_us = 0, unmap_us = 0;
+	int huge, ret;
 	char what[64];
-	uint64_t iova;
-	int64_t got;
 	void *buf;
 
 	buf = ioas_alloc(size, want_huge, &huge, &ret);
 	if (!buf)
 		return ret;
-	for (i = -1; i < ops && !ret; i++) {
-		iova = BENCH_IOVA;
-		t = now_us();
-		ret = ioas_map(s, buf, size, &iova, 1);
-		if (ret)
-			break;
-		if (i >= 0)
-			map_us += now_us() - t;
-		t = now_us();
-		got = ioas_unmap(s, BENCH_IOVA, size);
-		if (i >= 0)
-			unmap_us += now_us() - t;
-		ret = unmap_err(got, size);
-	}
+	ret = time_map_unmap(&o, buf, size, ops, &map_us, &unmap_us);
 	if (ret)
 		ioas_unmap(s, 0, UINT64_MAX);
 	munmap(buf, size);
@@ -566,8 +616,8 @@ static int run_iommufd(size_t pin_size)
 	}
 	bench_ioas_close(&s);
 	printf("iommu_bench: map/unmap cost through iommufd (/dev/iommu)\n");
-	printf("  no device yet: \"no domain\" is an IOAS alone, \"mock domain\" an IOAS\n"
-	       "  with one IOMMU_TEST_CMD mock domain attached\n");
+	printf("  \"no domain\" is an IOAS alone, \"mock domain\" an IOAS with one\n"
+	       "  IOMMU_TEST_CMD mock domain attached\n");
 	label_w = 34;
 	printf("  %-*s %8s %-9s %6s %12s\n", label_w, "operation", "size",
 	       "memory", "ops", "us/op");
@@ -601,6 +651,152 @@ static int run_iommufd(size_t pin_size)
 	return failed;
 }
 
+/* One size of the device rows: op count and totals, [0] type1 [1] iommufd. */
+struct dev_size {
+	size_t size;
+	int ops;
+	void *buf;
+	int huge;
+	double map_us[2];
+	double unmap_us[2];
+};
+
+/*
+ * Both sides of the device rows for every size: @side 0 through type1
+ * container @o, 1 through the IOAS.  0 or a negative errno.
+ */
+static int dev_time(const struct map_ops *o, struct dev_size *d, int n,
+		    int side)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = time_map_unmap(o, d[i].buf, d[i].size, d[i].ops,
+				     &d[i].map_us[side], &d[i].unmap_us[side]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static double ratio(double iommufd, double type1)
+{
+	return type1 > 0 ? iommufd / type1 : 0;
+}
+
+/*
+ * The device rows: MAP/UNMAP on a type1 container holding edu's group,
+ * then on an IOAS edu is attached to through its cdev, same memory and op
+ * count.  The group can be in only one of them at a time: the type1 side
+ * is closed before the cdev is bound.  1 when the rows could not all run.
+ */
+static int run_device(void)
+{
+	struct dev_size d[] = { { .size = SZ_4K, .ops = 2000 },
+				{ .size = SZ_2M, .ops = 200 } };
+	const int n = 2;
+	const char *container = LEGACY_CONTAINER, *kind = "legacy";
+	char bdf[64], cdev[128], what[160], sz[32];
+	struct vfio_type1 vfio;
+	struct bench_ioas s;
+	struct vfio_cdev v;
+	struct map_ops o;
+	int group, ret, i;
+
+	if (edu_find(bdf, sizeof(bdf))) {
+		printf("iommu_bench: no edu device: device rows skipped\n");
+		return 1;
+	}
+	group = edu_iommu_group(bdf);
+	ret = group < 0 ? group : vfio_cdev_path(bdf, cdev, sizeof(cdev));
+	if (ret) {
+		printf("iommu_bench: no VFIO cdev for %s (%s): device rows skipped\n",
+		       bdf, strerror(-ret));
+		return 1;
+	}
+	printf("iommu_bench: map/unmap cost with edu (%s) attached, type1 vs iommufd\n",
+	       bdf);
+	if (access(container, F_OK)) {
+		container = VFIO_CONTAINER_DEFAULT;
+		kind = "vfio";
+		printf("  (no %s: the type1 rows use %s)\n", LEGACY_CONTAINER,
+		       container);
+	}
+	for (i = 0; i < n; i++) {
+		d[i].buf = bench_alloc(d[i].size, d[i].size % SZ_2M == 0,
+				       &d[i].huge);
+		if (!d[i].buf) {
+			ret = row_failed("device rows: allocation", -ENOMEM);
+			goto out;
+		}
+		if (d[i].size % SZ_2M == 0 && !d[i].huge)
+			printf("  (no hugetlbfs pages: the %s rows use 4 KiB pages)\n",
+			       size_str(d[i].size, sz, sizeof(sz)));
+	}
+	label_w = 34;
+	printf("  %-*s %8s %-9s %6s %12s\n", label_w, "operation", "size",
+	       "memory", "ops", "us/op");
+
+	/* Phase 1: type1, the group in a container. */
+	ret = vfio_type1_open_path(&vfio, container, group, bdf);
+	if (ret) {
+		snprintf(what, sizeof(what), "type1 open of %s", container);
+		row_failed(what, ret);
+		goto out;
+	}
+	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
+	ret = dev_time(&o, d, n, 0);
+	vfio_type1_close(&vfio);
+	if (ret) {
+		row_failed("type1 MAP_DMA/UNMAP_DMA with edu", ret);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "type1 MAP_DMA (%s)", kind);
+		row(what, d[i].size, d[i].huge, d[i].ops, d[i].map_us[0]);
+		snprintf(what, sizeof(what), "type1 UNMAP_DMA (%s)", kind);
+		row(what, d[i].size, d[i].huge, d[i].ops, d[i].unmap_us[0]);
+	}
+
+	/* Phase 2: iommufd, the device bound through its cdev. */
+	ret = vfio_cdev_setup(&v, cdev);
+	if (ret) {
+		snprintf(what, sizeof(what), "bind+attach of %s", cdev);
+		row_failed(what, ret);
+		goto out;
+	}
+	s = (struct bench_ioas){ v.iommufd, v.ioas, "edu attached" };
+	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
+	ret = ioas_fits(&s, SZ_2M) ? dev_time(&o, d, n, 1) : -ERANGE;
+	if (ret)
+		ioas_unmap(&s, 0, UINT64_MAX);
+	vfio_cdev_close(&v);
+	if (ret) {
+		row_failed("iommufd IOAS_MAP/UNMAP with edu", ret);
+		goto out;
+	}
+
+	for (i = 0; i < n; i++) {
+		row("iommufd IOAS_MAP (edu attached)", d[i].size, d[i].huge,
+		    d[i].ops, d[i].map_us[1]);
+		row("iommufd IOAS_UNMAP (edu attached)", d[i].size, d[i].huge,
+		    d[i].ops, d[i].unmap_us[1]);
+	}
+	for (i = 0; i < n; i++)
+		printf("  iommufd/type1 per op, %s %s: MAP %.2f  UNMAP %.2f  MAP+UNMAP %.2f\n",
+		       size_str(d[i].size, sz, sizeof(sz)),
+		       d[i].huge ? "hugetlb" : "4k pages",
+		       ratio(d[i].map_us[1], d[i].map_us[0]),
+		       ratio(d[i].unmap_us[1], d[i].unmap_us[0]),
+		       ratio(d[i].map_us[1] + d[i].unmap_us[1],
+			     d[i].map_us[0] + d[i].unmap_us[0]));
+out:
+	for (i = 0; i < n; i++)
+		if (d[i].buf)
+			munmap(d[i].buf, d[i].size);
+	return !!ret;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long pin_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
@@ -609,6 +805,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = run_type1(pin_mib);
 	if (run_iommufd(pin_mib * SZ_1M))
+		ret = 1;
+	if (run_device())
 		ret = 1;
 	return ret;
 }
