@@ -724,7 +724,7 @@ static int sysfs_write(const char *path, const char *val)
 struct unbind_job {
 	const char *bdf;
 	int ret;
-	volatile int done;
+	int done;	/* written by the thread, polled by the test */
 };
 
 static void *unbind_driver(void *arg)
@@ -733,7 +733,7 @@ static void *unbind_driver(void *arg)
 
 	job->ret = sysfs_write("/sys/bus/pci/drivers/vfio-pci/unbind",
 			       job->bdf);
-	job->done = 1;
+	__atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -755,11 +755,12 @@ TEST_F(cdev, remove_while_bound)
 	ASSERT_EQ(0, pthread_create(&thread, NULL, unbind_driver, &job));
 	/* Removal must wait for the bound file, however long it is kept. */
 	usleep(500 * 1000);
-	ASSERT_EQ(0, job.done);
+	ASSERT_EQ(0, __atomic_load_n(&job.done, __ATOMIC_ACQUIRE));
 	edu_close(&self->edu);
 	close(self->v.device);
 	self->v.device = -1;
-	for (i = 0; i < 1000 && !job.done; i++)
+	for (i = 0; i < 1000 && !__atomic_load_n(&job.done, __ATOMIC_ACQUIRE);
+	     i++)
 		usleep(10 * 1000);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	ASSERT_EQ(0, job.ret);
