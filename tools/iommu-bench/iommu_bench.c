@@ -803,7 +803,19 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = run_type1(pin_mib);
+	ret = 0;
+	/*
+	 * With iommufd serving /dev/vfio/vfio, run the type1 rows twice: on
+	 * VFIO's own container (the baseline), then on iommufd's compat one.
+	 */
+	if (!getenv("VFIO_CONTAINER_PATH") && !access(LEGACY_CONTAINER, F_OK)) {
+		setenv("VFIO_CONTAINER_PATH", LEGACY_CONTAINER, 1);
+		ret = run_type1(pin_mib);
+		unsetenv("VFIO_CONTAINER_PATH");
+		printf("  (the same rows again on /dev/vfio/vfio, iommufd's VFIO compat container)\n");
+	}
+	if (run_type1(pin_mib))
+		ret = 1;
 	if (run_iommufd(pin_mib * SZ_1M))
 		ret = 1;
 	if (run_device())
