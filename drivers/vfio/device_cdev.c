@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/vfio/devices/vfioN: a VFIO device opened on its own, without a group
+ * or a container, and bound to an iommufd by VFIO_DEVICE_BIND_IOMMUFD.
+ *
+ * A file starts unbound and refuses everything but the bind. Binding opens
+ * the device (open_device()) and makes the file a full device file; the
+ * last close closes and unbinds it. A device is opened through at most one
+ * such file and never at the same time through its group: both would share
+ * one open_device() with different owners of its DMA.
+ */
+#include <linux/cdev.h>
+#include <linux/fs.h>
+#include <linux/iommufd.h>
+#include <linux/slab.h>
+#include <linux/vfio.h>
+
+#include "vfio.h"
+
+/**
+ * struct vfio_cdev_file - one open of a device character device
+ * @device: the device, with a registration reference held
+ * @ictx: the iommufd it is bound to; set before @bound
+ * @bound: set once by a successful bind, read without a lock
+ */
+struct vfio_cdev_file {
+	struct vfio_device *device;
+	struct iommufd_ctx *ictx;
+	bool bound;
+};
+
+static int vfio_cdev_open(struct inode *inode, struct file *filep)
+{
+	struct vfio_device *device =
+		container_of(inode->i_cdev, struct vfio_device, cdev);
+	struct vfio_cdev_file *cf;
+
+	if (!vfio_device_try_get_registration(device))
+		return -ENODEV;
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	if (!cf) {
+		vfio_device_put_registration(device);
+		return -ENOMEM;
+	}
+	cf->device = device;
+	filep->private_data = cf;
+	return 0;
+}
+
+static void vfio_cdev_close_device(struct vfio_cdev_file *cf)
+{
+	struct vfio_device *device = cf->device;
+
+	mutex_lock(&device->dev_set->lock);
+	if (device->ops->close_device)
+		device->ops->close_device(device);
+	vfio_iommufd_unbind(device);
+	device->open_count = 0;
+	device->cdev_opened = false;
+	mutex_unlock(&device->dev_set->lock);
+	module_put(device->dev->driver->owner);
+}
+
+static int vfio_cdev_release(struct inode *inode, struct file *filep)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+
+	if (cf->bound) {
+		vfio_cdev_close_device(cf);
+		iommufd_ctx_put(cf->ictx);
+	}
+	vfio_device_put_registration(cf->device);
+	kfree(cf);
+	return 0;
+}
+
+static long vfio_cdev_bind(struct vfio_cdev_file *cf, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_device_bind_iommufd, out_devid);
+	struct vfio_device *device = cf->device;
+	struct vfio_device_bind_iommufd bind;
+	struct iommufd_ctx *ictx;
+	u32 devid;
+	int ret;
+
+	if (copy_from_user(&bind, arg, minsz))
+		return -EFAULT;
+	if (bind.argsz < minsz || bind.flags)
+		return -EINVAL;
+
+	ictx = iommufd_ctx_from_fd(bind.iommufd);
+	if (IS_ERR(ictx))
+		return PTR_ERR(ictx);
+
+	mutex_lock(&device->dev_set->lock);
+	/* Bound already, here or through another file: EINVAL. */
+	if (cf->bound || device->cdev_opened) {
+		ret = -EINVAL;
+		goto err_unlock;
+	}
+	/* Open through its group, whose container owns the DMA: EBUSY. */
+	if (device->open_count) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	if (!try_module_get(device->dev->driver->owner)) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	ret = vfio_iommufd_bind(device, ictx, &devid);
+	if (ret)
+		goto err_module;
+	device->open_count = 1;
+	device->cdev_opened = true;
+	if (device->ops->open_device) {
+		ret = device->ops->open_device(device);
+		if (ret)
+			goto err_unbind;
+	}
+	mutex_unlock(&device->dev_set->lock);
+
+	if (put_user(devid, &((struct vfio_device_bind_iommufd __user *)
+			      arg)->out_devid)) {
+		vfio_cdev_close_device(cf);
+		iommufd_ctx_put(ictx);
+		return -EFAULT;
+	}
+	cf->ictx = ictx;
+	/* Pairs with the acquire in every other file operation. */
+	smp_store_release(&cf->bound, true);
+	return 0;
+
+err_unbind:
+	vfio_iommufd_unbind(device);
+	device->open_count = 0;
+	device->cdev_opened = false;
+err_module:
+	module_put(device->dev->driver->owner);
+err_unlock:
+	mutex_unlock(&device->dev_set->lock);
+	iommufd_ctx_put(ictx);
+	return ret;
+}
+
+static long vfio_cdev_attach(struct vfio_cdev_file *cf, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt, pt_id);
+	struct vfio_device_attach_iommufd_pt attach;
+	struct vfio_device *device = cf->device;
+	bool was_attached;
+	int ret;
+
+	if (copy_from_user(&attach, arg, minsz))
+		return -EFAULT;
+	if (attach.argsz < minsz || attach.flags)
+		return -EINVAL;
+
+	mutex_lock(&device->dev_set->lock);
+	was_attached = device->iommufd_attached;
+	ret = vfio_iommufd_attach(device, &attach.pt_id);
+	if (ret)
+		goto out_unlock;
+	if (copy_to_user(arg + offsetof(struct vfio_device_attach_iommufd_pt,
+					pt_id),
+			 &attach.pt_id, sizeof(attach.pt_id))) {
+		/* A fresh attach can be undone; a replacement cannot. */
+		if (!was_attached)
+			vfio_iommufd_detach(device);
+		ret = -EFAULT;
+	}
+out_unlock:
+	mutex_unlock(&device->dev_set->lock);
+	return ret;
+}
+
+static long vfio_cdev_detach(struct vfio_cdev_file *cf, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt, flags);
+	struct vfio_device_detach_iommufd_pt detach;
+	struct vfio_device *device = cf->device;
+
+	if (copy_from_user(&detach, arg, minsz))
+		return -EFAULT;
+	if (detach.argsz < minsz || detach.flags)
+		return -EINVAL;
+
+	mutex_lock(&device->dev_set->lock);
+	vfio_iommufd_detach(device);
+	mutex_unlock(&device->dev_set->lock);
+	return 0;
+}
+
+static bool vfio_cdev_bound(struct file *filep)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+
+	/* Pairs with the release in vfio_cdev_bind(): cf->ictx is set. */
+	return smp_load_acquire(&cf->bound);
+}
+
+static long vfio_cdev_ioctl(struct file *filep, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return vfio_cdev_bind(cf, uarg);
+	if (!vfio_cdev_bound(filep))
+		return -EINVAL;
+
+	switch (cmd) {
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return vfio_cdev_attach(cf, uarg);
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return vfio_cdev_detach(cf, uarg);
+	default:
+		return vfio_device_ioctl(cf->device, cmd, arg);
+	}
+}
+
+static ssize_t vfio_cdev_read(struct file *filep, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+
+	if (!vfio_cdev_bound(filep) || !cf->device->ops->read)
+		return -EINVAL;
+	return cf->device->ops->read(cf->device, buf, count, ppos);
+}
+
+static ssize_t vfio_cdev_write(struct file *filep, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+
+	if (!vfio_cdev_bound(filep) || !cf->device->ops->write)
+		return -EINVAL;
+	return cf->device->ops->write(cf->device, buf, count, ppos);
+}
+
+static int vfio_cdev_mmap(struct file *filep, struct vm_area_struct *vma)
+{
+	struct vfio_cdev_file *cf = filep->private_data;
+
+	if (!vfio_cdev_bound(filep) || !cf->device->ops->mmap)
+		return -EINVAL;
+	return cf->device->ops->mmap(cf->device, vma);
+}
+
+const struct file_operations vfio_device_cdev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfio_cdev_open,
+	.release	= vfio_cdev_release,
+	.read		= vfio_cdev_read,
+	.write		= vfio_cdev_write,
+	.unlocked_ioctl	= vfio_cdev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vfio_cdev_mmap,
+};
