@@ -95,6 +95,20 @@ if [ -f "$REPO_DIR/$th" ] && [ -f "$BUILD_DIR/ref-6.12/$th" ]; then
 fi
 [ -n "$checked" ] || say "SKIP static: ABI check: no header of ours exists in 6.12"
 
+# The VFIO device-cdev ioctls our patches add to linux/vfio.h, against
+# 6.12's; the rest of vfio.h is 6.1's and not ours to compare.
+vc=$BUILD_DIR/vfio-cdev-abi
+rm -rf "$vc" && mkdir -p "$vc/ref/linux" "$vc/ours/linux"
+if /usr/bin/python3 "$HARNESS_DIR/vfio-cdev-abi.py" "$ref/linux/vfio.h" \
+	"$vc/ref/linux/vfio_cdev.h" 2>"$vc/err" &&
+	/usr/bin/python3 "$HARNESS_DIR/vfio-cdev-abi.py" \
+		"$TREE_DIR/include/uapi/linux/vfio.h" \
+		"$vc/ours/linux/vfio_cdev.h" 2>>"$vc/err"; then
+	abi_check "$vc/ref" "$vc/ours" linux/vfio_cdev.h
+else
+	report "ABI check of the VFIO cdev ioctls ran" "$(cat "$vc/err")"
+fi
+
 # Linux 6.12's iommufd selftests must compile, unmodified and without
 # warnings, against our headers (built by build-guest.sh).
 log=$LOG_DIR/conformance-build.log
