@@ -812,7 +812,8 @@ int main(int argc, char **argv)
 		setenv("VFIO_CONTAINER_PATH", LEGACY_CONTAINER, 1);
 		ret = run_type1(pin_mib);
 		unsetenv("VFIO_CONTAINER_PATH");
-		printf("  (the same rows again on /dev/vfio/vfio, iommufd's VFIO compat container)\n");
+		printf("  (the same rows again on /dev/vfio/vfio, %s)\n",
+		       "iommufd's VFIO compat container");
 	}
 	if (run_type1(pin_mib))
 		ret = 1;

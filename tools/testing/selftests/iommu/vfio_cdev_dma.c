@@ -680,8 +680,8 @@ static int msi_window(int group, uint64_t *start)
  */
 TEST_F(cdev, msi_window_collision)
 {
-	uint32_t clash;
-	uint64_t msi;
+	uint32_t clash = 0;
+	uint64_t msi = 0;
 
 	if (_metadata->skip)
 		return;
