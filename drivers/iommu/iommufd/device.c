@@ -211,8 +211,19 @@ static void hwpt_unref(struct iommufd_ctx *ctx, struct iommufd_hwpt *hwpt)
 		iommufd_unref_object(&hwpt->obj);
 }
 
+/*
+ * References a replace took off the old HWPT: dropped by pt_step() once no
+ * IOAS mutex is held, since the last one destroys an automatic HWPT, which
+ * takes its own IOAS's mutex.
+ */
+struct hwpt_drop {
+	struct iommufd_hwpt *hwpt;
+	unsigned int refs;
+};
+
 /* Put @idev in @hwpt; the first device of the group moves the group. */
-static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
+static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
+		      struct hwpt_drop *drop)
 {
 	struct iommufd_group *igroup = idev->igroup;
 	int rc;
@@ -251,7 +262,7 @@ out_unlock:
  * reserved regions of every attached device must first fit in @new's IOAS.
  */
 static int group_replace(struct iommufd_device *idev,
-			 struct iommufd_hwpt *new)
+			 struct iommufd_hwpt *new, struct hwpt_drop *drop)
 {
 	struct iommufd_group *igroup = idev->igroup;
 	struct iommufd_device *cur = NULL, *undo;
@@ -291,8 +302,8 @@ static int group_replace(struct iommufd_device *idev,
 	igroup->hwpt = new;
 	mutex_unlock(&igroup->lock);
 
-	while (moved--)
-		hwpt_unref(idev->ctx, old);
+	drop->hwpt = old;
+	drop->refs = moved;
 	return 0;
 
 err_unreserve:
@@ -307,7 +318,7 @@ out_unlock:
 }
 
 typedef int (*hwpt_step_fn)(struct iommufd_device *idev,
-			    struct iommufd_hwpt *hwpt);
+			    struct iommufd_hwpt *hwpt, struct hwpt_drop *drop);
 
 /*
  * 6.1 drivers report a domain of the wrong kind with -EINVAL or
@@ -324,14 +335,15 @@ static bool incompatible(int rc)
  */
 static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 				      struct iommufd_ioas *ioas,
-				      hwpt_step_fn step)
+				      hwpt_step_fn step,
+				      struct hwpt_drop *drop)
 {
 	struct iommufd_hwpt *hwpt;
 	int rc;
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
-		rc = step(idev, hwpt);
+		rc = step(idev, hwpt, drop);
 		if (!rc)
 			goto out_unlock;
 		if (!incompatible(rc))
@@ -341,7 +353,7 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 	hwpt = iommufd_hwpt_create(idev->ctx, ioas, idev->dev, true);
 	if (IS_ERR(hwpt))
 		goto out_unlock;
-	rc = step(idev, hwpt);
+	rc = step(idev, hwpt, drop);
 	if (rc) {
 		iommufd_object_abort_and_destroy(idev->ctx, &hwpt->obj);
 		goto out_err;
@@ -359,6 +371,7 @@ out_err:
 static int pt_step(struct iommufd_device *idev, u32 *pt_id,
 		   hwpt_step_fn step)
 {
+	struct hwpt_drop drop = {};
 	struct iommufd_object *obj;
 	struct iommufd_hwpt *hwpt;
 	int rc = 0;
@@ -370,12 +383,12 @@ static int pt_step(struct iommufd_device *idev, u32 *pt_id,
 	switch (obj->type) {
 	case IOMMUFD_OBJ_HWPT:
 		hwpt = container_of(obj, struct iommufd_hwpt, obj);
-		rc = step(idev, hwpt);
+		rc = step(idev, hwpt, &drop);
 		break;
 	case IOMMUFD_OBJ_IOAS:
 		hwpt = ioas_step(idev,
 				 container_of(obj, struct iommufd_ioas, obj),
-				 step);
+				 step, &drop);
 		if (IS_ERR(hwpt))
 			rc = PTR_ERR(hwpt);
 		break;
@@ -385,6 +398,8 @@ static int pt_step(struct iommufd_device *idev, u32 *pt_id,
 	if (!rc)
 		*pt_id = hwpt->obj.id;
 	iommufd_put_object(idev->ctx, obj);
+	while (drop.refs--)
+		hwpt_unref(idev->ctx, drop.hwpt);
 	return rc;
 }
 
