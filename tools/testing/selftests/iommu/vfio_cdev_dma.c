@@ -500,11 +500,9 @@ TEST_F_TIMEOUT(cdev, replace_under_dma, 600)
 	 * a window a transfer can fall into under a slow (debug) kernel:
 	 * report losses there, fail on them on SMMUv3.
 	 */
-	if (!hitless_replace(self->bdf) && l.bad) {
-		TH_LOG("KNOWN GAP: %d transfers lost in the driver's replace window",
-		       l.bad);
-		l.bad = 0;
-	}
+	if (!hitless_replace(self->bdf) && l.bad)
+		SKIP(return, "known gap: %d transfer(s) lost in the driver's replace window",
+		     l.bad);
 	ASSERT_EQ(0, l.bad) TH_LOG("%d corrupt transfers, first seed %u",
 				   l.bad, l.first_bad);
 	ASSERT_EQ(0, stalled) TH_LOG("no DMA progress after replace %d", i);
