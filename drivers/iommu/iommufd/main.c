@@ -324,28 +324,37 @@ static struct miscdevice vfio_container_cdev = {
 	.mode = 0666,
 };
 
+/* The character devices, in registration order. */
+static struct miscdevice *const char_nodes[] = {
+	&iommufd_cdev,
+#if IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)
+	&vfio_container_cdev,
+#endif
+};
+
+/* Deregister the first @n of char_nodes[], last registered first. */
+static void char_nodes_remove(unsigned int n)
+{
+	while (n)
+		misc_deregister(char_nodes[--n]);
+}
+
 static int __init iommufd_module_init(void)
 {
-	int rc = misc_register(&iommufd_cdev);
+	unsigned int added;
+	int rc = 0;
 
-	if (rc)
+	for (added = 0; added < ARRAY_SIZE(char_nodes) && !rc; added++)
+		rc = misc_register(char_nodes[added]);
+	/* On failure @added counts the node that failed too. */
+	if (rc) {
+		char_nodes_remove(added - 1);
 		return rc;
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)) {
-		rc = misc_register(&vfio_container_cdev);
-		if (rc)
-			goto err_iommufd;
 	}
 	/* The mock IOMMU of test kernels; a no-op otherwise. */
 	rc = iommufd_test_init();
 	if (rc)
-		goto err_vfio;
-	return 0;
-
-err_vfio:
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
-		misc_deregister(&vfio_container_cdev);
-err_iommufd:
-	misc_deregister(&iommufd_cdev);
+		char_nodes_remove(added);
 	return rc;
 }
 module_init(iommufd_module_init);
@@ -353,9 +362,7 @@ module_init(iommufd_module_init);
 static void __exit iommufd_module_exit(void)
 {
 	iommufd_test_exit();
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
-		misc_deregister(&vfio_container_cdev);
-	misc_deregister(&iommufd_cdev);
+	char_nodes_remove(ARRAY_SIZE(char_nodes));
 }
 module_exit(iommufd_module_exit);
 
