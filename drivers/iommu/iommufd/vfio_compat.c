@@ -228,8 +228,6 @@ static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 			rc = 0;
 	}
 	iommufd_put_object(ctx, &ioas->obj);
-	if (rc == -ENOENT && (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL))
-		rc = 0;
 	if (rc)
 		return rc;
 
