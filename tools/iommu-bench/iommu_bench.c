@@ -338,51 +338,29 @@ static void bench_ioas_close(struct bench_ioas *s)
  * IOAS_MAP of @len bytes at @buf: at *@iova when @fixed, else where the
  * kernel chooses, which is then stored in *@iova.  0 or a negative errno.
  */
-static int ioas_map(struct bench_ioas *s, void *buf, uint64_t len,
-		    uint64_t *iova, int fixed)
+static int bench_map(struct bench_ioas *s, void *buf, uint64_t len,
+		     uint64_t *iova, int fixed)
 {
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = s->ioas,
-		.user_va = (uintptr_t)buf,
-		.length = len,
-		.iova = *iova,
-	};
-
-	if (fixed)
-		map.flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
-	if (ioctl(s->fd, IOMMU_IOAS_MAP, &map))
-		return -errno;
-	*iova = map.iova;
-	return 0;
+	return -ioas_map_flags(s->fd, s->ioas, buf, len, iova,
+			       MAP_RW | (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0));
 }
 
 /* Returns the number of bytes unmapped, or a negative errno. */
-static int64_t ioas_unmap(struct bench_ioas *s, uint64_t iova, uint64_t len)
+static int64_t bench_unmap(struct bench_ioas *s, uint64_t iova, uint64_t len)
 {
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = s->ioas,
-		.iova = iova,
-		.length = len,
-	};
-
-	if (ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap))
-		return -errno;
-	return unmap.length;
+	return ifd_ioas_unmap(s->fd, s->ioas, iova, len);
 }
 
 static int ioas_map_cb(void *ctx, void *buf, size_t size)
 {
 	uint64_t iova = BENCH_IOVA;
 
-	return ioas_map(ctx, buf, size, &iova, 1);
+	return bench_map(ctx, buf, size, &iova, 1);
 }
 
 static int64_t ioas_unmap_cb(void *ctx, size_t size)
 {
-	return ioas_unmap(ctx, BENCH_IOVA, size);
+	return bench_unmap(ctx, BENCH_IOVA, size);
 }
 
 /* Is [BENCH_IOVA, BENCH_IOVA + size) inside one usable range of the IOAS? */
@@ -448,7 +426,7 @@ static int bench_ioas_map_unmap(struct bench_ioas *s, size_t size,
 		return ret;
 	ret = time_map_unmap(&o, buf, size, ops, &map_us, &unmap_us);
 	if (ret)
-		ioas_unmap(s, 0, UINT64_MAX);
+		bench_unmap(s, 0, UINT64_MAX);
 	munmap(buf, size);
 	if (ret) {
 		snprintf(what, sizeof(what), "iommufd IOAS_MAP/UNMAP %zu KiB (%s)",
@@ -482,13 +460,13 @@ static int bench_ioas_pin(struct bench_ioas *s, size_t size, int want_huge)
 	for (i = 0; i < 3 && !ret; i++) {
 		iova = BENCH_IOVA;
 		t = now_us();
-		ret = ioas_map(s, buf, size, &iova, 1);
+		ret = bench_map(s, buf, size, &iova, 1);
 		us[i] = now_us() - t;
 		if (!ret)
-			ret = unmap_err(ioas_unmap(s, BENCH_IOVA, size), size);
+			ret = unmap_err(bench_unmap(s, BENCH_IOVA, size), size);
 	}
 	if (ret)
-		ioas_unmap(s, 0, UINT64_MAX);
+		bench_unmap(s, 0, UINT64_MAX);
 	munmap(buf, size);
 	snprintf(what, sizeof(what), "iommufd pin+map (%s)", s->kind);
 	if (ret)
@@ -527,7 +505,7 @@ static int bench_iova_alloc(void)
 	for (i = 0; i < IOVA_AREAS; i++) {
 		iova = 0;
 		t = now_us();
-		ret = ioas_map(&s, buf, page, &iova, 0);
+		ret = bench_map(&s, buf, page, &iova, 0);
 		d = now_us() - t;
 		if (ret) {
 			snprintf(what, sizeof(what), "iova: auto-IOVA map %d of %d",
@@ -552,7 +530,7 @@ static int bench_iova_alloc(void)
 	/* Every second area goes, leaving one-page holes between the rest. */
 	for (i = 0; i < IOVA_AREAS; i += 2) {
 		t = now_us();
-		got = ioas_unmap(&s, iovas[i], page);
+		got = bench_unmap(&s, iovas[i], page);
 		half_us += now_us() - t;
 		ret = unmap_err(got, page);
 		if (ret) {
@@ -567,7 +545,7 @@ static int bench_iova_alloc(void)
 	for (i = 0; i < IOVA_BATCH; i++) {
 		iova = 0;
 		t = now_us();
-		ret = ioas_map(&s, buf, page, &iova, 0);
+		ret = bench_map(&s, buf, page, &iova, 0);
 		holes_us += now_us() - t;
 		if (ret) {
 			snprintf(what, sizeof(what), "iova: map %d into the holes",
@@ -584,7 +562,7 @@ static int bench_iova_alloc(void)
 	       IOVA_BATCH);
 
 	t = now_us();
-	got = ioas_unmap(&s, 0, UINT64_MAX);
+	got = bench_unmap(&s, 0, UINT64_MAX);
 	d = now_us() - t;
 	ret = unmap_err(got, (IOVA_AREAS / 2 + IOVA_BATCH) * page);
 	if (ret) {
@@ -769,7 +747,7 @@ static int run_device(void)
 	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
 	ret = ioas_fits(&s, SZ_2M) ? dev_time(&o, d, n, 1) : -ERANGE;
 	if (ret)
-		ioas_unmap(&s, 0, UINT64_MAX);
+		bench_unmap(&s, 0, UINT64_MAX);
 	vfio_cdev_close(&v);
 	if (ret) {
 		row_failed("iommufd IOAS_MAP/UNMAP with edu", ret);

@@ -170,12 +170,12 @@ int main(void)
 	dst = buf + 2 * 4096;
 	edu_pattern(src, DEMO_XFER, 42);
 	memset(dst, 0, DEMO_XFER);
-	pin_before = proc_vmpin_kb();
+	pin_before = vm_pin_kb();
 	ret = ifd_ioas_map_fixed(v.iommufd, v.ioas, buf, DEMO_SIZE, DEMO_IOVA);
 	if (check_ret("map", ret,
 		      "IOMMU_IOAS_MAP: 16 KiB of user memory at IOVA 0x400000"))
 		goto out;
-	step("pinned", "VmPin %ld kB (was %ld kB)", proc_vmpin_kb(), pin_before);
+	step("pinned", "VmPin %ld kB (was %ld kB)", vm_pin_kb(), pin_before);
 	hex16("source", src);
 	hex16("destination", dst);
 	ret = edu_dma(&edu, DEMO_IOVA, DEMO_XFER, false);
@@ -188,7 +188,7 @@ int main(void)
 	memset(dst, 0, DEMO_XFER);
 	check("unmap", ifd_ioas_unmap(v.iommufd, v.ioas, DEMO_IOVA, DEMO_SIZE) ==
 	      DEMO_SIZE, "IOMMU_IOAS_UNMAP: IOVA 0x400000-0x403fff removed");
-	check("unpinned", proc_vmpin_kb() == pin_before,
+	check("unpinned", vm_pin_kb() == pin_before,
 	      "VmPin back to where it was");
 	ret = edu_dma(&edu, DEMO_IOVA + 2 * 4096, DEMO_XFER, true);
 	check_ret("DMA attempt", ret, "edu writes 64 bytes to IOVA 0x402000 again");

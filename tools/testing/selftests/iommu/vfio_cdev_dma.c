@@ -74,7 +74,7 @@ FIXTURE_SETUP(cdev)
 	ret = vfio_cdev_path(self->bdf, self->path, sizeof(self->path));
 	ASSERT_EQ(0, ret) TH_LOG("no VFIO cdev for %s (vfio-dev/ in sysfs): %s",
 				 self->bdf, strerror(-ret));
-	self->pin_base = proc_vmpin_kb();
+	self->pin_base = vm_pin_kb();
 	ASSERT_LE(0, self->pin_base) TH_LOG("no VmPin in /proc/self/status");
 	self->buf = buf_get();
 	ASSERT_NE(NULL, self->buf);
@@ -92,7 +92,7 @@ FIXTURE_TEARDOWN(cdev)
 	if (self->buf2)
 		munmap(self->buf2, BUF_SIZE);
 	if (!_metadata->skip && self->pin_base >= 0)
-		EXPECT_EQ(self->pin_base, proc_vmpin_kb())
+		EXPECT_EQ(self->pin_base, vm_pin_kb())
 			TH_LOG("pages still pinned with every file closed");
 }
 
@@ -166,17 +166,12 @@ static void write_is_blocked(struct __test_metadata *_metadata,
 static void fresh_bind_works(struct __test_metadata *_metadata,
 			     struct _test_data_cdev *self)
 {
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 	open_all(_metadata, self);
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 99);
 	close_all(self);
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
-}
-
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? errno : 0;
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 }
 
 /*
@@ -203,7 +198,7 @@ TEST_F(cdev, bind_attach_ids_and_ranges)
 	ASSERT_NE(self->v.devid, self->v.ioas);
 	ASSERT_NE(self->v.devid, self->v.hwpt);
 	ASSERT_NE(self->v.ioas, self->v.hwpt);
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 
 	n = ifd_ioas_ranges(self->v.iommufd, self->v.ioas, r, 16);
 	ASSERT_LT(0, n);
@@ -272,7 +267,7 @@ TEST_F(cdev, dma_after_unmap_is_blocked)
 	ASSERT_EQ(0, edu_dma(&self->edu, TEST_IOVA, XFER, false));
 	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
 					   TEST_IOVA, BUF_SIZE));
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 	write_is_blocked(_metadata, &self->edu, self->buf, TEST_IOVA);
 	ASSERT_EQ(-ENOENT, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
 					  TEST_IOVA, BUF_SIZE));
@@ -346,7 +341,7 @@ TEST_F(cdev, dma_at_kernel_chosen_iova)
 
 	ASSERT_EQ(0, ifd_ioas_map_auto(self->v.iommufd, self->v.ioas,
 				       self->buf2, BUF_SIZE, &iova));
-	ASSERT_EQ(self->pin_base + 2 * BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + 2 * BUF_KB, vm_pin_kb());
 	ASSERT_EQ(0, iova % 4096);
 	ASSERT_LE(low, iova);
 	ASSERT_GE(EDU_DMA_LIMIT, iova + BUF_SIZE);
@@ -365,7 +360,7 @@ TEST_F(cdev, dma_at_kernel_chosen_iova)
 
 	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas, iova,
 					   BUF_SIZE));
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 }
 
 /* ------------------------------------------------------------------ */
@@ -796,7 +791,7 @@ TEST_F(cdev, remove_while_bound)
 	self->v.ioas = 0;
 	close(self->v.iommufd);
 	self->v.iommufd = -1;
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 
 	/* Back to vfio-pci (driver_override still names it). */
 	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", self->bdf));
@@ -812,12 +807,12 @@ TEST_F(cdev, close_device_then_iommufd)
 		return;
 	open_all(_metadata, self);
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 13);
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 	edu_close(&self->edu);
 	close(self->v.device);
 	self->v.device = -1;
 	/* The IOAS still holds the mapping. */
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 	close(self->v.iommufd);
 	self->v.iommufd = -1;
 	fresh_bind_works(_metadata, self);
@@ -834,12 +829,12 @@ TEST_F(cdev, close_iommufd_then_device)
 	open_all(_metadata, self);
 	close(self->v.iommufd);
 	self->v.iommufd = -1;
-	ASSERT_EQ(self->pin_base + BUF_KB, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base + BUF_KB, vm_pin_kb());
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 14);
 	edu_close(&self->edu);
 	close(self->v.device);
 	self->v.device = -1;
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 	fresh_bind_works(_metadata, self);
 }
 
@@ -853,7 +848,7 @@ TEST_F(cdev, destroy_ioas_while_attached)
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 15);
 	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
 	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, self->v.ioas));
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 	ASSERT_EQ(-ENOENT, ifd_destroy(self->v.iommufd, self->v.ioas));
 	ASSERT_EQ(-ENOENT, vfio_cdev_attach(self->v.device, self->v.ioas,
 					    NULL));
@@ -902,7 +897,7 @@ TEST_F(cdev, legacy_container_excluded_while_bound)
 	/* The refused attempt changed nothing for the cdev... */
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 16);
 	close_all(self);
-	ASSERT_EQ(self->pin_base, proc_vmpin_kb());
+	ASSERT_EQ(self->pin_base, vm_pin_kb());
 	/* ...and once it is closed the legacy container may have the group. */
 	ret = vfio_type1_open_path(&t1, LEGACY_CONTAINER, self->group,
 				   self->bdf);

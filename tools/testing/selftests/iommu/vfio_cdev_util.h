@@ -23,11 +23,15 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#define IFD_MAP_RW	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+#include "iommufd_core_util.h"
 
 /* ---------------------------------------------------------------- */
 /* /dev/iommu                                                        */
 
+/*
+ * The /dev/iommu ioctls themselves are iommufd_core_util.h's; these give
+ * them the negative-errno convention of this header.
+ */
 static inline int ifd_open(void)
 {
 	int fd = open("/dev/iommu", O_RDWR);
@@ -37,72 +41,36 @@ static inline int ifd_open(void)
 
 static inline int ifd_destroy(int fd, uint32_t id)
 {
-	struct iommu_destroy d = { .size = sizeof(d), .id = id };
-
-	return ioctl(fd, IOMMU_DESTROY, &d) ? -errno : 0;
+	return -obj_destroy(fd, id);
 }
 
 static inline int ifd_ioas_alloc(int fd, uint32_t *ioas)
 {
-	struct iommu_ioas_alloc a = { .size = sizeof(a) };
-
-	if (ioctl(fd, IOMMU_IOAS_ALLOC, &a))
-		return -errno;
-	*ioas = a.out_ioas_id;
-	return 0;
+	return -ioas_create(fd, ioas);
 }
 
-/*
- * IOMMU_IOAS_MAP of @len bytes at @va, readable and writeable by devices.
- * With IOMMU_IOAS_MAP_FIXED_IOVA in @flags *@iova is where to map,
- * otherwise the kernel picks the IOVA and it is stored in *@iova.
- */
-static inline int ifd_ioas_map_flags(int fd, uint32_t ioas, const void *va,
-				     uint64_t len, uint64_t *iova,
-				     uint32_t flags)
-{
-	struct iommu_ioas_map m = {
-		.size = sizeof(m),
-		.flags = flags | IFD_MAP_RW,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = (flags & IOMMU_IOAS_MAP_FIXED_IOVA) ? *iova : 0,
-	};
-
-	if (ioctl(fd, IOMMU_IOAS_MAP, &m))
-		return -errno;
-	*iova = m.iova;
-	return 0;
-}
-
+/* Readable and writeable by devices, at @iova. */
 static inline int ifd_ioas_map_fixed(int fd, uint32_t ioas, const void *va,
 				     uint64_t len, uint64_t iova)
 {
-	return ifd_ioas_map_flags(fd, ioas, va, len, &iova,
-				  IOMMU_IOAS_MAP_FIXED_IOVA);
+	return -ioas_map_at(fd, ioas, va, len, iova);
 }
 
+/* Readable and writeable by devices; the kernel's IOVA goes to *@iova. */
 static inline int ifd_ioas_map_auto(int fd, uint32_t ioas, const void *va,
 				    uint64_t len, uint64_t *iova)
 {
-	return ifd_ioas_map_flags(fd, ioas, va, len, iova, 0);
+	return -ioas_map_auto(fd, ioas, va, len, iova);
 }
 
 /* Returns the number of bytes unmapped, or a negative errno. */
 static inline int64_t ifd_ioas_unmap(int fd, uint32_t ioas, uint64_t iova,
 				     uint64_t len)
 {
-	struct iommu_ioas_unmap u = {
-		.size = sizeof(u),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = len,
-	};
+	uint64_t done;
+	int rc = ioas_unmap(fd, ioas, iova, len, &done);
 
-	if (ioctl(fd, IOMMU_IOAS_UNMAP, &u))
-		return -errno;
-	return u.length;
+	return rc ? -rc : (int64_t)done;
 }
 
 /*
@@ -112,48 +80,24 @@ static inline int64_t ifd_ioas_unmap(int fd, uint32_t ioas, uint64_t iova,
 static inline int ifd_ioas_ranges(int fd, uint32_t ioas,
 				  struct iommu_iova_range *out, uint32_t max)
 {
-	struct iommu_ioas_iova_ranges r = {
-		.size = sizeof(r),
-		.ioas_id = ioas,
-		.num_iovas = max,
-		.allowed_iovas = (uintptr_t)out,
-	};
+	uint32_t num = max;
+	int rc = ioas_ranges(fd, ioas, out, &num, NULL);
 
-	/* EMSGSIZE: @out holds the first @max, num_iovas the full count. */
-	if (ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r) && errno != EMSGSIZE)
-		return -errno;
-	return r.num_iovas;
+	return rc && rc != EMSGSIZE ? -rc : (int)num;
 }
 
 static inline int ifd_ioas_allow(int fd, uint32_t ioas,
 				 const struct iommu_iova_range *ranges,
 				 uint32_t num)
 {
-	struct iommu_ioas_allow_iovas a = {
-		.size = sizeof(a),
-		.ioas_id = ioas,
-		.num_iovas = num,
-		.allowed_iovas = (uintptr_t)ranges,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &a) ? -errno : 0;
+	return -ioas_allow(fd, ioas, ranges, num);
 }
 
 /* A kernel-managed HWPT for device @dev_id, mirroring IOAS @ioas. */
 static inline int ifd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t ioas,
 				 uint32_t *hwpt)
 {
-	struct iommu_hwpt_alloc h = {
-		.size = sizeof(h),
-		.dev_id = dev_id,
-		.pt_id = ioas,
-		.data_type = IOMMU_HWPT_DATA_NONE,
-	};
-
-	if (ioctl(fd, IOMMU_HWPT_ALLOC, &h))
-		return -errno;
-	*hwpt = h.out_hwpt_id;
-	return 0;
+	return -hwpt_create(fd, dev_id, ioas, 0, hwpt);
 }
 
 /* ---------------------------------------------------------------- */
@@ -296,29 +240,6 @@ static inline int vfio_cdev_setup(struct vfio_cdev *v, const char *path)
 err:
 	vfio_cdev_close(v);
 	return ret;
-}
-
-/* ---------------------------------------------------------------- */
-/* Process state                                                     */
-
-/* VmPin of /proc/self/status in kB, or a negative errno. */
-static inline long proc_vmpin_kb(void)
-{
-	char line[256];
-	long val = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "VmPin:", 6)) {
-			val = strtol(line + 6, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
 }
 
 #endif /* __SELFTEST_IOMMU_VFIO_CDEV_UTIL_H */
