@@ -46,7 +46,6 @@ static int iommufd_open(struct inode *inode, struct file *filp)
 	/* The misc core points private_data at the node that was opened. */
 	if (filp->private_data == &vfio_container_cdev) {
 		/* Type1 charged pins to locked_vm; its programs expect that. */
-		ctx->vfio_compat = true;
 		ctx->acct_mode = IOMMUFD_ACCT_MM;
 	}
 	filp->private_data = ctx;
@@ -313,8 +312,8 @@ static struct miscdevice iommufd_cdev = {
 };
 
 /*
- * /dev/vfio/vfio for unmodified type1 programs: the same file type, with
- * the compat flag set at open. VFIO then accepts it as a container.
+ * /dev/vfio/vfio for unmodified type1 programs: the same file type, which
+ * charges pins to locked_vm when opened here. VFIO accepts it as a container.
  */
 static struct miscdevice vfio_container_cdev = {
 	.name = "vfio",

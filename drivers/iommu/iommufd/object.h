@@ -69,8 +69,6 @@ struct iommufd_object_ops {
  *	protected by @objects' lock
  * @groups_lock: serialises device binds and unbinds; protects @groups
  * @groups: IOMMU group ID -> the device layer's record of that group
- * @vfio_compat: opened as /dev/vfio/vfio
- * @vfio_type: the VFIO IOMMU type the compat container was set to, or 0
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -81,8 +79,6 @@ struct iommufd_ctx {
 	u32 vfio_ioas_id;
 	struct mutex groups_lock;	/* see @groups_lock above */
 	struct xarray groups;
-	bool vfio_compat;
-	u32 vfio_type;
 };
 
 void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,

@@ -151,8 +151,6 @@ static int vfio_set_iommu(struct iommufd_ctx *ctx, unsigned long type)
 	 */
 	if (type == VFIO_TYPE1_IOMMU)
 		rc = iopt_set_large_pages(&ioas->iopt, false);
-	if (!rc)
-		WRITE_ONCE(ctx->vfio_type, type);
 	iommufd_put_object(ctx, &ioas->obj);
 	return rc;
 }
