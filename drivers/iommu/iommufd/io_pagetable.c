@@ -50,31 +50,7 @@ struct iopt_slice {
 	unsigned long length;
 };
 
-#define to_area(n) container_of(n, struct iopt_area, node)
 #define to_reserved(n) container_of(n, struct iopt_reserved, node)
-
-static struct iopt_area *area_first(struct io_pagetable *iopt,
-				    unsigned long start, unsigned long last)
-{
-	struct interval_tree_node *n;
-
-	n = interval_tree_iter_first(&iopt->areas, start, last);
-	return n ? to_area(n) : NULL;
-}
-
-static struct iopt_area *area_next(struct iopt_area *area,
-				   unsigned long start, unsigned long last)
-{
-	struct interval_tree_node *n;
-
-	n = interval_tree_iter_next(&area->node, start, last);
-	return n ? to_area(n) : NULL;
-}
-
-static unsigned long area_length(struct iopt_area *area)
-{
-	return area->node.last - area->node.start + 1;
-}
 
 /**
  * iopt_init() - Set up an empty I/O page table
@@ -91,6 +67,8 @@ void iopt_init(struct io_pagetable *iopt)
 	xa_init_flags(&iopt->domains, XA_FLAGS_ALLOC);
 	iopt->iova_alignment = 1;
 	iopt->disable_large_pages = false;
+	mutex_init(&iopt->users_lock);
+	INIT_LIST_HEAD(&iopt->users);
 }
 
 /*
@@ -245,7 +223,7 @@ static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
 	struct iommufd_pages *pages = area->pages;
 	unsigned long iova = area->node.start;
 	unsigned long byte = area->pages_byte;
-	unsigned long left = area_length(area);
+	unsigned long left = iopt_area_length(area);
 	int rc;
 
 	while (left) {
@@ -282,9 +260,9 @@ static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
 static void area_unmap_domain(struct iopt_area *area,
 			      struct iommu_domain *domain)
 {
-	size_t done = iommu_unmap(domain, area->node.start, area_length(area));
+	size_t done = iommu_unmap(domain, area->node.start, iopt_area_length(area));
 
-	WARN_ON(done != area_length(area));
+	WARN_ON(done != iopt_area_length(area));
 }
 
 /* Put @area into every domain, or into none. */
@@ -318,6 +296,7 @@ err_undo:
 /* Forget an area that no domain maps any more, and drop its pages. */
 static void area_free(struct io_pagetable *iopt, struct iopt_area *area)
 {
+	WARN_ON(area->cpu_pins);
 	interval_tree_remove(&area->node, &iopt->areas);
 	holes_give(iopt, area->node.start, area->node.last);
 	iommufd_pages_put(area->pages);
@@ -349,13 +328,13 @@ static void areas_unmap_domains(struct io_pagetable *iopt,
 		struct iommu_iotlb_gather gather;
 
 		iommu_iotlb_gather_init(&gather);
-		for (area = area_first(iopt, start, last); area;
-		     area = area_next(area, start, last)) {
+		for (area = iopt_area_first(iopt, start, last); area;
+		     area = iopt_area_next(area, start, last)) {
 			size_t done = iommu_unmap_fast(domain, area->node.start,
-						       area_length(area),
+						       iopt_area_length(area),
 						       &gather);
 
-			WARN_ON(done != area_length(area));
+			WARN_ON(done != iopt_area_length(area));
 			cond_resched();
 		}
 		iommu_iotlb_sync(domain, &gather);
@@ -457,7 +436,7 @@ err_undo:
 
 		node = interval_tree_iter_first(&iopt->areas, *iova,
 						*iova + length - 1);
-		area_remove(iopt, to_area(node));
+		area_remove(iopt, iopt_to_area(node));
 	}
 out_unlock:
 	up_write(&iopt->rwsem);
@@ -557,8 +536,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 
 	down_read(&src->rwsem);
 	pos = src_iova;
-	for (area = area_first(src, src_iova, last); area;
-	     area = area_next(area, src_iova, last)) {
+	for (area = iopt_area_first(src, src_iova, last); area;
+	     area = iopt_area_next(area, src_iova, last)) {
 		if (area->node.start > pos)
 			break;
 		n++;
@@ -575,8 +554,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 		goto out_unlock;
 
 	i = 0;
-	for (area = area_first(src, src_iova, last); area;
-	     area = area_next(area, src_iova, last)) {
+	for (area = iopt_area_first(src, src_iova, last); area;
+	     area = iopt_area_next(area, src_iova, last)) {
 		unsigned long from = max(area->node.start, src_iova);
 		unsigned long to = min(area->node.last, last);
 
@@ -603,31 +582,108 @@ out_unlock:
 	return rc;
 }
 
+/*
+ * How often one pinned area is handed to the CPU users before the unmap
+ * gives up. A user must unpin before its unmap callback returns, so a
+ * second round only happens when one of them is broken.
+ */
+#define IOPT_UNPIN_ROUNDS 3
+
+/* Ask every CPU user to drop its pins in [iova, iova + length - 1]. */
+static void users_unpin(struct io_pagetable *iopt, unsigned long iova,
+			unsigned long length)
+{
+	struct iopt_user *user;
+
+	mutex_lock(&iopt->users_lock);
+	list_for_each_entry(user, &iopt->users, item)
+		if (user->unmap)
+			user->unmap(user, iova, length);
+	mutex_unlock(&iopt->users_lock);
+}
+
+/*
+ * Mark every area in [start, last] that CPU users pin as draining, so no
+ * new pin starts there, and return the first of them.
+ */
+static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
+				      unsigned long start, unsigned long last)
+{
+	struct iopt_area *area, *first = NULL;
+
+	for (area = iopt_area_first(iopt, start, last); area;
+	     area = iopt_area_next(area, start, last)) {
+		if (!area->cpu_pins)
+			continue;
+		area->draining = true;
+		if (!first)
+			first = area;
+	}
+	return first;
+}
+
+static void undrain(struct io_pagetable *iopt, unsigned long start,
+		    unsigned long last)
+{
+	struct iopt_area *area;
+
+	for (area = iopt_area_first(iopt, start, last); area;
+	     area = iopt_area_next(area, start, last))
+		area->draining = false;
+}
+
 static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 		       unsigned long last, bool all, unsigned long *unmapped)
 {
+	unsigned long asked = 0, length;
 	struct iopt_area *area, *next;
+	unsigned int rounds = 0;
 	unsigned long done = 0;
 	int rc = 0;
 
+again:
 	down_write(&iopt->rwsem);
-	for (area = area_first(iopt, start, last); area;
-	     area = area_next(area, start, last)) {
+	for (area = iopt_area_first(iopt, start, last); area;
+	     area = iopt_area_next(area, start, last)) {
 		if (area->node.start < start || area->node.last > last) {
 			rc = -ENOENT;
-			goto out_unlock;
+			goto out_undrain;
 		}
 	}
+
+	/*
+	 * Emulated devices may hold pins inside the range: they must let go
+	 * before the memory can be unpinned, and they must be asked without
+	 * the lock, since unpinning takes it.
+	 */
+	area = drain_pinned(iopt, start, last);
+	if (area) {
+		rounds = area->node.start == asked ? rounds + 1 : 1;
+		if (WARN_ON(rounds > IOPT_UNPIN_ROUNDS)) {
+			rc = -EDEADLOCK;
+			goto out_undrain;
+		}
+		asked = area->node.start;
+		length = iopt_area_length(area);
+		up_write(&iopt->rwsem);
+		users_unpin(iopt, asked, length);
+		goto again;
+	}
+
 	areas_unmap_domains(iopt, start, last);
 	/* No device reaches the pages now: they may be unpinned. */
-	for (area = area_first(iopt, start, last); area; area = next) {
-		next = area_next(area, start, last);
-		done += area_length(area);
+	for (area = iopt_area_first(iopt, start, last); area; area = next) {
+		next = iopt_area_next(area, start, last);
+		done += iopt_area_length(area);
 		area_free(iopt, area);
 		cond_resched();
 	}
 	if (!done && !all)
 		rc = -ENOENT;
+	goto out_unlock;
+
+out_undrain:
+	undrain(iopt, start, last);
 out_unlock:
 	up_write(&iopt->rwsem);
 	if (unmapped)
@@ -643,10 +699,12 @@ out_unlock:
  * @unmapped: out: bytes unmapped, optional
  *
  * Areas are never split: an area that is only partly inside the range makes
- * the whole call fail before anything is unmapped.
+ * the whole call fail before anything is unmapped. CPU users that pin
+ * memory in the range are asked to unpin first (&iopt_user.unmap).
  *
- * Return: 0, or -EINVAL for zero length, -EOVERFLOW, or -ENOENT when the
- * range cuts an area or holds none.
+ * Return: 0, or -EINVAL for zero length, -EOVERFLOW, -ENOENT when the
+ * range cuts an area or holds none, -EDEADLOCK when a CPU user keeps its
+ * pins after being asked to drop them.
  */
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped)
@@ -665,7 +723,7 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
  * @iopt: the table
  * @unmapped: out: bytes unmapped, optional
  *
- * Return: 0, even when nothing was mapped.
+ * Return: 0, even when nothing was mapped, or -EDEADLOCK as iopt_unmap().
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
@@ -674,12 +732,13 @@ int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 
 /**
  * iopt_destroy() - Free an I/O page table
- * @iopt: the table; every domain must have been removed
+ * @iopt: the table; every domain and every CPU user must have been removed
  */
 void iopt_destroy(struct io_pagetable *iopt)
 {
 	struct interval_tree_node *n;
 
+	WARN_ON(!list_empty(&iopt->users));
 	iopt_unmap_all(iopt, NULL);
 	WARN_ON(!xa_empty(&iopt->domains));
 	while ((n = interval_tree_iter_first(&iopt->reserved, 0, ULONG_MAX))) {
@@ -692,6 +751,7 @@ void iopt_destroy(struct io_pagetable *iopt)
 	}
 	iova_holes_destroy(&iopt->holes);
 	xa_destroy(&iopt->domains);
+	mutex_destroy(&iopt->users_lock);
 }
 
 static int reserve_locked(struct io_pagetable *iopt, unsigned long start,
@@ -908,11 +968,14 @@ static unsigned long alignment_for(struct io_pagetable *iopt,
 				   struct iommu_domain *extra)
 {
 	struct iommu_domain *domain;
+	struct iopt_user *user;
 	unsigned long align = 1;
 	unsigned long index;
 
 	xa_for_each(&iopt->domains, index, domain)
 		align = max(align, domain_min_page(domain));
+	list_for_each_entry(user, &iopt->users, item)
+		align = max(align, user->align);
 	if (extra)
 		align = max(align, domain_min_page(extra));
 	if (iopt->disable_large_pages)
@@ -924,9 +987,9 @@ static int check_areas_aligned(struct io_pagetable *iopt, unsigned long align)
 {
 	struct iopt_area *area;
 
-	for (area = area_first(iopt, 0, ULONG_MAX); area;
-	     area = area_next(area, 0, ULONG_MAX))
-		if (!map_aligned(align, area->node.start, area_length(area),
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX))
+		if (!map_aligned(align, area->node.start, iopt_area_length(area),
 				 area->pages_byte))
 			return -EADDRINUSE;
 	return 0;
@@ -972,8 +1035,8 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 			goto out_unreserve;
 	}
 
-	for (area = area_first(iopt, 0, ULONG_MAX); area;
-	     area = area_next(area, 0, ULONG_MAX)) {
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		rc = area_map_domain(iopt, area, domain);
 		if (rc)
 			goto out_unmap;
@@ -987,8 +1050,8 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 	return 0;
 
 out_unmap:
-	for (undo = area_first(iopt, 0, ULONG_MAX); undo;
-	     undo = area_next(undo, 0, ULONG_MAX)) {
+	for (undo = iopt_area_first(iopt, 0, ULONG_MAX); undo;
+	     undo = iopt_area_next(undo, 0, ULONG_MAX)) {
 		if (undo == area)
 			break;
 		area_unmap_domain(undo, domain);
@@ -1022,8 +1085,8 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 		goto out_unlock;
 	xa_erase(&iopt->domains, index);
 
-	for (area = area_first(iopt, 0, ULONG_MAX); area;
-	     area = area_next(area, 0, ULONG_MAX))
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX))
 		area_unmap_domain(area, domain);
 	unreserve_locked(iopt, domain);
 	iopt->iova_alignment = alignment_for(iopt, NULL);
@@ -1088,4 +1151,49 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 out_unlock:
 	up_write(&iopt->rwsem);
 	return rc;
+}
+
+/**
+ * iopt_add_user() - Let a CPU user read and pin the table's memory
+ * @iopt: the table
+ * @user: the user, with @align and @unmap set
+ *
+ * From now on every area must meet @user->align, and unmaps of ranges it
+ * pins call @user->unmap.
+ *
+ * Return: 0, or -EADDRINUSE when existing areas do not meet @user->align.
+ */
+int iopt_add_user(struct io_pagetable *iopt, struct iopt_user *user)
+{
+	unsigned long align;
+	int rc;
+
+	mutex_lock(&iopt->users_lock);
+	down_write(&iopt->rwsem);
+	align = max(alignment_for(iopt, NULL), user->align);
+	rc = check_areas_aligned(iopt, align);
+	if (!rc) {
+		list_add_tail(&user->item, &iopt->users);
+		iopt->iova_alignment = align;
+	}
+	up_write(&iopt->rwsem);
+	mutex_unlock(&iopt->users_lock);
+	return rc;
+}
+
+/**
+ * iopt_remove_user() - Undo iopt_add_user()
+ * @iopt: the table
+ * @user: the user; it must hold no pins any more
+ *
+ * Once this returns, @user->unmap is not called again.
+ */
+void iopt_remove_user(struct io_pagetable *iopt, struct iopt_user *user)
+{
+	mutex_lock(&iopt->users_lock);
+	down_write(&iopt->rwsem);
+	list_del_init(&user->item);
+	iopt->iova_alignment = alignment_for(iopt, NULL);
+	up_write(&iopt->rwsem);
+	mutex_unlock(&iopt->users_lock);
 }

@@ -10,6 +10,8 @@
 #define __IOMMUFD_IO_PAGETABLE_H
 
 #include <linux/interval_tree.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/xarray.h>
 
@@ -18,6 +20,7 @@
 
 struct iommu_domain;
 struct iommufd_pages;
+struct page;
 
 /**
  * struct iopt_area - one mapped IOVA range
@@ -25,12 +28,40 @@ struct iommufd_pages;
  * @pages: the pinned memory behind it, referenced
  * @pages_byte: offset of @node.start's memory from @pages->uaddr
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE for every domain
+ * @cpu_pins: how many iopt_pin() calls that reached into this area are not
+ *	yet undone by iopt_unpin(); the area cannot be unmapped meanwhile
+ * @draining: an unmap waits for @cpu_pins to drop to zero; new pins fail
+ *
+ * @cpu_pins and @draining are protected by &io_pagetable.rwsem held for
+ * write; the other fields never change while the area is in the table.
  */
 struct iopt_area {
 	struct interval_tree_node node;
 	struct iommufd_pages *pages;
 	unsigned long pages_byte;
 	int iommu_prot;
+	unsigned int cpu_pins;
+	bool draining;
+};
+
+/**
+ * struct iopt_user - something that reads memory by IOVA with the CPU
+ * @item: on &io_pagetable.users
+ * @align: the IOVA alignment it needs of every area: PAGE_SIZE for users
+ *	that pin pages, 1 for users that only copy
+ * @unmap: asks the user to undo every pin it holds in [@iova, @iova +
+ *	@length - 1]. Called with no lock of the table held; the user must
+ *	not return before those pins are gone. May be NULL for users that
+ *	never pin.
+ *
+ * This is how the table reaches the layers above it: an emulated device's
+ * access object hands one of these down with iopt_add_user().
+ */
+struct iopt_user {
+	struct list_head item;
+	unsigned long align;
+	void (*unmap)(struct iopt_user *user, unsigned long iova,
+		      unsigned long length);
 };
 
 /**
@@ -49,6 +80,10 @@ struct iopt_area {
  * @iova_alignment: the largest minimum page size of @domains (1 without
  *	domains); areas must be aligned to it
  * @disable_large_pages: fill domains with PAGE_SIZE IOPTEs only
+ * @users_lock: protects @users against change; held while they are asked
+ *	to unpin, so a user being removed is never called afterwards.
+ *	Taken before @rwsem.
+ * @users: &struct iopt_user, linked by item; changed under both locks
  */
 struct io_pagetable {
 	struct rw_semaphore rwsem;
@@ -60,7 +95,38 @@ struct io_pagetable {
 	struct xarray domains;
 	unsigned long iova_alignment;
 	bool disable_large_pages;
+	struct mutex users_lock;	/* see @users_lock above */
+	struct list_head users;
 };
+
+#define iopt_to_area(n) container_of(n, struct iopt_area, node)
+
+/* The first area that overlaps [start, last], or NULL. */
+static inline struct iopt_area *iopt_area_first(struct io_pagetable *iopt,
+						unsigned long start,
+						unsigned long last)
+{
+	struct interval_tree_node *n;
+
+	n = interval_tree_iter_first(&iopt->areas, start, last);
+	return n ? iopt_to_area(n) : NULL;
+}
+
+/* The area after @area that overlaps [start, last], or NULL. */
+static inline struct iopt_area *iopt_area_next(struct iopt_area *area,
+					       unsigned long start,
+					       unsigned long last)
+{
+	struct interval_tree_node *n;
+
+	n = interval_tree_iter_next(&area->node, start, last);
+	return n ? iopt_to_area(n) : NULL;
+}
+
+static inline unsigned long iopt_area_length(struct iopt_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
 
 /* Flags for iopt_map_user() and iopt_copy() */
 enum {
@@ -96,5 +162,14 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain);
 void iopt_remove_domain(struct io_pagetable *iopt,
 			struct iommu_domain *domain);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+
+int iopt_add_user(struct io_pagetable *iopt, struct iopt_user *user);
+void iopt_remove_user(struct io_pagetable *iopt, struct iopt_user *user);
+int iopt_pin(struct io_pagetable *iopt, unsigned long iova,
+	     unsigned long length, bool write, struct page **out);
+void iopt_unpin(struct io_pagetable *iopt, unsigned long iova,
+		unsigned long length);
+int iopt_rw(struct io_pagetable *iopt, unsigned long iova, void *buf,
+	    unsigned long length, bool write);
 
 #endif

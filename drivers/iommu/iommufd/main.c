@@ -16,6 +16,7 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
 
+#include "access.h"
 #include "device.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
@@ -28,6 +29,7 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_DEVICE] = { .destroy = iommufd_device_destroy },
 	[IOMMUFD_OBJ_HWPT] = { .destroy = iommufd_hwpt_destroy },
 	[IOMMUFD_OBJ_IOAS] = { .destroy = iommufd_ioas_destroy },
+	[IOMMUFD_OBJ_ACCESS] = { .destroy = iommufd_access_destroy_object },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
 #endif
@@ -293,7 +295,18 @@ struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
 EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
 
 /**
- * iommufd_ctx_put() - Drop the reference iommufd_ctx_from_file() took
+ * iommufd_ctx_get() - Take one more reference on a context
+ * @ctx: a context the caller already holds a reference on
+ */
+void iommufd_ctx_get(struct iommufd_ctx *ctx)
+{
+	get_file(ctx->file);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_get, IOMMUFD);
+
+/**
+ * iommufd_ctx_put() - Drop a reference from iommufd_ctx_from_file() or
+ *	iommufd_ctx_get()
  * @ctx: the context; freed when userspace has closed it too
  */
 void iommufd_ctx_put(struct iommufd_ctx *ctx)

@@ -374,17 +374,32 @@ static struct mock_domain *get_mock_domain(struct iommufd_ucmd *ucmd, u32 id,
 	return to_mock((*hwpt)->domain);
 }
 
-/* The physical address of a user byte, found without pinning it. */
-static int user_phys(unsigned long uaddr, phys_addr_t *phys)
+/**
+ * iommufd_test_user_page() - The page behind a user address, referenced
+ * @uaddr: an address in current's mm
+ *
+ * Return: the page with a reference to drop with put_page(), or an ERR_PTR.
+ */
+struct page *iommufd_test_user_page(unsigned long uaddr)
 {
 	struct page *page;
 	long n;
 
 	n = get_user_pages_fast(uaddr & PAGE_MASK, 1, 0, &page);
 	if (n < 0)
-		return n;
+		return ERR_PTR(n);
 	if (n != 1)
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
+	return page;
+}
+
+/* The physical address of a user byte, found without pinning it. */
+static int user_phys(unsigned long uaddr, phys_addr_t *phys)
+{
+	struct page *page = iommufd_test_user_page(uaddr);
+
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	*phys = page_to_phys(page) + (uaddr & ~PAGE_MASK);
 	put_page(page);
 	return 0;
@@ -453,15 +468,11 @@ static int test_check_refs(struct iommufd_ucmd *ucmd)
 		return -EINVAL;
 
 	for (; uptr != end; uptr += PAGE_SIZE) {
-		struct page *page;
+		struct page *page = iommufd_test_user_page(uptr);
 		unsigned int pins;
-		long n;
 
-		n = get_user_pages_fast(uptr, 1, 0, &page);
-		if (n < 0)
-			return n;
-		if (n != 1)
-			return -EFAULT;
+		if (IS_ERR(page))
+			return PTR_ERR(page);
 		pins = page_pins(page);
 		put_page(page);
 		if (pins != args->refs)
@@ -496,6 +507,16 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return test_check_map(ucmd);
 	case IOMMU_TEST_OP_MD_CHECK_REFS:
 		return test_check_refs(ucmd);
+	case IOMMU_TEST_OP_CREATE_ACCESS:
+		return iommufd_test_create_access(ucmd);
+	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
+		return iommufd_test_access_replace_ioas(ucmd);
+	case IOMMU_TEST_OP_ACCESS_PAGES:
+		return iommufd_test_access_pages(ucmd);
+	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
+		return iommufd_test_destroy_access_pages(ucmd);
+	case IOMMU_TEST_OP_ACCESS_RW:
+		return iommufd_test_access_rw(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;

@@ -330,6 +330,68 @@ static inline int pin_refs_are(int fd, const void *va, uint64_t len,
 	return test_op(fd, IOMMU_TEST_OP_MD_CHECK_REFS, 0, &c);
 }
 
+/* ---------------------------------------------------------------- */
+/* The test interface's emulated device (an iommufd access)         */
+
+/* Create an access on @ioas; *@afd receives its file descriptor. */
+static inline int access_create(int fd, uint32_t ioas, uint32_t flags,
+				int *afd)
+{
+	struct iommu_test_cmd c = { .create_access = { .flags = flags } };
+	int rc = test_op(fd, IOMMU_TEST_OP_CREATE_ACCESS, ioas, &c);
+
+	if (!rc)
+		*afd = c.create_access.out_access_fd;
+	return rc;
+}
+
+static inline int access_replace(int fd, int afd, uint32_t ioas)
+{
+	struct iommu_test_cmd c = { .access_replace_ioas = { .ioas_id = ioas } };
+
+	return test_op(fd, IOMMU_TEST_OP_ACCESS_REPLACE_IOAS, afd, &c);
+}
+
+/*
+ * Pin [iova, iova + len) through the access; *@pin (optional) receives
+ * the pin's number. With @va, the kernel checks that the pages it hands
+ * out are the ones mapped at @va.
+ */
+static inline int access_pin(int fd, int afd, uint64_t iova, uint64_t len,
+			     const void *va, uint32_t flags, uint32_t *pin)
+{
+	struct iommu_test_cmd c = {
+		.access_pages = { .flags = flags, .iova = iova, .length = len,
+				  .uptr = ptr_u64(va) },
+	};
+	int rc = test_op(fd, IOMMU_TEST_OP_ACCESS_PAGES, afd, &c);
+
+	if (!rc && pin)
+		*pin = c.access_pages.out_access_pages_id;
+	return rc;
+}
+
+static inline int access_unpin(int fd, int afd, uint32_t pin)
+{
+	struct iommu_test_cmd c = {
+		.destroy_access_pages = { .access_pages_id = pin },
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_DESTROY_ACCESS_PAGES, afd, &c);
+}
+
+/* Copy @len bytes between @va and IOVA @iova; @flags MOCK_ACCESS_RW_*. */
+static inline int access_rw(int fd, int afd, uint64_t iova, void *va,
+			    uint64_t len, uint32_t flags)
+{
+	struct iommu_test_cmd c = {
+		.access_rw = { .iova = iova, .length = len, .uptr = ptr_u64(va),
+			       .flags = flags },
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_ACCESS_RW, afd, &c);
+}
+
 static inline int pin_batch_set(int fd, uint32_t pages)
 {
 	struct iommu_test_cmd c = { .memory_limit = { .limit = pages } };
