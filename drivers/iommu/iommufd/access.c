@@ -167,7 +167,6 @@ void iommufd_access_destroy(struct iommufd_access *access)
 	mutex_lock(&access->attach_lock);
 	WARN_ON(access_move(access, NULL));
 	mutex_unlock(&access->attach_lock);
-	iommufd_unref_object(&access->obj);
 	iommufd_object_destroy_kernel(ctx, &access->obj);
 	fput(ctx->file);
 }

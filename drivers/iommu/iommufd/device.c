@@ -175,7 +175,6 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
 	iommufd_device_detach(idev);
-	iommufd_unref_object(&idev->obj);
 	iommufd_object_destroy_kernel(idev->ctx, &idev->obj);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);

@@ -226,8 +226,12 @@ int iommufd_object_destroy_user(struct iommufd_ctx *ctx, u32 id)
 /**
  * iommufd_object_destroy_kernel() - Destroy an object a kernel user owns
  * @ctx: the context
- * @obj: the object; the caller has dropped its own long-term reference and
- *	knows no other object depends on it
+ * @obj: the object; the caller still holds the long-term reference it took
+ *	for itself and knows no other object depends on it
+ *
+ * The object leaves the table and the caller's reference is dropped in one
+ * step, so an IOMMU_DESTROY of its ID racing with this cannot see it
+ * unowned and free it first.
  *
  * Return: 0, or -EBUSY (with a warning) when something still uses it.
  */
@@ -236,6 +240,7 @@ int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
 {
 	xa_lock(&ctx->objects);
 	__xa_store(&ctx->objects, obj->id, NULL, 0);
+	refcount_dec(&obj->users);
 	xa_unlock(&ctx->objects);
 	return WARN_ON(destroy_hidden(ctx, obj));
 }
