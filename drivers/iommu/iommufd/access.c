@@ -79,6 +79,14 @@ static int access_move(struct iommufd_access *access, struct iommufd_ioas *to)
 		mutex_unlock(&access->ioas_lock);
 		if (access->ops->unmap)
 			access->ops->unmap(access->data, 0, ULONG_MAX);
+		/*
+		 * A pin kept now stays counted in @from for good; forget it
+		 * here so that a late unpin cannot land in @to.
+		 */
+		mutex_lock(&access->ioas_lock);
+		if (WARN_ON(access->pins))
+			access->pins = 0;
+		mutex_unlock(&access->ioas_lock);
 		iopt_remove_user(&from->iopt, &access->hook->user);
 		kfree(access->hook);
 	}
@@ -274,6 +282,8 @@ int iommufd_access_pin_pages(struct iommufd_access *access,
 	if (ioas)
 		rc = iopt_pin(&ioas->iopt, iova, length,
 			      flags & IOMMUFD_ACCESS_RW_WRITE, out_pages);
+	if (!rc)
+		access->pins++;
 	mutex_unlock(&access->ioas_lock);
 	return rc;
 }
@@ -289,8 +299,10 @@ void iommufd_access_unpin_pages(struct iommufd_access *access,
 				unsigned long iova, unsigned long length)
 {
 	mutex_lock(&access->ioas_lock);
-	if (!WARN_ON(!access->ioas))
+	if (!WARN_ON(!access->ioas || !access->pins)) {
 		iopt_unpin(&access->ioas->iopt, iova, length);
+		access->pins--;
+	}
 	mutex_unlock(&access->ioas_lock);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_unpin_pages, IOMMUFD);

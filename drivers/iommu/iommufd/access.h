@@ -22,10 +22,12 @@ struct iommufd_ioas;
  * @data: the driver's cookie for @ops
  * @attach_lock: serialises attach, replace and detach; protects @hook.
  *	Taken before @ioas_lock and before the IOAS's locks.
- * @ioas_lock: protects @ioas and @moving
+ * @ioas_lock: protects @ioas, @moving and @pins
  * @ioas: the IOAS it is attached to, with a user reference, or NULL
  * @moving: the access is leaving @ioas: no new pins or copies start, while
  *	the pins it holds there can still be dropped
+ * @pins: pins the driver holds in @ioas; zero before the access moves, or
+ *	the driver broke its promise to drop them
  * @hook: how @ioas' page table reaches the driver (its iopt_user)
  */
 struct iommufd_access {
@@ -34,9 +36,10 @@ struct iommufd_access {
 	const struct iommufd_access_ops *ops;
 	void *data;
 	struct mutex attach_lock;	/* see @attach_lock above */
-	struct mutex ioas_lock;		/* protects ioas, moving */
+	struct mutex ioas_lock;		/* protects ioas, moving, pins */
 	struct iommufd_ioas *ioas;
 	bool moving;
+	unsigned long pins;
 	struct access_hook *hook;
 };
 

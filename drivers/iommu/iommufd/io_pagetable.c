@@ -604,7 +604,9 @@ static void users_unpin(struct io_pagetable *iopt, unsigned long iova,
 
 /*
  * Mark every area in [start, last] that CPU users pin as draining, so no
- * new pin starts there, and return the first of them.
+ * new pin starts there, and return the first of them. An area stays
+ * draining until it is freed: a failed unmap does not clear the flag,
+ * since another unmap may be waiting on the same area.
  */
 static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
 				      unsigned long start, unsigned long last)
@@ -622,16 +624,6 @@ static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
 	return first;
 }
 
-static void undrain(struct io_pagetable *iopt, unsigned long start,
-		    unsigned long last)
-{
-	struct iopt_area *area;
-
-	for (area = iopt_area_first(iopt, start, last); area;
-	     area = iopt_area_next(area, start, last))
-		area->draining = false;
-}
-
 static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 		       unsigned long last, bool all, unsigned long *unmapped)
 {
@@ -647,7 +639,7 @@ again:
 	     area = iopt_area_next(area, start, last)) {
 		if (area->node.start < start || area->node.last > last) {
 			rc = -ENOENT;
-			goto out_undrain;
+			goto out_unlock;
 		}
 	}
 
@@ -660,8 +652,10 @@ again:
 	if (area) {
 		rounds = area->node.start == asked ? rounds + 1 : 1;
 		if (WARN_ON(rounds > IOPT_UNPIN_ROUNDS)) {
+			/* Let the stuck user pin and unpin here again. */
+			area->draining = false;
 			rc = -EDEADLOCK;
-			goto out_undrain;
+			goto out_unlock;
 		}
 		asked = area->node.start;
 		length = iopt_area_length(area);
@@ -680,10 +674,6 @@ again:
 	}
 	if (!done && !all)
 		rc = -ENOENT;
-	goto out_unlock;
-
-out_undrain:
-	undrain(iopt, start, last);
 out_unlock:
 	up_write(&iopt->rwsem);
 	if (unmapped)
@@ -739,7 +729,7 @@ void iopt_destroy(struct io_pagetable *iopt)
 	struct interval_tree_node *n;
 
 	WARN_ON(!list_empty(&iopt->users));
-	iopt_unmap_all(iopt, NULL);
+	WARN_ON(iopt_unmap_all(iopt, NULL));
 	WARN_ON(!xa_empty(&iopt->domains));
 	while ((n = interval_tree_iter_first(&iopt->reserved, 0, ULONG_MAX))) {
 		interval_tree_remove(n, &iopt->reserved);

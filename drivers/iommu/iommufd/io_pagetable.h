@@ -30,7 +30,8 @@ struct page;
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE for every domain
  * @cpu_pins: how many iopt_pin() calls that reached into this area are not
  *	yet undone by iopt_unpin(); the area cannot be unmapped meanwhile
- * @draining: an unmap waits for @cpu_pins to drop to zero; new pins fail
+ * @draining: an unmap waits for @cpu_pins to drop to zero; new pins fail.
+ *	Set until the area is freed, or cleared when the wait gives up.
  *
  * @cpu_pins and @draining are protected by &io_pagetable.rwsem held for
  * write; the other fields never change while the area is in the table.

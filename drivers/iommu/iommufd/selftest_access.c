@@ -66,12 +66,12 @@ static void test_pin_drop(struct test_access *ta, struct test_pin *pin)
 static void test_access_unmap(void *data, unsigned long iova,
 			      unsigned long length)
 {
-	unsigned long last = iova + (length ? length - 1 : 0);
+	unsigned long last = iova + length - 1;
 	struct test_access *ta = data;
 	struct test_pin *pin, *next;
 
-	/* (0, ULONG_MAX) means everything. */
-	if (last < iova)
+	/* (0, ULONG_MAX) means everything, the last byte included. */
+	if (!iova && length == ULONG_MAX)
 		last = ULONG_MAX;
 	mutex_lock(&ta->lock);
 	list_for_each_entry_safe(pin, next, &ta->pins, item)
