@@ -177,20 +177,23 @@ int vfio_iommufd_group_bind(struct vfio_device *device,
 /**
  * vfio_iommufd_pin_pages() - vfio_pin_pages() for a device on an access
  * @device: an emulated device bound to an iommufd
- * @iova: first IOVA, page aligned
+ * @iova: an IOVA in the first page; the offset within it is ignored, as
+ *	type1 does
  * @npage: pages to pin
  * @prot: IOMMU_READ, IOMMU_WRITE
  * @pages: out: the pages
  *
- * Return: @npage, or a negative errno of iommufd_access_pin_pages().
+ * Return: @npage, or -EINVAL for a driver that cannot be asked to unpin
+ * (no dma_unmap op), or a negative errno of iommufd_access_pin_pages().
  */
 int vfio_iommufd_pin_pages(struct vfio_device *device, dma_addr_t iova,
 			   int npage, int prot, struct page **pages)
 {
 	int ret;
 
-	if (iova > ULONG_MAX)
+	if (!device->ops->dma_unmap || iova > ULONG_MAX)
 		return -EINVAL;
+	iova = ALIGN_DOWN(iova, PAGE_SIZE);
 	ret = iommufd_access_pin_pages(device->iommufd_access, iova,
 				       npage * PAGE_SIZE, pages,
 				       (prot & IOMMU_WRITE) ?
@@ -201,14 +204,15 @@ int vfio_iommufd_pin_pages(struct vfio_device *device, dma_addr_t iova,
 /**
  * vfio_iommufd_unpin_pages() - vfio_unpin_pages() for a device on an access
  * @device: an emulated device bound to an iommufd
- * @iova: as pinned
+ * @iova: as pinned (the offset within the page is ignored)
  * @npage: as pinned
  */
 void vfio_iommufd_unpin_pages(struct vfio_device *device, dma_addr_t iova,
 			      int npage)
 {
 	if (!WARN_ON(iova > ULONG_MAX))
-		iommufd_access_unpin_pages(device->iommufd_access, iova,
+		iommufd_access_unpin_pages(device->iommufd_access,
+					   ALIGN_DOWN(iova, PAGE_SIZE),
 					   npage * PAGE_SIZE);
 }
 
