@@ -12,6 +12,7 @@
 #include <linux/iommufd.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
@@ -103,30 +104,26 @@ static int option_rlimit_mode(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/* IOMMU_OPTION handlers by option_id; each leaves the value in val64. */
+static int (*const option_handlers[])(struct iommufd_ucmd *ucmd) = {
+	[IOMMU_OPTION_RLIMIT_MODE] = option_rlimit_mode,
+	[IOMMU_OPTION_HUGE_PAGES] = iommufd_ioas_option,
+};
+
 static int iommufd_option(struct iommufd_ucmd *ucmd)
 {
+	const size_t n = ARRAY_SIZE(option_handlers);
 	struct iommu_option *cmd = ucmd->cmd;
+	int (*handler)(struct iommufd_ucmd *ucmd) = NULL;
 	int rc;
 
-	if (cmd->__reserved)
+	if (cmd->option_id < n)
+		handler = option_handlers[array_index_nospec(cmd->option_id, n)];
+	if (!handler || cmd->__reserved)
 		return -EOPNOTSUPP;
-
-	switch (cmd->option_id) {
-	case IOMMU_OPTION_RLIMIT_MODE:
-		rc = option_rlimit_mode(ucmd);
-		break;
-	case IOMMU_OPTION_HUGE_PAGES:
-		rc = iommufd_ioas_option(ucmd);
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	if (rc)
-		return rc;
-	if (put_user(cmd->val64,
-		     &((struct iommu_option __user *)ucmd->ubuffer)->val64))
-		return -EFAULT;
-	return 0;
+	rc = handler(ucmd);
+	/* SET reports the value it set, GET the value in force. */
+	return rc ? rc : iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static int iommufd_not_yet(struct iommufd_ucmd *ucmd)
