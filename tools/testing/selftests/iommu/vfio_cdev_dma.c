@@ -708,18 +708,6 @@ TEST_F(cdev, msi_window_collision)
 	ASSERT_EQ(0, ifd_destroy(self->v.iommufd, clash));
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 struct unbind_job {
 	const char *bdf;
 	int ret;

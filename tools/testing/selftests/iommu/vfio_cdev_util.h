@@ -100,6 +100,19 @@ static inline int ifd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t ioas,
 	return -hwpt_create(fd, dev_id, ioas, 0, hwpt);
 }
 
+/* Write @val to the sysfs attribute @path: 0 or a negative errno. */
+static inline int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
 /* ---------------------------------------------------------------- */
 /* The VFIO device cdev                                              */
 

@@ -19,18 +19,6 @@
 #define MTTY_UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
 #define MDEV_DIR "/sys/bus/mdev/devices/" MTTY_UUID
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Make the mtty mdev; 0, or -ENODEV when the kernel has no mtty. */
 static int mtty_create(void)
 {
@@ -42,14 +30,14 @@ static int mtty_create(void)
 	if (glob("/sys/class/mdev_bus/*/mdev_supported_types/mtty-1/create",
 		 0, NULL, &g))
 		return -ENODEV;
-	ret = write_str(g.gl_pathv[0], MTTY_UUID);
+	ret = sysfs_write(g.gl_pathv[0], MTTY_UUID);
 	globfree(&g);
 	return ret;
 }
 
 static void mtty_remove(void)
 {
-	write_str(MDEV_DIR "/remove", "1");
+	sysfs_write(MDEV_DIR "/remove", "1");
 }
 
 /* /dev/vfio/devices/vfioN of the mdev. */
