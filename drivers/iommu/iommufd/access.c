@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include "access.h"
+#include "context.h"
 #include "ioas.h"
 
 /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Binding devices to an iommufd and attaching them to IOASes and HWPTs.
+ * Binding devices to an iommufd and attaching them to IOASes and HWPTs,
+ * and IOMMU_HWPT_ALLOC, which makes a HWPT for a device.
  *
  * Lock order: iommufd_ioas.mutex, then iommufd_group.lock, then the
  * io_pagetable's rwsem. iommufd_ctx.groups_lock is taken alone.
@@ -11,10 +12,13 @@
 #include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <uapi/linux/iommufd.h>
 
+#include "context.h"
 #include "device.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
+#include "ucmd.h"
 
 static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);
@@ -96,6 +100,27 @@ static void group_put(struct iommufd_group *igroup)
 	mutex_lock(&ctx->groups_lock);
 	kref_put(&igroup->ref, group_release);
 	mutex_unlock(&ctx->groups_lock);
+}
+
+/**
+ * iommufd_device_ctx_init() - Set up the device layer's part of a context
+ * @ctx: a new context
+ */
+void iommufd_device_ctx_init(struct iommufd_ctx *ctx)
+{
+	mutex_init(&ctx->groups_lock);
+	xa_init(&ctx->groups);
+}
+
+/**
+ * iommufd_device_ctx_destroy() - Tear down the device layer's part
+ * @ctx: a context whose objects are all destroyed, so no group is left
+ */
+void iommufd_device_ctx_destroy(struct iommufd_ctx *ctx)
+{
+	WARN_ON(!xa_empty(&ctx->groups));
+	xa_destroy(&ctx->groups);
+	mutex_destroy(&ctx->groups_lock);
 }
 
 /**
@@ -472,3 +497,57 @@ void iommufd_device_detach(struct iommufd_device *idev)
 	hwpt_unref(idev->ctx, hwpt);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
+
+/**
+ * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
+ * @ucmd: the ioctl
+ *
+ * Only paging HWPTs on an IOAS, without flags or driver data, are supported
+ * so far; anything else fails with -EOPNOTSUPP.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	struct iommufd_hwpt *hwpt;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EOPNOTSUPP;
+	if (cmd->flags || cmd->data_type != IOMMU_HWPT_DATA_NONE ||
+	    cmd->data_len || cmd->data_uptr || cmd->fault_id)
+		return -EOPNOTSUPP;
+
+	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->pt_id);
+	if (IS_ERR(ioas)) {
+		rc = PTR_ERR(ioas);
+		goto out_dev;
+	}
+
+	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, false);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+		goto out_ioas;
+	}
+	cmd->out_hwpt_id = hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		iommufd_object_abort_and_destroy(ucmd->ctx, &hwpt->obj);
+	} else {
+		mutex_lock(&ioas->mutex);
+		list_add_tail(&hwpt->ioas_item, &ioas->hwpt_list);
+		mutex_unlock(&ioas->mutex);
+		iommufd_object_finalize(ucmd->ctx, &hwpt->obj);
+	}
+out_ioas:
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+out_dev:
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}

@@ -14,6 +14,7 @@
 struct device;
 struct iommu_group;
 struct iommufd_hwpt;
+struct iommufd_ucmd;
 
 /**
  * struct iommufd_group - an IOMMU group, as one context uses it
@@ -75,6 +76,9 @@ iommufd_get_device(struct iommufd_ctx *ctx, u32 id)
 			    struct iommufd_device, obj);
 }
 
+void iommufd_device_ctx_init(struct iommufd_ctx *ctx);
+void iommufd_device_ctx_destroy(struct iommufd_ctx *ctx);
 void iommufd_device_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 
 #endif

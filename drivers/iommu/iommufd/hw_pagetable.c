@@ -4,12 +4,9 @@
  */
 #include <linux/device.h>
 #include <linux/iommu.h>
-#include <uapi/linux/iommufd.h>
 
-#include "device.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
-#include "ucmd.h"
 
 /**
  * iommufd_hwpt_destroy() - Destroy function of HWPT objects
@@ -78,58 +75,4 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 err_abort:
 	iommufd_object_abort_and_destroy(ctx, &hwpt->obj);
 	return ERR_PTR(rc);
-}
-
-/**
- * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
- * @ucmd: the ioctl
- *
- * Only paging HWPTs on an IOAS, without flags or driver data, are supported
- * so far; anything else fails with -EOPNOTSUPP.
- *
- * Return: 0 or a negative errno.
- */
-int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
-{
-	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_device *idev;
-	struct iommufd_hwpt *hwpt;
-	struct iommufd_ioas *ioas;
-	int rc;
-
-	if (cmd->__reserved || cmd->__reserved2)
-		return -EOPNOTSUPP;
-	if (cmd->flags || cmd->data_type != IOMMU_HWPT_DATA_NONE ||
-	    cmd->data_len || cmd->data_uptr || cmd->fault_id)
-		return -EOPNOTSUPP;
-
-	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
-	if (IS_ERR(idev))
-		return PTR_ERR(idev);
-	ioas = iommufd_get_ioas(ucmd->ctx, cmd->pt_id);
-	if (IS_ERR(ioas)) {
-		rc = PTR_ERR(ioas);
-		goto out_dev;
-	}
-
-	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, false);
-	if (IS_ERR(hwpt)) {
-		rc = PTR_ERR(hwpt);
-		goto out_ioas;
-	}
-	cmd->out_hwpt_id = hwpt->obj.id;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		iommufd_object_abort_and_destroy(ucmd->ctx, &hwpt->obj);
-	} else {
-		mutex_lock(&ioas->mutex);
-		list_add_tail(&hwpt->ioas_item, &ioas->hwpt_list);
-		mutex_unlock(&ioas->mutex);
-		iommufd_object_finalize(ucmd->ctx, &hwpt->obj);
-	}
-out_ioas:
-	iommufd_put_object(ucmd->ctx, &ioas->obj);
-out_dev:
-	iommufd_put_object(ucmd->ctx, &idev->obj);
-	return rc;
 }

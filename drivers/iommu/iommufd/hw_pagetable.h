@@ -12,7 +12,6 @@
 struct device;
 struct iommu_domain;
 struct iommufd_ioas;
-struct iommufd_ucmd;
 
 /**
  * struct iommufd_hwpt - a hardware page table
@@ -52,6 +51,5 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 struct iommufd_ioas *ioas,
 					 struct device *dev, bool auto_domain);
 void iommufd_hwpt_destroy(struct iommufd_object *obj);
-int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 
 #endif

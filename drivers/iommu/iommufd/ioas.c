@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
+#include "context.h"
 #include "ioas.h"
 #include "ucmd.h"
 

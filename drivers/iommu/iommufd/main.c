@@ -18,6 +18,7 @@
 #include <uapi/linux/vfio.h>
 
 #include "access.h"
+#include "context.h"
 #include "device.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
@@ -29,7 +30,8 @@
 static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_DEVICE] = { .destroy = iommufd_device_destroy },
 	[IOMMUFD_OBJ_HWPT] = { .destroy = iommufd_hwpt_destroy },
-	[IOMMUFD_OBJ_IOAS] = { .destroy = iommufd_ioas_destroy },
+	[IOMMUFD_OBJ_IOAS] = { .forget = iommufd_vfio_compat_forget,
+			       .destroy = iommufd_ioas_destroy },
 	[IOMMUFD_OBJ_ACCESS] = { .destroy = iommufd_access_destroy_object },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
@@ -45,7 +47,10 @@ static int iommufd_open(struct inode *inode, struct file *filp)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
-	iommufd_ctx_init(ctx, filp, object_ops);
+	iommufd_objects_init(&ctx->objects, object_ops);
+	iommufd_device_ctx_init(ctx);
+	ctx->file = filp;
+	ctx->acct_mode = IOMMUFD_ACCT_USER;
 	/* The misc core points private_data at the node that was opened. */
 	if (filp->private_data == &vfio_container_cdev) {
 		/* Type1 charged pins to locked_vm; its programs expect that. */
@@ -59,7 +64,8 @@ static int iommufd_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ctx = filp->private_data;
 
-	iommufd_ctx_destroy_objects(ctx);
+	iommufd_objects_destroy_all(ctx);
+	iommufd_device_ctx_destroy(ctx);
 	kfree(ctx);
 	return 0;
 }
@@ -94,13 +100,13 @@ static int option_rlimit_mode(struct iommufd_ucmd *ucmd)
 	if (cmd->val64 > 1)
 		return -EINVAL;
 	/* Charges already made must be undone the way they were made. */
-	xa_lock(&ctx->objects);
-	if (xa_empty(&ctx->objects))
+	xa_lock(&ctx->objects.xa);
+	if (xa_empty(&ctx->objects.xa))
 		WRITE_ONCE(ctx->acct_mode, cmd->val64 ? IOMMUFD_ACCT_MM :
 							IOMMUFD_ACCT_USER);
 	else
 		rc = -EBUSY;
-	xa_unlock(&ctx->objects);
+	xa_unlock(&ctx->objects.xa);
 	return rc;
 }
 

@@ -14,58 +14,68 @@
 #include "object.h"
 
 /**
- * iommufd_ctx_init() - Set up the object table of a new /dev/iommu file
- * @ctx: the context to initialise
- * @file: the file it belongs to
+ * iommufd_objects_init() - Set up the object table of a new /dev/iommu file
+ * @table: the table to initialise
  * @ops: the destroy functions, indexed by &enum iommufd_object_type
  */
-void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
-		      const struct iommufd_object_ops *ops)
+void iommufd_objects_init(struct iommufd_objects *table,
+			  const struct iommufd_object_ops *ops)
 {
-	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
-	init_waitqueue_head(&ctx->destroy_wait);
-	mutex_init(&ctx->groups_lock);
-	xa_init(&ctx->groups);
-	ctx->file = file;
-	ctx->ops = ops;
-	ctx->acct_mode = IOMMUFD_ACCT_USER;
+	xa_init_flags(&table->xa, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	init_waitqueue_head(&table->destroy_wait);
+	table->ops = ops;
+}
+
+/*
+ * Run the type's functions while the ID is still taken (hidden or
+ * reserved), so that whatever the layers above remember by ID (the VFIO
+ * compat IOAS, say) is forgotten before a new object can get the same ID.
+ */
+static void object_teardown(struct iommufd_ctx *ctx,
+			    struct iommufd_object *obj)
+{
+	const struct iommufd_object_ops *ops =
+		&iommufd_objects(ctx)->ops[obj->type];
+
+	if (ops->forget)
+		ops->forget(ctx, obj);
+	ops->destroy(obj);
 }
 
 static void object_free(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 {
-	ctx->ops[obj->type].destroy(obj);
+	object_teardown(ctx, obj);
+	xa_erase(&iommufd_objects(ctx)->xa, obj->id);
 	kfree(obj);
 }
 
 /**
- * iommufd_ctx_destroy_objects() - Destroy every object, dependents first
+ * iommufd_objects_destroy_all() - Destroy every object, dependents first
  * @ctx: a context whose file is being released
  *
  * Objects depend on each other through their users counts (a device on its
  * HWPT, a HWPT on its IOAS), so each pass destroys the objects nobody else
  * uses, until none are left.
  */
-void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx)
+void iommufd_objects_destroy_all(struct iommufd_ctx *ctx)
 {
-	while (!xa_empty(&ctx->objects)) {
+	struct iommufd_objects *table = iommufd_objects(ctx);
+
+	while (!xa_empty(&table->xa)) {
 		struct iommufd_object *obj;
 		unsigned long id;
 		bool progress = false;
 
-		xa_for_each(&ctx->objects, id, obj) {
+		xa_for_each(&table->xa, id, obj) {
 			if (!refcount_dec_if_one(&obj->users))
 				continue;
-			xa_erase(&ctx->objects, id);
 			object_free(ctx, obj);
 			progress = true;
 		}
 		if (WARN_ON(!progress))
 			break;
 	}
-	xa_destroy(&ctx->objects);
-	WARN_ON(!xa_empty(&ctx->groups));
-	xa_destroy(&ctx->groups);
-	mutex_destroy(&ctx->groups_lock);
+	xa_destroy(&table->xa);
 }
 
 /**
@@ -92,8 +102,8 @@ void *iommufd_object_alloc_size(struct iommufd_ctx *ctx, size_t size,
 	obj->type = type;
 	refcount_set(&obj->users, 1);
 	refcount_set(&obj->shortterm, 1);
-	rc = xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
-		      GFP_KERNEL_ACCOUNT);
+	rc = xa_alloc(&iommufd_objects(ctx)->xa, &obj->id, XA_ZERO_ENTRY,
+		      xa_limit_31b, GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(obj);
 		return ERR_PTR(rc);
@@ -111,7 +121,7 @@ void iommufd_object_finalize(struct iommufd_ctx *ctx,
 {
 	void *old;
 
-	old = xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
+	old = xa_store(&iommufd_objects(ctx)->xa, obj->id, obj, GFP_KERNEL);
 	/* The reserved slot already has its memory, so this cannot fail. */
 	WARN_ON(old);
 }
@@ -124,7 +134,7 @@ void iommufd_object_finalize(struct iommufd_ctx *ctx,
  */
 void iommufd_object_abort(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 {
-	xa_erase(&ctx->objects, obj->id);
+	xa_erase(&iommufd_objects(ctx)->xa, obj->id);
 	kfree(obj);
 }
 
@@ -136,7 +146,7 @@ void iommufd_object_abort(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ctx,
 				      struct iommufd_object *obj)
 {
-	ctx->ops[obj->type].destroy(obj);
+	object_teardown(ctx, obj);
 	iommufd_object_abort(ctx, obj);
 }
 
@@ -153,14 +163,15 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ctx,
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ctx, u32 id,
 					  enum iommufd_object_type type)
 {
+	struct xarray *xa = &iommufd_objects(ctx)->xa;
 	struct iommufd_object *obj;
 
-	xa_lock(&ctx->objects);
-	obj = xa_load(&ctx->objects, id);
+	xa_lock(xa);
+	obj = xa_load(xa, id);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
 	    !refcount_inc_not_zero(&obj->shortterm))
 		obj = ERR_PTR(-ENOENT);
-	xa_unlock(&ctx->objects);
+	xa_unlock(xa);
 	return obj;
 }
 
@@ -172,7 +183,7 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ctx, u32 id,
 void iommufd_put_object(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 {
 	if (refcount_dec_and_test(&obj->shortterm))
-		wake_up_all(&ctx->destroy_wait);
+		wake_up_all(&iommufd_objects(ctx)->destroy_wait);
 }
 
 /*
@@ -181,16 +192,17 @@ void iommufd_put_object(struct iommufd_ctx *ctx, struct iommufd_object *obj)
  */
 static int destroy_hidden(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 {
+	struct iommufd_objects *table = iommufd_objects(ctx);
+
 	if (!refcount_dec_and_test(&obj->shortterm))
-		wait_event(ctx->destroy_wait,
+		wait_event(table->destroy_wait,
 			   refcount_read(&obj->shortterm) == 0);
 
 	if (!refcount_dec_if_one(&obj->users)) {
 		refcount_set(&obj->shortterm, 1);
-		xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
+		xa_store(&table->xa, obj->id, obj, GFP_KERNEL);
 		return -EBUSY;
 	}
-	xa_erase(&ctx->objects, obj->id);
 	object_free(ctx, obj);
 	return 0;
 }
@@ -205,21 +217,22 @@ static int destroy_hidden(struct iommufd_ctx *ctx, struct iommufd_object *obj)
  */
 int iommufd_object_destroy_user(struct iommufd_ctx *ctx, u32 id)
 {
+	struct xarray *xa = &iommufd_objects(ctx)->xa;
 	struct iommufd_object *obj;
 
-	xa_lock(&ctx->objects);
-	obj = xa_load(&ctx->objects, id);
+	xa_lock(xa);
+	obj = xa_load(xa, id);
 	if (!obj) {
-		xa_unlock(&ctx->objects);
+		xa_unlock(xa);
 		return -ENOENT;
 	}
 	if (refcount_read(&obj->users) != 1) {
-		xa_unlock(&ctx->objects);
+		xa_unlock(xa);
 		return -EBUSY;
 	}
 	/* Storing NULL in an allocating xarray keeps the ID reserved. */
-	__xa_store(&ctx->objects, id, NULL, 0);
-	xa_unlock(&ctx->objects);
+	__xa_store(xa, id, NULL, 0);
+	xa_unlock(xa);
 	return destroy_hidden(ctx, obj);
 }
 
@@ -238,10 +251,12 @@ int iommufd_object_destroy_user(struct iommufd_ctx *ctx, u32 id)
 int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
 				  struct iommufd_object *obj)
 {
-	xa_lock(&ctx->objects);
-	__xa_store(&ctx->objects, obj->id, NULL, 0);
+	struct xarray *xa = &iommufd_objects(ctx)->xa;
+
+	xa_lock(xa);
+	__xa_store(xa, obj->id, NULL, 0);
 	refcount_dec(&obj->users);
-	xa_unlock(&ctx->objects);
+	xa_unlock(xa);
 	return WARN_ON(destroy_hidden(ctx, obj));
 }
 
@@ -256,15 +271,16 @@ int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
 void iommufd_object_unref_destroy(struct iommufd_ctx *ctx,
 				  struct iommufd_object *obj)
 {
-	xa_lock(&ctx->objects);
-	if (refcount_read(&obj->users) != 2 ||
-	    xa_load(&ctx->objects, obj->id) != obj) {
+	struct xarray *xa = &iommufd_objects(ctx)->xa;
+
+	xa_lock(xa);
+	if (refcount_read(&obj->users) != 2 || xa_load(xa, obj->id) != obj) {
 		refcount_dec(&obj->users);
-		xa_unlock(&ctx->objects);
+		xa_unlock(xa);
 		return;
 	}
-	__xa_store(&ctx->objects, obj->id, NULL, 0);
+	__xa_store(xa, obj->id, NULL, 0);
 	refcount_dec(&obj->users);
-	xa_unlock(&ctx->objects);
+	xa_unlock(xa);
 	destroy_hidden(ctx, obj);
 }

@@ -6,7 +6,7 @@
  * objects) embeds a struct iommufd_object and lives in its context's table
  * under a u32 ID. This layer knows nothing about what the objects are: each
  * type's destroy function reaches it through the ops table that the
- * dispatch layer hands to iommufd_ctx_init().
+ * dispatch layer hands to iommufd_objects_init().
  */
 #ifndef __IOMMUFD_OBJECT_H
 #define __IOMMUFD_OBJECT_H
@@ -16,8 +16,6 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
-
-#include "account.h"
 
 enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
@@ -47,44 +45,53 @@ struct iommufd_object {
 	u32 id;
 };
 
+struct iommufd_ctx;
+
 /**
  * struct iommufd_object_ops - what the table needs to know about a type
+ * @forget: optional; tells the layers above that the object is going, so
+ *	that they drop whatever they remember of it by ID. Runs first, while
+ *	the ID is still taken, so no new object can have it yet.
  * @destroy: release everything the object holds, except its own memory.
- *	Runs once the object is out of the table and nobody uses it.
+ *	Runs once the object is hidden from lookups and nobody uses it.
  */
 struct iommufd_object_ops {
+	void (*forget)(struct iommufd_ctx *ctx, struct iommufd_object *obj);
 	void (*destroy)(struct iommufd_object *obj);
 };
 
 /**
- * struct iommufd_ctx - one open /dev/iommu
- * @file: the file, not referenced (the ctx lives exactly as long)
- * @objects: ID -> object. An entry is XA_ZERO_ENTRY while its object is
- *	being created or destroyed; its xa_lock orders lookups against
- *	destruction.
+ * struct iommufd_objects - the object table of one open /dev/iommu
+ * @xa: ID -> object. An entry is XA_ZERO_ENTRY while its object is being
+ *	created and NULL while it is being destroyed (the ID stays taken);
+ *	its xa_lock orders lookups against destruction.
  * @destroy_wait: woken when a short-term reference is dropped
  * @ops: destroy functions per &enum iommufd_object_type
- * @acct_mode: how new pins are charged (IOMMU_OPTION_RLIMIT_MODE); changed
- *	only under @objects' lock while the table is empty
- * @vfio_ioas_id: the IOAS that VFIO compatibility uses, 0 for none;
- *	protected by @objects' lock
- * @groups_lock: serialises device binds and unbinds; protects @groups
- * @groups: IOMMU group ID -> the device layer's record of that group
+ *
+ * The first member of &struct iommufd_ctx (context.h). This layer reaches a
+ * context's table through iommufd_objects() and sees nothing else of the
+ * context: the state of the layers above lives there, not here.
  */
-struct iommufd_ctx {
-	struct file *file;
-	struct xarray objects;
+struct iommufd_objects {
+	struct xarray xa;
 	wait_queue_head_t destroy_wait;
 	const struct iommufd_object_ops *ops;
-	enum iommufd_acct_mode acct_mode;
-	u32 vfio_ioas_id;
-	struct mutex groups_lock;	/* see @groups_lock above */
-	struct xarray groups;
 };
 
-void iommufd_ctx_init(struct iommufd_ctx *ctx, struct file *file,
-		      const struct iommufd_object_ops *ops);
-void iommufd_ctx_destroy_objects(struct iommufd_ctx *ctx);
+/**
+ * iommufd_objects() - The object table of a context
+ * @ctx: the context; its table is its first member
+ *
+ * Return: the table.
+ */
+static inline struct iommufd_objects *iommufd_objects(struct iommufd_ctx *ctx)
+{
+	return (struct iommufd_objects *)ctx;
+}
+
+void iommufd_objects_init(struct iommufd_objects *table,
+			  const struct iommufd_object_ops *ops);
+void iommufd_objects_destroy_all(struct iommufd_ctx *ctx);
 
 void *iommufd_object_alloc_size(struct iommufd_ctx *ctx, size_t size,
 				enum iommufd_object_type type);

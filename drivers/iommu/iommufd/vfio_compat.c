@@ -11,9 +11,22 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
 
+#include "context.h"
 #include "ioas.h"
 #include "ucmd.h"
 #include "vfio_compat.h"
+
+/*
+ * Publish @id as the compat IOAS. Holding a short-term reference on it
+ * keeps its destroy function, which clears the ID again, from running
+ * before the store.
+ */
+static void compat_id_set(struct iommufd_ctx *ctx, u32 id)
+{
+	xa_lock(&ctx->objects.xa);
+	ctx->vfio_ioas_id = id;
+	xa_unlock(&ctx->objects.xa);
+}
 
 static int vfio_ioas_set(struct iommufd_ctx *ctx, u32 id)
 {
@@ -22,11 +35,26 @@ static int vfio_ioas_set(struct iommufd_ctx *ctx, u32 id)
 	ioas = iommufd_get_ioas(ctx, id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	xa_lock(&ctx->objects);
-	ctx->vfio_ioas_id = id;
-	xa_unlock(&ctx->objects);
+	compat_id_set(ctx, id);
 	iommufd_put_object(ctx, &ioas->obj);
 	return 0;
+}
+
+/**
+ * iommufd_vfio_compat_forget() - Forget function of IOAS objects
+ * @ctx: the context
+ * @obj: an IOAS being destroyed; its ID is still taken
+ *
+ * The dispatch layer hands this to the object table, so that the compat
+ * IOAS never names a destroyed IOAS, nor one that later reuses its ID.
+ */
+void iommufd_vfio_compat_forget(struct iommufd_ctx *ctx,
+				struct iommufd_object *obj)
+{
+	xa_lock(&ctx->objects.xa);
+	if (ctx->vfio_ioas_id == obj->id)
+		ctx->vfio_ioas_id = 0;
+	xa_unlock(&ctx->objects.xa);
 }
 
 /**
@@ -57,9 +85,7 @@ int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd)
 	case IOMMU_VFIO_IOAS_SET:
 		return vfio_ioas_set(ctx, cmd->ioas_id);
 	case IOMMU_VFIO_IOAS_CLEAR:
-		xa_lock(&ctx->objects);
-		ctx->vfio_ioas_id = 0;
-		xa_unlock(&ctx->objects);
+		compat_id_set(ctx, 0);
 		return 0;
 	default:
 		return -EOPNOTSUPP;
@@ -84,7 +110,8 @@ static struct iommufd_ioas *compat_ioas_get(struct iommufd_ctx *ctx)
  * @ioas_id: out: the IOAS ID
  *
  * Gives the compat IOAS, making one first if userspace has not chosen one
- * with IOMMU_VFIO_IOAS, so that the type1 ioctls have somewhere to map.
+ * with IOMMU_VFIO_IOAS (or destroyed the one it chose), so that the type1
+ * ioctls have somewhere to map.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -104,17 +131,23 @@ int iommufd_vfio_compat_ioas(struct iommufd_ctx *ctx, u32 *ioas_id)
 		ioas = iommufd_ioas_create(ctx);
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
-		xa_lock(&ctx->objects);
+		/*
+		 * A non-zero ID names an IOAS that another caller just made
+		 * (not finalized yet) or one being destroyed, whose destroy
+		 * function is about to clear it: either way, look again.
+		 */
+		xa_lock(&ctx->objects.xa);
 		raced = ctx->vfio_ioas_id;
 		if (!raced)
 			ctx->vfio_ioas_id = ioas->obj.id;
-		xa_unlock(&ctx->objects);
+		xa_unlock(&ctx->objects.xa);
 		if (!raced) {
 			*ioas_id = ioas->obj.id;
 			iommufd_object_finalize(ctx, &ioas->obj);
 			return 0;
 		}
 		iommufd_object_abort_and_destroy(ctx, &ioas->obj);
+		cond_resched();
 	}
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas, IOMMUFD);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One open /dev/iommu (or /dev/vfio/vfio), as every layer sees it.
+ *
+ * Each layer keeps its per-file state here, in a part of its own, and is
+ * the only one to touch that part. The object table comes first so that
+ * the object layer can reach it without knowing the rest.
+ */
+#ifndef __IOMMUFD_CONTEXT_H
+#define __IOMMUFD_CONTEXT_H
+
+#include <linux/mutex.h>
+#include <linux/stddef.h>
+#include <linux/xarray.h>
+
+#include "account.h"
+#include "object.h"
+
+/**
+ * struct iommufd_ctx - one open /dev/iommu
+ * @objects: the object table (object.c)
+ * @file: the file, not referenced: the context lives exactly as long
+ * @acct_mode: how new pins are charged (IOMMU_OPTION_RLIMIT_MODE, main.c);
+ *	changed only under the table's xa_lock while the table is empty
+ * @groups_lock: serialises device binds and unbinds; protects @groups
+ *	(device.c)
+ * @groups: IOMMU group ID -> the device layer's &struct iommufd_group
+ * @vfio_ioas_id: the IOAS the VFIO type1 ioctls map into, 0 for none
+ *	(vfio_compat.c); written under the table's xa_lock, cleared when that
+ *	IOAS is destroyed
+ */
+struct iommufd_ctx {
+	struct iommufd_objects objects;
+	struct file *file;
+	enum iommufd_acct_mode acct_mode;
+	struct mutex groups_lock;	/* see @groups_lock above */
+	struct xarray groups;
+	u32 vfio_ioas_id;
+};
+
+static_assert(offsetof(struct iommufd_ctx, objects) == 0);
+
+#endif
