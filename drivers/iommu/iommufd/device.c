@@ -6,6 +6,7 @@
  * Lock order: iommufd_ioas.mutex, then iommufd_group.lock, then the
  * io_pagetable's rwsem. iommufd_ctx.groups_lock is taken alone.
  */
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
@@ -24,6 +25,29 @@ static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);
 MODULE_PARM_DESC(allow_unsafe_interrupts,
 		 "Let devices whose MSIs are not isolated be bound (unsafe)");
+
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+/*
+ * Test kernels only: a pause at points where another thread's destroy can
+ * interleave, so that tests and the stress lane reach those races often.
+ */
+static unsigned int test_race_delay_us;
+module_param(test_race_delay_us, uint, 0644);
+MODULE_PARM_DESC(test_race_delay_us,
+		 "Test kernels: pause this long inside attach's race windows");
+
+static void test_race_window(void)
+{
+	unsigned int us = READ_ONCE(test_race_delay_us);
+
+	if (us)
+		usleep_range(us, us + us / 4 + 1);
+}
+#else
+static inline void test_race_window(void)
+{
+}
+#endif
 
 static void group_release(struct kref *ref)
 {
@@ -367,7 +391,15 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
+		/*
+		 * A HWPT whose last user is gone stays listed until its
+		 * destroy function gets this mutex: it must not be joined.
+		 */
+		test_race_window();
+		if (!iommufd_tryget_object(&hwpt->obj))
+			continue;
 		rc = step(idev, hwpt, drop);
+		iommufd_unref_object(&hwpt->obj);
 		if (!rc)
 			goto out_unlock;
 		if (!incompatible(rc))

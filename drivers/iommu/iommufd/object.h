@@ -128,7 +128,21 @@ static inline void iommufd_ref_object(struct iommufd_object *obj)
 }
 
 /**
- * iommufd_unref_object() - Drop a reference from iommufd_ref_object()
+ * iommufd_tryget_object() - Take a long-term reference unless it is dying
+ * @obj: an object reached through a list rather than a reference, which
+ *	its destruction may already have emptied of users
+ *
+ * Return: true with a reference taken, false when the object is being
+ * destroyed and must be treated as gone.
+ */
+static inline bool iommufd_tryget_object(struct iommufd_object *obj)
+{
+	return refcount_inc_not_zero(&obj->users);
+}
+
+/**
+ * iommufd_unref_object() - Drop a reference from iommufd_ref_object() or
+ *	iommufd_tryget_object()
  * @obj: the object; the table still holds its own reference
  */
 static inline void iommufd_unref_object(struct iommufd_object *obj)
