@@ -20,7 +20,6 @@
 #include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include "io_pagetable.h"
 #include "pages.h"
@@ -370,7 +369,7 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 	unsigned int i, done;
 	int rc;
 
-	areas = kcalloc(n, sizeof(*areas), GFP_KERNEL);
+	areas = kvcalloc(n, sizeof(*areas), GFP_KERNEL_ACCOUNT);
 	if (!areas)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -443,7 +442,7 @@ out_unlock:
 out_free:
 	for (i = 0; i < n; i++)
 		kfree(areas[i]);
-	kfree(areas);
+	kvfree(areas);
 	return rc;
 }
 
@@ -549,7 +548,7 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 	if (!n || pos - 1 < last)
 		goto out_unlock;
 	rc = -ENOMEM;
-	slices = kcalloc(n, sizeof(*slices), GFP_KERNEL);
+	slices = kvcalloc(n, sizeof(*slices), GFP_KERNEL_ACCOUNT);
 	if (!slices)
 		goto out_unlock;
 
@@ -578,7 +577,7 @@ out_unlock:
 			   flags);
 	for (i = 0; i < n; i++)
 		iommufd_pages_put(slices[i].pages);
-	kfree(slices);
+	kvfree(slices);
 	return rc;
 }
 
@@ -735,10 +734,7 @@ void iopt_destroy(struct io_pagetable *iopt)
 		interval_tree_remove(n, &iopt->reserved);
 		kfree(to_reserved(n));
 	}
-	while ((n = interval_tree_iter_first(&iopt->allowed, 0, ULONG_MAX))) {
-		interval_tree_remove(n, &iopt->allowed);
-		kfree(container_of(n, struct iopt_allowed, node));
-	}
+	iopt_allowed_free(&iopt->allowed);
 	iova_holes_destroy(&iopt->holes);
 	xa_destroy(&iopt->domains);
 	mutex_destroy(&iopt->users_lock);
@@ -814,100 +810,96 @@ void iopt_unreserve(struct io_pagetable *iopt, void *owner)
 	up_write(&iopt->rwsem);
 }
 
-struct range_pair {
-	unsigned long start;
-	unsigned long last;
-};
-
-static int cmp_range(const void *a, const void *b)
+static void allowed_remove(struct rb_root_cached *set,
+			   struct interval_tree_node *node)
 {
-	const struct range_pair *x = a, *y = b;
+	interval_tree_remove(node, set);
+	kfree(container_of(node, struct iopt_allowed, node));
+}
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
+/**
+ * iopt_allowed_add() - Add a range to a set of allowed ranges being built
+ * @set: the set, RB_ROOT_CACHED to start with
+ * @start: first IOVA
+ * @last: last IOVA, inclusive
+ *
+ * Ranges are added one at a time, as the caller reads them, so the memory
+ * used grows with the ranges given and is charged to the caller. A range
+ * that touches another merges with it.
+ *
+ * Return: 0, -EINVAL for a range that does not end after it starts or that
+ * overlaps one already in @set, -ENOMEM.
+ */
+int iopt_allowed_add(struct rb_root_cached *set, unsigned long start,
+		     unsigned long last)
+{
+	struct interval_tree_node *n;
+	struct iopt_allowed *allowed;
+
+	if (start >= last || interval_tree_iter_first(set, start, last))
+		return -EINVAL;
+	n = start ? interval_tree_iter_first(set, start - 1, start - 1) : NULL;
+	if (n) {
+		start = n->start;
+		allowed_remove(set, n);
+	}
+	n = last != ULONG_MAX ?
+		interval_tree_iter_first(set, last + 1, last + 1) : NULL;
+	if (n) {
+		last = n->last;
+		allowed_remove(set, n);
+	}
+	allowed = kzalloc(sizeof(*allowed), GFP_KERNEL_ACCOUNT);
+	if (!allowed)
+		return -ENOMEM;
+	allowed->node.start = start;
+	allowed->node.last = last;
+	interval_tree_insert(&allowed->node, set);
 	return 0;
+}
+
+/**
+ * iopt_allowed_free() - Free a set from iopt_allowed_add()
+ * @set: the set; empty afterwards
+ */
+void iopt_allowed_free(struct rb_root_cached *set)
+{
+	struct interval_tree_node *n;
+
+	while ((n = interval_tree_iter_first(set, 0, ULONG_MAX)))
+		allowed_remove(set, n);
 }
 
 /**
  * iopt_set_allowed() - Replace the ranges automatic allocation may use
  * @iopt: the table
- * @starts: first IOVA of each range
- * @lasts: last IOVA of each range, inclusive
- * @n: number of ranges; 0 allows the whole IOVA space again
+ * @set: the new ranges, from iopt_allowed_add(); an empty set allows the
+ *	whole IOVA space again. On return it holds the old ranges (or, on
+ *	failure, the new ones): the caller frees it with iopt_allowed_free().
  *
- * Adjacent ranges are merged. Areas already mapped outside the new ranges
- * stay where they are.
+ * Areas already mapped outside the new ranges stay where they are.
  *
- * Return: 0, or -EINVAL for a range that does not end after it starts or
- * that overlaps another,
- * -EADDRINUSE when a range meets a reserved range, -ENOMEM.
+ * Return: 0, or -EADDRINUSE when a range meets a reserved range.
  */
-int iopt_set_allowed(struct io_pagetable *iopt, const unsigned long *starts,
-		     const unsigned long *lasts, unsigned int n)
+int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set)
 {
-	struct rb_root_cached tree = RB_ROOT_CACHED;
-	struct interval_tree_node *node;
-	struct range_pair *r;
-	unsigned int i, m = 0;
+	struct interval_tree_node *n;
 	int rc = 0;
 
-	r = kvcalloc(max(n, 1U), sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (starts[i] >= lasts[i]) {
-			rc = -EINVAL;
-			goto out_free;
-		}
-		r[i].start = starts[i];
-		r[i].last = lasts[i];
-	}
-	sort(r, n, sizeof(*r), cmp_range, NULL);
-	for (i = 0; i < n; i++) {
-		if (m && r[i].start <= r[m - 1].last) {
-			rc = -EINVAL;
-			goto out_free;
-		}
-		if (m && r[i].start == r[m - 1].last + 1) {
-			r[m - 1].last = r[i].last;
-			continue;
-		}
-		r[m++] = r[i];
-	}
-	for (i = 0; i < m; i++) {
-		struct iopt_allowed *allowed;
-
-		allowed = kzalloc(sizeof(*allowed), GFP_KERNEL_ACCOUNT);
-		if (!allowed) {
-			rc = -ENOMEM;
-			goto out_tree;
-		}
-		allowed->node.start = r[i].start;
-		allowed->node.last = r[i].last;
-		interval_tree_insert(&allowed->node, &tree);
-	}
-
 	down_write(&iopt->rwsem);
-	for (i = 0; i < m; i++) {
-		if (interval_tree_iter_first(&iopt->reserved, r[i].start,
-					     r[i].last)) {
+	for (n = interval_tree_iter_first(set, 0, ULONG_MAX); n;
+	     n = interval_tree_iter_next(n, 0, ULONG_MAX)) {
+		if (interval_tree_iter_first(&iopt->reserved, n->start,
+					     n->last)) {
 			rc = -EADDRINUSE;
 			break;
 		}
 	}
 	if (!rc) {
-		swap(tree, iopt->allowed);
+		swap(*set, iopt->allowed);
 		iopt->holes_stale = true;
 	}
 	up_write(&iopt->rwsem);
-
-out_tree:
-	while ((node = interval_tree_iter_first(&tree, 0, ULONG_MAX))) {
-		interval_tree_remove(node, &tree);
-		kfree(container_of(node, struct iopt_allowed, node));
-	}
-out_free:
-	kvfree(r);
 	return rc;
 }
 

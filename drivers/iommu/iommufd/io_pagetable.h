@@ -152,8 +152,10 @@ bool iopt_range_mapped(struct io_pagetable *iopt, unsigned long start,
 int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
 		 unsigned long last, void *owner);
 void iopt_unreserve(struct io_pagetable *iopt, void *owner);
-int iopt_set_allowed(struct io_pagetable *iopt, const unsigned long *starts,
-		     const unsigned long *lasts, unsigned int n);
+int iopt_allowed_add(struct rb_root_cached *set, unsigned long start,
+		     unsigned long last);
+void iopt_allowed_free(struct rb_root_cached *set);
+int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set);
 /* Called with one IOVA range [start, last]; non-zero stops a walk. */
 typedef int (*iopt_range_fn)(void *arg, unsigned long start,
 			     unsigned long last);

@@ -139,10 +139,10 @@ int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
 	struct iommu_iova_range __user *uranges;
-	unsigned long *starts, *lasts;
+	struct rb_root_cached set = RB_ROOT_CACHED;
 	struct iommufd_ioas *ioas;
 	u32 i;
-	int rc;
+	int rc = 0;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -151,29 +151,24 @@ int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
+	/* Read as we go: nothing is allocated for ranges not given. */
 	uranges = u64_to_user_ptr(cmd->allowed_iovas);
-	starts = kvcalloc(max(cmd->num_iovas, 1U), sizeof(*starts), GFP_KERNEL);
-	lasts = kvcalloc(max(cmd->num_iovas, 1U), sizeof(*lasts), GFP_KERNEL);
-	rc = -ENOMEM;
-	if (!starts || !lasts)
-		goto out_free;
-
-	for (i = 0; i < cmd->num_iovas; i++) {
+	for (i = 0; i < cmd->num_iovas && !rc; i++) {
 		struct iommu_iova_range range;
 
-		rc = -EFAULT;
 		if (copy_from_user(&range, &uranges[i], sizeof(range)))
-			goto out_free;
-		rc = -EOVERFLOW;
-		if (range.start > ULONG_MAX || range.last > ULONG_MAX)
-			goto out_free;
-		starts[i] = range.start;
-		lasts[i] = range.last;
+			rc = -EFAULT;
+		else if (range.start > ULONG_MAX || range.last > ULONG_MAX)
+			rc = -EOVERFLOW;
+		else
+			rc = iopt_allowed_add(&set, range.start, range.last);
+		if (!rc && fatal_signal_pending(current))
+			rc = -EINTR;
+		cond_resched();
 	}
-	rc = iopt_set_allowed(&ioas->iopt, starts, lasts, cmd->num_iovas);
-out_free:
-	kvfree(starts);
-	kvfree(lasts);
+	if (!rc)
+		rc = iopt_set_allowed(&ioas->iopt, &set);
+	iopt_allowed_free(&set);
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
 }

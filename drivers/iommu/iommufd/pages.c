@@ -68,17 +68,22 @@ struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
 	pages->uaddr = uptr & PAGE_MASK;
 	pages->npages = (PAGE_ALIGN(end) - pages->uaddr) >> PAGE_SHIFT;
 	pages->writable = writable;
-	pages->pages = kvcalloc(pages->npages, sizeof(*pages->pages),
-				GFP_KERNEL_ACCOUNT);
-	if (!pages->pages) {
-		rc = -ENOMEM;
-		goto err_free;
-	}
 
+	/*
+	 * Charge before allocating anything sized by the request, so that a
+	 * caller over its limit costs nothing; a request whose page array
+	 * alone is too big for kvmalloc() fails quietly with -ENOMEM.
+	 */
 	iommufd_acct_init(&pages->acct, mode);
 	rc = iommufd_acct_charge(&pages->acct, pages->npages);
 	if (rc)
 		goto err_acct;
+	pages->pages = kvcalloc(pages->npages, sizeof(*pages->pages),
+				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!pages->pages) {
+		rc = -ENOMEM;
+		goto err_uncharge;
+	}
 
 	for (done = 0; done < pages->npages;) {
 		unsigned long n = min(pages->npages - done,
@@ -99,11 +104,11 @@ struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
 
 err_unpin:
 	unpin_range(pages, done);
+	kvfree(pages->pages);
+err_uncharge:
 	iommufd_acct_uncharge(&pages->acct, pages->npages);
 err_acct:
 	iommufd_acct_release(&pages->acct);
-	kvfree(pages->pages);
-err_free:
 	kfree(pages);
 	return ERR_PTR(rc);
 }

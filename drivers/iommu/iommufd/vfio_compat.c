@@ -311,7 +311,7 @@ static int vfio_info_caps(struct iommufd_ioas *ioas,
 	if (argsz < total)
 		return 0;
 
-	caps = kzalloc(total - sizeof(*info), GFP_KERNEL);
+	caps = kzalloc(total - sizeof(*info), GFP_KERNEL_ACCOUNT);
 	if (!caps)
 		return -ENOMEM;
 	cap_iova = caps;
