@@ -42,9 +42,10 @@ struct iopt_allowed {
 	struct interval_tree_node node;
 };
 
-/* A slice of pinned memory that becomes one area. */
+/* A slice of pinned memory that becomes one area; it keeps its pages. */
 struct iopt_slice {
 	struct iommufd_pages *pages;
+	struct iommufd_pages_use use;
 	unsigned long pages_byte;
 	unsigned long length;
 };
@@ -298,7 +299,7 @@ static void area_free(struct io_pagetable *iopt, struct iopt_area *area)
 	WARN_ON(area->cpu_pins);
 	interval_tree_remove(&area->node, &iopt->areas);
 	holes_give(iopt, area->node.start, area->node.last);
-	iommufd_pages_put(area->pages);
+	iommufd_pages_unuse(area->pages, &area->use);
 	kfree(area);
 }
 
@@ -418,7 +419,8 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 		rc = area_map_all(iopt, area);
 		if (rc)
 			goto err_undo;
-		iommufd_pages_get(area->pages);
+		iommufd_pages_use(area->pages, &area->use, area->pages_byte,
+				  slices[done].length);
 		interval_tree_insert(&area->node, &iopt->areas);
 		areas[done] = NULL;
 		pos += slices[done].length;
@@ -495,10 +497,12 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		return PTR_ERR(slice.pages);
 	slice.pages_byte = uptr - slice.pages->uaddr;
 	slice.length = length;
+	iommufd_pages_use(slice.pages, &slice.use, slice.pages_byte, length);
+	iommufd_pages_put(slice.pages);
 
 	rc = insert_slices(iopt, iova, uptr, &slice, 1, length, iommu_prot,
 			   flags);
-	iommufd_pages_put(slice.pages);
+	iommufd_pages_unuse(slice.pages, &slice.use);
 	return rc;
 }
 
@@ -560,10 +564,13 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 
 		if (i == n)
 			break;
-		slices[i].pages = iommufd_pages_get(area->pages);
+		slices[i].pages = area->pages;
 		slices[i].pages_byte =
 			area->pages_byte + (from - area->node.start);
 		slices[i].length = to - from + 1;
+		/* Keeps exactly the slice pinned, should the source go. */
+		iommufd_pages_use(area->pages, &slices[i].use,
+				  slices[i].pages_byte, slices[i].length);
 		i++;
 	}
 	uptr = slices[0].pages->uaddr + slices[0].pages_byte;
@@ -576,7 +583,7 @@ out_unlock:
 	rc = insert_slices(dst, dst_iova, uptr, slices, n, length, iommu_prot,
 			   flags);
 	for (i = 0; i < n; i++)
-		iommufd_pages_put(slices[i].pages);
+		iommufd_pages_unuse(slices[i].pages, &slices[i].use);
 	kvfree(slices);
 	return rc;
 }

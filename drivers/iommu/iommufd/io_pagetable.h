@@ -17,6 +17,7 @@
 
 #include "account.h"
 #include "iova_alloc.h"
+#include "pages.h"
 
 struct iommu_domain;
 struct iommufd_pages;
@@ -25,7 +26,8 @@ struct page;
 /**
  * struct iopt_area - one mapped IOVA range
  * @node: the IOVA range, in &io_pagetable.areas
- * @pages: the pinned memory behind it, referenced
+ * @pages: the pinned memory behind it
+ * @use: the part of @pages it maps, registered with @pages
  * @pages_byte: offset of @node.start's memory from @pages->uaddr
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE for every domain
  * @cpu_pins: how many iopt_pin() calls that reached into this area are not
@@ -39,6 +41,7 @@ struct page;
 struct iopt_area {
 	struct interval_tree_node node;
 	struct iommufd_pages *pages;
+	struct iommufd_pages_use use;
 	unsigned long pages_byte;
 	int iommu_prot;
 	unsigned int cpu_pins;
