@@ -610,9 +610,8 @@ static void users_unpin(struct io_pagetable *iopt, unsigned long iova,
 
 /*
  * Mark every area in [start, last] that CPU users pin as draining, so no
- * new pin starts there, and return the first of them. An area stays
- * draining until it is freed: a failed unmap does not clear the flag,
- * since another unmap may be waiting on the same area.
+ * new pin starts there, and return the first of them. The marks stay until
+ * the areas are freed, or until the unmap gives up (undrain()).
  */
 static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
 				      unsigned long start, unsigned long last)
@@ -628,6 +627,21 @@ static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
 			first = area;
 	}
 	return first;
+}
+
+/*
+ * An unmap that gives up lets pins start again in every area it marked,
+ * not only the one it was stuck on. Another unmap still waiting on one of
+ * them marks it again under the lock before it next looks.
+ */
+static void undrain(struct io_pagetable *iopt, unsigned long start,
+		    unsigned long last)
+{
+	struct iopt_area *area;
+
+	for (area = iopt_area_first(iopt, start, last); area;
+	     area = iopt_area_next(area, start, last))
+		area->draining = false;
 }
 
 static int unmap_range(struct io_pagetable *iopt, unsigned long start,
@@ -657,9 +671,11 @@ again:
 	area = drain_pinned(iopt, start, last);
 	if (area) {
 		rounds = area->node.start == asked ? rounds + 1 : 1;
-		if (WARN_ON(rounds > IOPT_UNPIN_ROUNDS)) {
-			/* Let the stuck user pin and unpin here again. */
-			area->draining = false;
+		if (rounds > IOPT_UNPIN_ROUNDS) {
+			/* A driver bug, not the caller's: name it and fail. */
+			pr_warn_ratelimited("iommufd: a CPU user keeps pins in IOVA 0x%lx-0x%lx after being asked to unpin\n",
+					    area->node.start, area->node.last);
+			undrain(iopt, start, last);
 			rc = -EDEADLOCK;
 			goto out_unlock;
 		}

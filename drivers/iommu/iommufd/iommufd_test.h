@@ -103,6 +103,12 @@ struct iommu_test_check_refs_args {
 enum {
 	/* create_access.flags: the access pins pages, not only copies */
 	MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES = 0x1,
+	/*
+	 * Our extension (a bit Linux has not used): a broken driver whose
+	 * unmap callback keeps its pins, except when the access is detached.
+	 * An IOMMU_IOAS_UNMAP over them fails with EDEADLOCK.
+	 */
+	MOCK_FLAGS_ACCESS_CREATE_KEEP_PINS = 0x1000000,
 };
 
 struct iommu_test_access_args {

@@ -28,6 +28,7 @@
  * struct test_access - the driver state behind one access file
  * @access: the iommufd access
  * @pins_pages: created with MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES
+ * @keeps_pins: created with MOCK_FLAGS_ACCESS_CREATE_KEEP_PINS
  * @lock: protects @pins and @next_pin; held across pin and unpin calls so
  *	that the unmap callback sees every pin that has been handed out
  * @pins: &struct test_pin, in pin order
@@ -36,6 +37,7 @@
 struct test_access {
 	struct iommufd_access *access;
 	bool pins_pages;
+	bool keeps_pins;
 	struct mutex lock;	/* protects pins, next_pin */
 	struct list_head pins;
 	u32 next_pin;
@@ -73,6 +75,8 @@ static void test_access_unmap(void *data, unsigned long iova,
 	/* (0, ULONG_MAX) means everything, the last byte included. */
 	if (!iova && length == ULONG_MAX)
 		last = ULONG_MAX;
+	else if (ta->keeps_pins)
+		return;
 	mutex_lock(&ta->lock);
 	list_for_each_entry_safe(pin, next, &ta->pins, item)
 		if (pin->iova <= last && pin->iova + pin->length - 1 >= iova)
@@ -138,7 +142,8 @@ int iommufd_test_create_access(struct iommufd_ucmd *ucmd)
 	int fd, rc;
 	u32 id;
 
-	if (flags & ~MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES)
+	if (flags & ~(MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES |
+		      MOCK_FLAGS_ACCESS_CREATE_KEEP_PINS))
 		return -EOPNOTSUPP;
 
 	ta = kzalloc(sizeof(*ta), GFP_KERNEL_ACCOUNT);
@@ -161,6 +166,7 @@ int iommufd_test_create_access(struct iommufd_ucmd *ucmd)
 	}
 
 	ta->pins_pages = flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES;
+	ta->keeps_pins = flags & MOCK_FLAGS_ACCESS_CREATE_KEEP_PINS;
 	ta->access = iommufd_access_create(ucmd->ctx, ta->pins_pages ?
 					   &test_access_pin_ops :
 					   &test_access_copy_ops, ta, &id);
