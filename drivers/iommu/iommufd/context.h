@@ -28,6 +28,8 @@
  * @vfio_ioas_id: the IOAS the VFIO type1 ioctls map into, 0 for none
  *	(vfio_compat.c); written under the table's xa_lock, cleared when that
  *	IOAS is destroyed
+ * @vfio_type1_v1: VFIO_SET_IOMMU chose VFIO_TYPE1_IOMMU, whose unmaps may
+ *	cut mappings (vfio_compat.c)
  */
 struct iommufd_ctx {
 	struct iommufd_objects objects;
@@ -36,6 +38,7 @@ struct iommufd_ctx {
 	struct mutex groups_lock;	/* see @groups_lock above */
 	struct xarray groups;
 	u32 vfio_ioas_id;
+	bool vfio_type1_v1;
 };
 
 static_assert(offsetof(struct iommufd_ctx, objects) == 0);

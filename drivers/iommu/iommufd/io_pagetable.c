@@ -1119,6 +1119,64 @@ bool iopt_range_mapped(struct io_pagetable *iopt, unsigned long start,
 }
 
 /**
+ * iopt_split_at() - Make an area boundary at an IOVA
+ * @iopt: the table; large pages must be disabled, so that every IOPTE of
+ *	every domain is PAGE_SIZE and the halves can be unmapped apart
+ * @iova: the first IOVA of the upper half
+ *
+ * The area that maps both @iova - 1 and @iova becomes two areas sharing its
+ * pages. Nothing changes when no area crosses @iova. VFIO type1 v1 lets
+ * userspace unmap any part of what it mapped; this is how that is done.
+ *
+ * Return: 0, -EINVAL when large pages are allowed or @iova is not aligned
+ * for the domains, -EBUSY when a CPU user pins the area, -ENOMEM.
+ */
+int iopt_split_at(struct io_pagetable *iopt, unsigned long iova)
+{
+	struct iopt_area *area, *upper;
+	unsigned long below;
+	int rc = 0;
+
+	if (!iova)
+		return 0;
+	upper = kzalloc(sizeof(*upper), GFP_KERNEL_ACCOUNT);
+	if (!upper)
+		return -ENOMEM;
+
+	down_write(&iopt->rwsem);
+	area = iopt_area_first(iopt, iova - 1, iova);
+	if (!area || area->node.start == iova || area->node.last < iova)
+		goto out_unlock;
+	below = iova - area->node.start;
+	rc = -EINVAL;
+	if (!iopt->disable_large_pages ||
+	    (iova | below) & (iopt->iova_alignment - 1) ||
+	    (area->pages_byte + below) & ~PAGE_MASK)
+		goto out_unlock;
+	rc = -EBUSY;
+	if (area->cpu_pins)
+		goto out_unlock;
+
+	interval_tree_remove(&area->node, &iopt->areas);
+	*upper = *area;
+	upper->node.start = iova;
+	upper->pages_byte = area->pages_byte + below;
+	iommufd_pages_use(upper->pages, &upper->use, upper->pages_byte,
+			  iopt_area_length(upper));
+	iommufd_pages_shrink_use(area->pages, &area->use, area->pages_byte,
+				 below);
+	area->node.last = iova - 1;
+	interval_tree_insert(&area->node, &iopt->areas);
+	interval_tree_insert(&upper->node, &iopt->areas);
+	upper = NULL;
+	rc = 0;
+out_unlock:
+	up_write(&iopt->rwsem);
+	kfree(upper);
+	return rc;
+}
+
+/**
  * iopt_set_large_pages() - Allow or forbid IOPTEs larger than PAGE_SIZE
  * @iopt: the table
  * @enable: allow them (the default)

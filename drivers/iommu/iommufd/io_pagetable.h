@@ -168,6 +168,7 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain);
 void iopt_remove_domain(struct io_pagetable *iopt,
 			struct iommu_domain *domain);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+int iopt_split_at(struct io_pagetable *iopt, unsigned long iova);
 
 int iopt_add_user(struct io_pagetable *iopt, struct iopt_user *user);
 void iopt_remove_user(struct io_pagetable *iopt, struct iopt_user *user);

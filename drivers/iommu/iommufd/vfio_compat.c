@@ -180,10 +180,12 @@ static int vfio_set_iommu(struct iommufd_ctx *ctx, unsigned long type)
 		return PTR_ERR(ioas);
 	/*
 	 * Type1 v1 lets userspace unmap part of what it mapped, so no IOPTE
-	 * may cover more than one page.
+	 * may cover more than one page: then areas can be split anywhere.
 	 */
 	if (type == VFIO_TYPE1_IOMMU)
 		rc = iopt_set_large_pages(&ioas->iopt, false);
+	if (!rc)
+		WRITE_ONCE(ctx->vfio_type1_v1, type == VFIO_TYPE1_IOMMU);
 	iommufd_put_object(ctx, &ioas->obj);
 	return rc;
 }
@@ -225,6 +227,41 @@ out_put:
 	return rc;
 }
 
+/*
+ * The smallest page type1 maps: what the IOAS's domains need, and at least
+ * PAGE_SIZE, which is what type1 reports with no domain attached.
+ */
+static unsigned long compat_page_size(struct iommufd_ioas *ioas)
+{
+	return max_t(unsigned long, READ_ONCE(ioas->iopt.iova_alignment),
+		     PAGE_SIZE);
+}
+
+/*
+ * Unmap [iova, iova + size - 1]. Type1 v1 may cut mappings: split the
+ * areas at both ends first. v2 fails on a cut with -ENOENT, as iommufd does.
+ */
+static int compat_unmap(struct iommufd_ctx *ctx, struct iommufd_ioas *ioas,
+			unsigned long iova, unsigned long size,
+			unsigned long *unmapped)
+{
+	int rc;
+
+	if (READ_ONCE(ctx->vfio_type1_v1)) {
+		rc = iopt_split_at(&ioas->iopt, iova);
+		if (!rc && iova + size)
+			rc = iopt_split_at(&ioas->iopt, iova + size);
+		if (rc)
+			return rc;
+	}
+	rc = iopt_unmap(&ioas->iopt, iova, size, unmapped);
+	/* Type1 unmaps nothing successfully; cutting an area fails. */
+	if (rc == -ENOENT &&
+	    !iopt_range_mapped(&ioas->iopt, iova, iova + size - 1))
+		rc = 0;
+	return rc;
+}
+
 static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 {
 	size_t minsz = offsetofend(struct vfio_iommu_type1_dma_unmap, size);
@@ -247,16 +284,13 @@ static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 			rc = iopt_unmap_all(&ioas->iopt, &unmapped);
 	} else if (!unmap.size || unmap.iova > ULONG_MAX ||
 		   unmap.size > ULONG_MAX ||
-		   unmap.iova + unmap.size - 1 < unmap.iova) {
+		   unmap.iova + unmap.size - 1 < unmap.iova ||
+		   (unmap.iova | unmap.size) & (compat_page_size(ioas) - 1)) {
+		/* Like type1, whole pages only, even where nothing is mapped. */
 		rc = -EINVAL;
 	} else {
-		rc = iopt_unmap(&ioas->iopt, unmap.iova, unmap.size,
-				&unmapped);
-		/* Type1 unmaps nothing successfully; cutting an area fails. */
-		if (rc == -ENOENT &&
-		    !iopt_range_mapped(&ioas->iopt, unmap.iova,
-				       unmap.iova + unmap.size - 1))
-			rc = 0;
+		rc = compat_unmap(ctx, ioas, unmap.iova, unmap.size,
+				  &unmapped);
 	}
 	iommufd_put_object(ctx, &ioas->obj);
 	if (rc)
@@ -354,7 +388,7 @@ static int vfio_get_info(struct iommufd_ctx *ctx, void __user *arg)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
-	info.iova_pgsizes = ~((u64)READ_ONCE(ioas->iopt.iova_alignment) - 1);
+	info.iova_pgsizes = ~((u64)compat_page_size(ioas) - 1);
 	if (argsz >= offsetofend(struct vfio_iommu_type1_info, cap_offset))
 		rc = vfio_info_caps(ioas, &info, argsz, arg);
 	iommufd_put_object(ctx, &ioas->obj);
