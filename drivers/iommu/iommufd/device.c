@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Binding devices to an iommufd and attaching them to IOASes and HWPTs,
- * and IOMMU_HWPT_ALLOC, which makes a HWPT for a device.
+ * and the ioctls that start from a device: IOMMU_HWPT_ALLOC, which makes
+ * a HWPT for it, and IOMMU_GET_HW_INFO, which describes its IOMMU.
  *
  * Lock order: iommufd_ioas.mutex, then iommufd_group.lock, then the
  * io_pagetable's rwsem. iommufd_ctx.groups_lock is taken alone.
@@ -580,6 +581,73 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 out_ioas:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 out_dev:
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
+/*
+ * Copy @len bytes of @data to the user's buffer of @ulen bytes and zero
+ * what is left of it, so that a newer userspace sees zeroes in fields this
+ * kernel does not know.
+ */
+static int hw_info_copy(void __user *ubuf, u32 ulen, const void *data,
+			u32 len)
+{
+	u32 n = min(ulen, len);
+
+	if (n && copy_to_user(ubuf, data, n))
+		return -EFAULT;
+	if (ulen > n && clear_user(ubuf + n, ulen - n))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * iommufd_get_hw_info_ioctl() - IOMMU_GET_HW_INFO
+ * @ucmd: the ioctl
+ *
+ * Reports what the IOMMU driver of a bound device says about its hardware,
+ * in the type userspace asks for (IOMMU_HW_INFO_FLAG_INPUT_TYPE) or the
+ * driver's own. A driver with nothing to say gives type NONE and no data.
+ *
+ * Return: 0, or -ENOENT for an ID that is not a device, -EOPNOTSUPP for
+ * unknown flags, a non-zero reserved field or a type the driver does not
+ * give, -EFAULT, -ENOMEM.
+ */
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	u32 type = IOMMU_HW_INFO_TYPE_DEFAULT, len = 0;
+	void *data;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE ||
+	    memchr_inv(cmd->__reserved, 0, sizeof(cmd->__reserved)))
+		return -EOPNOTSUPP;
+	if (cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		type = cmd->in_data_type;
+
+	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	data = iommu_get_hw_info(idev->dev, &len, &type);
+	if (IS_ERR(data)) {
+		rc = PTR_ERR(data);
+		goto out_put;
+	}
+	rc = hw_info_copy(u64_to_user_ptr(cmd->data_uptr), cmd->data_len,
+			  data, len);
+	kfree(data);
+	if (rc)
+		goto out_put;
+
+	cmd->data_len = len;
+	cmd->out_data_type = type;
+	cmd->out_max_pasid_log2 = 0;
+	cmd->out_capabilities = 0;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
 	iommufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }

@@ -80,5 +80,6 @@ void iommufd_device_ctx_init(struct iommufd_ctx *ctx);
 void iommufd_device_ctx_destroy(struct iommufd_ctx *ctx);
 void iommufd_device_destroy(struct iommufd_object *obj);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 
 #endif

@@ -201,7 +201,7 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   __reserved),
 	OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
 	   struct iommu_hwpt_alloc, __reserved),
-	OP(IOMMU_GET_HW_INFO, iommufd_not_yet, struct iommu_hw_info,
+	OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl, struct iommu_hw_info,
 	   __reserved),
 	OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_not_yet,
 	   struct iommu_hwpt_set_dirty_tracking, __reserved),

@@ -449,16 +449,52 @@ struct iommu_hw_info_vtd {
 };
 
 /**
+ * struct iommu_hw_info_arm_smmuv3 - SMMUv3 data of IOMMU_GET_HW_INFO
+ *                                   (IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+ * @flags: Must be 0
+ * @__reserved: Must be 0
+ * @idr: The SMMU's ID registers IDR0 to IDR5
+ * @iidr: Its implementation ID register
+ * @aidr: Its architecture version register
+ *
+ * The registers as the SMMU presents them; a VMM keeps to what both they
+ * and its own emulation support.
+ */
+struct iommu_hw_info_arm_smmuv3 {
+	__u32 flags;
+	__u32 __reserved;
+	__u32 idr[6];
+	__u32 iidr;
+	__u32 aidr;
+};
+
+/**
+ * struct iommu_hw_info_amd - AMD-Vi data of IOMMU_GET_HW_INFO
+ *                            (IOMMU_HW_INFO_TYPE_AMD)
+ * @efr: The Extended Feature Register the IOMMUs have in common
+ * @efr2: The Extended Feature 2 Register the IOMMUs have in common
+ */
+struct iommu_hw_info_amd {
+	__aligned_u64 efr;
+	__aligned_u64 efr2;
+};
+
+/**
  * enum iommu_hw_info_type - the kind of data IOMMU_GET_HW_INFO returns
  * @IOMMU_HW_INFO_TYPE_NONE: The driver reports no data
  * @IOMMU_HW_INFO_TYPE_DEFAULT: As input: whatever type the driver reports
  *                              by default (the same value as NONE)
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: struct iommu_hw_info_vtd
+ * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: struct iommu_hw_info_arm_smmuv3
+ * @IOMMU_HW_INFO_TYPE_AMD: struct iommu_hw_info_amd (the value and layout
+ *                          of newer mainline kernels)
  */
 enum iommu_hw_info_type {
 	IOMMU_HW_INFO_TYPE_NONE = 0,
 	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
 	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
+	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
+	IOMMU_HW_INFO_TYPE_AMD = 3,
 };
 
 /**

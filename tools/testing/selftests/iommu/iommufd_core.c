@@ -2079,6 +2079,88 @@ TEST_F(mock, huge_pages_alignment)
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, PAGES(4), NULL));
 }
 
+static int hw_info_get(int fd, uint32_t dev, uint32_t flags, uint32_t type,
+		       void *data, uint32_t len, struct iommu_hw_info *out)
+{
+	struct iommu_hw_info h = {
+		.size = sizeof(h),
+		.flags = flags,
+		.dev_id = dev,
+		.data_len = len,
+		.data_uptr = ptr_u64(data),
+		.in_data_type = type,
+	};
+	int rc = raw_ioctl(fd, IOMMU_GET_HW_INFO, &h);
+
+	if (!rc && out)
+		*out = h;
+	return rc;
+}
+
+/* IOMMU_GET_HW_INFO of a mock device: the selftest type and register. */
+TEST_F(mock, hw_info)
+{
+	struct {
+		struct iommu_test_hw_info info;
+		uint64_t tail;
+	} d;
+	struct iommu_hw_info out;
+
+	memset(&d, 0xff, sizeof(d));
+	ASSERT_EQ(0, hw_info_get(self->fd, self->dev.idev, 0, 0, &d,
+				 sizeof(d), &out));
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_SELFTEST, out.out_data_type);
+	EXPECT_EQ(sizeof(d.info), out.data_len);
+	EXPECT_EQ(IOMMU_HW_INFO_SELFTEST_REGVAL, d.info.test_reg);
+	EXPECT_EQ(0, d.info.flags);
+	EXPECT_EQ(0, d.tail);
+	EXPECT_EQ(0, out.out_max_pasid_log2);
+	EXPECT_EQ(0, out.out_capabilities);
+
+	/* Asked by type; a short buffer gets what fits, nothing beyond. */
+	memset(&d, 0xff, sizeof(d));
+	ASSERT_EQ(0, hw_info_get(self->fd, self->dev.idev,
+				 IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_SELFTEST, &d, 4, &out));
+	EXPECT_EQ(sizeof(d.info), out.data_len);
+	EXPECT_EQ(0, d.info.flags);
+	EXPECT_EQ(0xffffffff, d.info.test_reg);
+	/* No buffer at all: the size only. */
+	ASSERT_EQ(0, hw_info_get(self->fd, self->dev.idev, 0, 0, NULL, 0,
+				 &out));
+	EXPECT_EQ(sizeof(d.info), out.data_len);
+}
+
+TEST_F(mock, hw_info_errors)
+{
+	struct iommu_hw_info h = {
+		.size = sizeof(h),
+		.dev_id = self->dev.idev,
+	};
+	struct iommu_test_hw_info d;
+
+	EXPECT_EQ(EOPNOTSUPP, hw_info_get(self->fd, self->dev.idev,
+					  IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+					  IOMMU_HW_INFO_TYPE_INTEL_VTD, &d,
+					  sizeof(d), NULL));
+	EXPECT_EQ(EOPNOTSUPP, hw_info_get(self->fd, self->dev.idev, 2, 0,
+					  &d, sizeof(d), NULL));
+	h.__reserved[1] = 1;
+	EXPECT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_GET_HW_INFO, &h));
+	EXPECT_EQ(ENOENT, hw_info_get(self->fd, self->ioas_id, 0, 0, &d,
+				      sizeof(d), NULL));
+	EXPECT_EQ(ENOENT, hw_info_get(self->fd, self->dev.hwpt, 0, 0, &d,
+				      sizeof(d), NULL));
+	EXPECT_EQ(ENOENT, hw_info_get(self->fd, 0, 0, 0, &d, sizeof(d),
+				      NULL));
+	EXPECT_EQ(EFAULT, hw_info_get(self->fd, self->dev.idev, 0, 0,
+				      (void *)8, sizeof(d), NULL));
+	/* Too short a struct for the command's first version. */
+	h.__reserved[1] = 0;
+	h.size = offsetof(struct iommu_hw_info, __reserved);
+	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, IOMMU_GET_HW_INFO, &h));
+}
+
 TEST_F(mock, map_unmap_loop)
 {
 	long pin0 = vm_pin_kb();
