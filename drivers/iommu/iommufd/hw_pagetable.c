@@ -29,6 +29,30 @@ void iommufd_hwpt_destroy(struct iommufd_object *obj)
 	iommufd_unref_object(&ioas->obj);
 }
 
+/*
+ * An IOMMU that remaps MSIs in software (SMMUv3 in front of a GIC ITS)
+ * reports an IOMMU_RESV_SW_MSI window: the doorbell gets mapped there, in
+ * the domain the device is attached to, when its MSIs are set up. That
+ * needs an MSI cookie on the domain. The window is reserved in the IOAS by
+ * every attach, so no area can take its IOVA.
+ */
+static int hwpt_msi_cookie(struct iommu_domain *domain, struct device *dev)
+{
+	struct iommu_resv_region *resv;
+	LIST_HEAD(regions);
+	int rc = 0;
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(resv, &regions, list) {
+		if (resv->type != IOMMU_RESV_SW_MSI)
+			continue;
+		rc = iommu_get_msi_cookie(domain, resv->start);
+		break;
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return rc;
+}
+
 /**
  * iommufd_hwpt_create() - Make a HWPT for an IOAS, not yet finalized
  * @ctx: the context
@@ -36,10 +60,12 @@ void iommufd_hwpt_destroy(struct iommufd_object *obj)
  * @dev: a device whose IOMMU will translate through the domain
  * @auto_domain: destroy it when its last device detaches
  *
- * Allocates an unmanaged domain from @dev's IOMMU and fills it with every
- * area of @ioas. The caller puts it on @ioas' hwpt_list, under the IOAS
- * mutex, once it is ready for devices to share, and then finalizes it or
- * aborts it with iommufd_object_abort_and_destroy().
+ * Allocates an unmanaged domain from @dev's IOMMU, blocking no-snoop DMA
+ * if that IOMMU can and ready to translate MSIs if it does so in software,
+ * and fills it with every area of @ioas. The caller puts it on @ioas'
+ * hwpt_list, under the IOAS mutex, once it is ready for devices to share,
+ * and then finalizes it or aborts it with
+ * iommufd_object_abort_and_destroy().
  *
  * Return: the HWPT or an ERR_PTR.
  */
@@ -64,14 +90,28 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 		hwpt->domain = NULL;
 		goto err_abort;
 	}
-	rc = iopt_add_domain(&ioas->iopt, hwpt->domain);
-	if (rc) {
-		iommu_domain_free(hwpt->domain);
-		hwpt->domain = NULL;
-		goto err_abort;
+	/*
+	 * Where the device's IOMMU can, make every DMA snoop, so that KVM
+	 * may trust the guest's caches; only an empty domain can be told.
+	 */
+	if (device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY)) {
+		hwpt->enforce_cc = hwpt->domain->ops->enforce_cache_coherency &&
+			hwpt->domain->ops->enforce_cache_coherency(hwpt->domain);
+		if (!hwpt->enforce_cc) {
+			rc = -EINVAL;
+			goto err_domain;
+		}
 	}
+	rc = hwpt_msi_cookie(hwpt->domain, dev);
+	if (!rc)
+		rc = iopt_add_domain(&ioas->iopt, hwpt->domain);
+	if (rc)
+		goto err_domain;
 	return hwpt;
 
+err_domain:
+	iommu_domain_free(hwpt->domain);
+	hwpt->domain = NULL;
 err_abort:
 	iommufd_object_abort_and_destroy(ctx, &hwpt->obj);
 	return ERR_PTR(rc);

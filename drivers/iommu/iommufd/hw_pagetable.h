@@ -20,6 +20,8 @@ struct iommufd_ioas;
  * @domain: the domain, filled with every area of @ioas
  * @auto_domain: created for a device attached to @ioas directly; destroyed
  *	when its last device detaches
+ * @enforce_cc: every DMA through the domain snoops CPU caches, whatever
+ *	the device asks (no-snoop blocked); fixed at creation
  * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex
  */
 struct iommufd_hwpt {
@@ -27,6 +29,7 @@ struct iommufd_hwpt {
 	struct iommufd_ioas *ioas;
 	struct iommu_domain *domain;
 	bool auto_domain;
+	bool enforce_cc;
 	struct list_head ioas_item;
 };
 
