@@ -471,8 +471,8 @@ struct iommu_hw_info_arm_smmuv3 {
 /**
  * struct iommu_hw_info_amd - AMD-Vi data of IOMMU_GET_HW_INFO
  *                            (IOMMU_HW_INFO_TYPE_AMD)
- * @efr: The Extended Feature Register the IOMMUs have in common
- * @efr2: The Extended Feature 2 Register the IOMMUs have in common
+ * @efr: The Extended Feature Register of the IOMMU behind the device
+ * @efr2: Its Extended Feature 2 Register
  */
 struct iommu_hw_info_amd {
 	__aligned_u64 efr;
