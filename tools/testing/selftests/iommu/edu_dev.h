@@ -4,6 +4,8 @@
  * through a VFIO device fd.  edu copies up to 4 KiB between guest memory
  * and a buffer inside the device; every transfer goes through the IOMMU
  * in front of the device, which is what the device tests exercise.
+ * edu can also raise its one MSI vector when a transfer ends, or whenever
+ * software writes its raise register.
  *
  * The helpers return 0 or a negative errno and print nothing, so they can
  * serve both the selftests and the demo program.
@@ -29,12 +31,19 @@
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
 #define EDU_REG_IDENT		0x00
+/* Interrupt registers: 32-bit accesses only. */
+#define EDU_REG_IRQ_STATUS	0x24	/* RO: the causes not acknowledged yet */
+#define EDU_REG_IRQ_RAISE	0x60	/* WO: ORed into the status, then raised */
+#define EDU_REG_IRQ_ACK		0x64	/* WO: clears these bits of the status */
+/* The cause a finished EDU_CMD_IRQ transfer sets in EDU_REG_IRQ_STATUS. */
+#define EDU_IRQ_DMA		0x100
 #define EDU_REG_DMA_SRC		0x80
 #define EDU_REG_DMA_DST		0x88
 #define EDU_REG_DMA_COUNT	0x90
 #define EDU_REG_DMA_CMD		0x98
 #define EDU_CMD_START		0x1
 #define EDU_CMD_TO_RAM		0x2
+#define EDU_CMD_IRQ		0x4	/* interrupt when the transfer is done */
 /* Device-side buffer: QEMU 7.2 aborts on a transfer of the full 4 KiB. */
 #define EDU_BUF_ADDR		0x40000ULL
 #define EDU_MAX_XFER		2048
@@ -177,6 +186,12 @@ static inline uint32_t edu_read32(struct edu_dev *edu, unsigned int reg)
 	return __atomic_load_n((uint32_t *)(edu->bar + reg), __ATOMIC_RELAXED);
 }
 
+static inline void edu_write32(struct edu_dev *edu, unsigned int reg,
+			       uint32_t val)
+{
+	__atomic_store_n((uint32_t *)(edu->bar + reg), val, __ATOMIC_RELAXED);
+}
+
 static inline void edu_write64(struct edu_dev *edu, unsigned int reg,
 			       uint64_t val)
 {
@@ -192,17 +207,20 @@ static inline uint64_t edu_now_ms(void)
 }
 
 /*
- * Run one transfer and wait for it.  @to_ram false copies @len bytes from
- * @iova into the device buffer, true copies the device buffer to @iova.
- * A transfer the IOMMU blocks still completes from the device's view: the
- * caller checks memory to tell.
+ * Run one transfer and wait for it.  @cmd holds the EDU_CMD_* bits besides
+ * EDU_CMD_START: without EDU_CMD_TO_RAM, @len bytes go from @iova into the
+ * device buffer, with it from the device buffer to @iova; EDU_CMD_IRQ has
+ * edu raise EDU_IRQ_DMA once done.  A transfer the IOMMU blocks still
+ * completes from the device's view: the caller checks memory to tell.
  */
-static inline int edu_dma(struct edu_dev *edu, uint64_t iova, uint32_t len,
-			  bool to_ram)
+static inline int edu_dma_cmd(struct edu_dev *edu, uint64_t iova,
+			      uint32_t len, uint32_t cmd)
 {
 	uint64_t deadline = edu_now_ms() + EDU_DMA_TIMEOUT_MS;
+	bool to_ram = cmd & EDU_CMD_TO_RAM;
 
-	if (!len || len > EDU_MAX_XFER || iova + len > EDU_DMA_LIMIT)
+	if (!len || len > EDU_MAX_XFER || iova + len > EDU_DMA_LIMIT ||
+	    (cmd & ~(EDU_CMD_TO_RAM | EDU_CMD_IRQ)))
 		return -EINVAL;
 	if (edu_read32(edu, EDU_REG_DMA_CMD) & EDU_CMD_START)
 		return -EBUSY;
@@ -211,8 +229,7 @@ static inline int edu_dma(struct edu_dev *edu, uint64_t iova, uint32_t len,
 	edu_write64(edu, EDU_REG_DMA_COUNT, len);
 	/* Buffer contents must be visible before the device starts. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	edu_write64(edu, EDU_REG_DMA_CMD,
-		    EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0));
+	edu_write64(edu, EDU_REG_DMA_CMD, EDU_CMD_START | cmd);
 	while (edu_read32(edu, EDU_REG_DMA_CMD) & EDU_CMD_START) {
 		if (edu_now_ms() > deadline)
 			return -ETIMEDOUT;
@@ -220,6 +237,16 @@ static inline int edu_dma(struct edu_dev *edu, uint64_t iova, uint32_t len,
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
+}
+
+/*
+ * One transfer without an interrupt: @to_ram false copies @len bytes from
+ * @iova into the device buffer, true copies the device buffer to @iova.
+ */
+static inline int edu_dma(struct edu_dev *edu, uint64_t iova, uint32_t len,
+			  bool to_ram)
+{
+	return edu_dma_cmd(edu, iova, len, to_ram ? EDU_CMD_TO_RAM : 0);
 }
 
 /* Fill @buf with a pattern that differs for every @seed and offset. */

@@ -6,12 +6,15 @@
  * of /dev/iommu instead of a type1 container.  Covers binding, attaching,
  * detaching and replacing address spaces under DMA, the errors the uAPI
  * promises, every teardown order, and the exclusion between this path and
- * a legacy type1 container.
+ * a legacy type1 container.  edu's MSI, taken through VFIO into an
+ * eventfd, shows that interrupts get through with the IOMMU in place.
  *
  * Every test starts from an unbound device and leaves it unbound; the
  * teardown checks that nothing stays pinned (VmPin).
  */
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
@@ -40,6 +43,7 @@ FIXTURE(cdev) {
 	struct edu_dev edu;
 	uint8_t *buf;		/* BUF_SIZE, mapped at TEST_IOVA by open_all() */
 	uint8_t *buf2;		/* BUF_SIZE, for tests that need a second one */
+	int irq_fd;		/* eventfd of edu's MSI, -1 when none */
 };
 
 static long buf_kb(void)
@@ -65,6 +69,7 @@ FIXTURE_SETUP(cdev)
 	int ret;
 
 	vfio_cdev_init(&self->v);
+	self->irq_fd = -1;
 	self->pin_base = -1;
 	self->group = -1;
 	if (edu_find(self->bdf, sizeof(self->bdf)))
@@ -84,9 +89,15 @@ FIXTURE_SETUP(cdev)
 
 FIXTURE_TEARDOWN(cdev)
 {
+	/* An interrupt test that stopped early: leave edu's status clear. */
+	if (self->irq_fd >= 0 && self->edu.bar)
+		edu_write32(&self->edu, EDU_REG_IRQ_ACK, ~0U);
 	/* The BAR mapping holds the device file open: it goes first. */
 	edu_close(&self->edu);
+	/* Closing the device turns its MSI off and drops the eventfd. */
 	vfio_cdev_close(&self->v);
+	if (self->irq_fd >= 0)
+		close(self->irq_fd);
 	if (self->buf)
 		munmap(self->buf, BUF_SIZE);
 	if (self->buf2)
@@ -498,6 +509,215 @@ TEST_F_TIMEOUT(cdev, replace_under_dma, 600)
 }
 
 /* ------------------------------------------------------------------ */
+/* Interrupts                                                          */
+
+/* Long enough for an MSI under TCG; a quiet vector is given less. */
+#define IRQ_WAIT_MS	3000
+#define NO_IRQ_WAIT_MS	200
+#define NO_MSI_HINT \
+	"no MSI arrived: on SMMUv3 the ITS doorbell needs an MSI cookie in the domain"
+
+/* The number of MSI vectors VFIO offers for @device, or a negative errno. */
+static int msi_vectors(int device)
+{
+	struct vfio_irq_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &info))
+		return -errno;
+	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		return -EOPNOTSUPP;
+	return info.count;
+}
+
+/* Turn MSI on with vector 0 signalling @efd. */
+static int msi_enable(int device, int efd)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t raw[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} u;
+	int32_t fd = efd;
+
+	memset(&u, 0, sizeof(u));
+	u.set.argsz = sizeof(u.raw);
+	u.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	u.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	u.set.start = 0;
+	u.set.count = 1;
+	memcpy(u.set.data, &fd, sizeof(fd));
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &u.set) ? -errno : 0;
+}
+
+/* Turn MSI off again: no eventfd, zero vectors. */
+static int msi_disable(int device)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+/*
+ * Wait up to @ms for @efd to be signalled: 1 with what the eventfd counted
+ * in *@count (which resets it), 0 when nothing came, or a negative errno.
+ */
+static int irq_wait(int efd, int ms, uint64_t *count)
+{
+	uint64_t deadline = edu_now_ms() + ms, now;
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	int n;
+
+	*count = 0;
+	for (;;) {
+		now = edu_now_ms();
+		n = poll(&p, 1, now < deadline ? (int)(deadline - now) : 0);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n < 0)
+		return -errno;
+	if (!n)
+		return 0;
+	if (read(efd, count, sizeof(*count)) != sizeof(*count))
+		return -EIO;
+	return 1;
+}
+
+/*
+ * Bind and attach as open_all() does, clear whatever edu still had raised,
+ * and route its MSI to a new eventfd in self->irq_fd.  The IOMMU domain
+ * is in place before MSI is set up, as with any user of VFIO.
+ */
+static void msi_open(struct __test_metadata *_metadata,
+		     struct _test_data_cdev *self)
+{
+	int n, ret;
+
+	open_all(_metadata, self);
+	n = msi_vectors(self->v.device);
+	ASSERT_LE(0, n) TH_LOG("VFIO_DEVICE_GET_IRQ_INFO(MSI): %s",
+			       strerror(-n));
+	ASSERT_LE(1, n) TH_LOG("VFIO offers no MSI vector for %s", self->bdf);
+
+	edu_write32(&self->edu, EDU_REG_IRQ_ACK, ~0U);
+	ASSERT_EQ(0, edu_read32(&self->edu, EDU_REG_IRQ_STATUS));
+	self->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, self->irq_fd) TH_LOG("eventfd: %s", strerror(errno));
+	ret = msi_enable(self->v.device, self->irq_fd);
+	ASSERT_EQ(0, ret) TH_LOG("VFIO_DEVICE_SET_IRQS(MSI, eventfd): %s",
+				 strerror(-ret));
+}
+
+/* MSI off, the eventfd closed, then close_all(). */
+static void msi_close(struct __test_metadata *_metadata,
+		      struct _test_data_cdev *self)
+{
+	int ret = msi_disable(self->v.device);
+
+	ASSERT_EQ(0, ret) TH_LOG("VFIO_DEVICE_SET_IRQS(MSI, off): %s",
+				 strerror(-ret));
+	close(self->irq_fd);
+	self->irq_fd = -1;
+	close_all(self);
+}
+
+/*
+ * An interrupt for @cause must come: the eventfd fires and edu's status
+ * reads @cause; acknowledging it clears the status.  @what names what
+ * raised it.  Returns the eventfd's count (at least 1).
+ */
+static uint64_t expect_irq(struct __test_metadata *_metadata,
+			   struct _test_data_cdev *self, uint32_t cause,
+			   const char *what)
+{
+	uint64_t count = 0;
+	uint32_t status;
+	int ret;
+
+	ret = irq_wait(self->irq_fd, IRQ_WAIT_MS, &count);
+	status = edu_read32(&self->edu, EDU_REG_IRQ_STATUS);
+	ASSERT_LE(0, ret) TH_LOG("waiting for the MSI of %s: %s", what,
+				 strerror(-ret));
+	ASSERT_EQ(1, ret)
+		TH_LOG(NO_MSI_HINT " (%s, edu status 0x%x, %d ms)", what,
+		       status, IRQ_WAIT_MS);
+	ASSERT_LE(1, count);
+	ASSERT_EQ(cause, status) TH_LOG("%s: edu status 0x%x, not 0x%x", what,
+					status, cause);
+	edu_write32(&self->edu, EDU_REG_IRQ_ACK, status);
+	ASSERT_EQ(0, edu_read32(&self->edu, EDU_REG_IRQ_STATUS))
+		TH_LOG("%s: edu status not clear after the acknowledgment",
+		       what);
+	return count;
+}
+
+/* Nothing may be raised or signalled for NO_IRQ_WAIT_MS after @what. */
+static void expect_no_irq(struct __test_metadata *_metadata,
+			  struct _test_data_cdev *self, const char *what)
+{
+	uint64_t count = 0;
+	int ret;
+
+	ret = irq_wait(self->irq_fd, NO_IRQ_WAIT_MS, &count);
+	ASSERT_EQ(0, ret) TH_LOG("%s: wait gave %d, eventfd count %llu", what,
+				 ret, (unsigned long long)count);
+	ASSERT_EQ(0, edu_read32(&self->edu, EDU_REG_IRQ_STATUS));
+}
+
+/*
+ * A transfer that asks for an interrupt when done delivers one MSI into
+ * the eventfd, each time; the data of the round trip is intact; transfers
+ * that ask for none stay silent.
+ */
+TEST_F(cdev, dma_completion_msi)
+{
+	uint8_t *src = self->buf + SRC_OFF, *dst = self->buf + DST_OFF;
+
+	if (_metadata->skip)
+		return;
+	msi_open(_metadata, self);
+
+	edu_pattern(src, XFER, 41);
+	memset(dst, 0, XFER);
+	ASSERT_EQ(0, edu_dma_cmd(&self->edu, TEST_IOVA + SRC_OFF, XFER,
+				 EDU_CMD_IRQ));
+	expect_irq(_metadata, self, EDU_IRQ_DMA, "a DMA into the device");
+
+	/* The vector keeps working: exactly one more event. */
+	ASSERT_EQ(0, edu_dma_cmd(&self->edu, TEST_IOVA + DST_OFF, XFER,
+				 EDU_CMD_TO_RAM | EDU_CMD_IRQ));
+	ASSERT_EQ(1, expect_irq(_metadata, self, EDU_IRQ_DMA,
+				"a DMA to memory"));
+	ASSERT_EQ(0, memcmp(src, dst, XFER))
+		TH_LOG("the interrupting round trip corrupted the data");
+
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 42);
+	expect_no_irq(_metadata, self, "DMAs without EDU_CMD_IRQ");
+	msi_close(_metadata, self);
+}
+
+/* Each write to edu's raise register is one MSI, with its cause. */
+TEST_F(cdev, raised_msi)
+{
+	if (_metadata->skip)
+		return;
+	msi_open(_metadata, self);
+	edu_write32(&self->edu, EDU_REG_IRQ_RAISE, 0x1);
+	expect_irq(_metadata, self, 0x1, "a write of 0x1 to the raise register");
+	edu_write32(&self->edu, EDU_REG_IRQ_RAISE, 0x2);
+	ASSERT_EQ(1, expect_irq(_metadata, self, 0x2,
+				"a write of 0x2 to the raise register"));
+	expect_no_irq(_metadata, self, "the acknowledgments");
+	msi_close(_metadata, self);
+}
+
+/* ------------------------------------------------------------------ */
 /* Errors                                                              */
 
 /* Until it is bound, the cdev fd refuses everything else with EINVAL. */
@@ -901,6 +1121,181 @@ TEST_F(cdev, bind_excluded_by_legacy_container)
 	vfio_cdev_close(&self->v);
 
 	vfio_type1_close(&t1);
+	fresh_bind_works(_metadata, self);
+}
+
+/* Read a hex register value from the IOMMU's sysfs node; -1 if absent. */
+static int iommu_sysfs_hex(const char *bdf, const char *attr,
+			   unsigned long long *hi, unsigned long long *lo)
+{
+	char path[256], buf[64], *end;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu/%s", bdf,
+		 attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* "hi:lo" (AMD-Vi features) or one value. */
+	*lo = strtoull(buf, &end, 16);
+	if (end == buf)
+		return -1;
+	if (*end == ':') {
+		if (!hi)
+			return -1;
+		*hi = *lo;
+		*lo = strtoull(end + 1, NULL, 16);
+	}
+	return 0;
+}
+
+static int hw_info(int fd, uint32_t dev, uint32_t flags, uint32_t type,
+		   void *data, uint32_t len, struct iommu_hw_info *out)
+{
+	struct iommu_hw_info h = {
+		.size = sizeof(h),
+		.flags = flags,
+		.dev_id = dev,
+		.data_len = len,
+		.data_uptr = (uintptr_t)data,
+		.in_data_type = type,
+	};
+	int rc = raw_ioctl(fd, IOMMU_GET_HW_INFO, &h);
+
+	if (!rc && out)
+		*out = h;
+	return rc;
+}
+
+/*
+ * IOMMU_GET_HW_INFO describes the IOMMU in front of edu with the registers
+ * its driver read, and refuses what the uAPI says it refuses.
+ */
+TEST_F(cdev, hw_info_matches_iommu)
+{
+	union {
+		struct iommu_hw_info_vtd vtd;
+		struct iommu_hw_info_amd amd;
+		struct iommu_hw_info_arm_smmuv3 smmu;
+		uint8_t raw[128];
+	} d;
+	unsigned long long hi = 0, lo = 0;
+	struct iommu_hw_info out;
+	uint32_t devid;
+	size_t want, i;
+	int ret;
+
+	if (_metadata->skip)
+		return;
+	ret = vfio_cdev_setup(&self->v, self->path);
+	ASSERT_EQ(0, ret) TH_LOG("bind+attach: %s", strerror(-ret));
+	devid = self->v.devid;
+
+	memset(&d, 0xa5, sizeof(d));
+	ASSERT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, &d, sizeof(d),
+			     &out));
+	switch (out.out_data_type) {
+	case IOMMU_HW_INFO_TYPE_INTEL_VTD:
+		want = sizeof(d.vtd);
+		ASSERT_EQ(0, iommu_sysfs_hex(self->bdf, "intel-iommu/cap",
+					     NULL, &lo));
+		EXPECT_EQ(lo, d.vtd.cap_reg);
+		ASSERT_EQ(0, iommu_sysfs_hex(self->bdf, "intel-iommu/ecap",
+					     NULL, &lo));
+		EXPECT_EQ(lo, d.vtd.ecap_reg);
+		break;
+	case IOMMU_HW_INFO_TYPE_AMD:
+		want = sizeof(d.amd);
+		ASSERT_EQ(0, iommu_sysfs_hex(self->bdf, "amd-iommu/features",
+					     &hi, &lo));
+		/* One IOMMU here: the common features are its own. */
+		EXPECT_EQ(lo, d.amd.efr);
+		EXPECT_EQ(hi, d.amd.efr2);
+		break;
+	case IOMMU_HW_INFO_TYPE_ARM_SMMUV3:
+		want = sizeof(d.smmu);
+		EXPECT_EQ(0, d.smmu.flags);
+		/* IDR0 has stage 1 or 2; IDR5 an output address size. */
+		EXPECT_NE(0, d.smmu.idr[0] & 0x3);
+		EXPECT_NE(0, d.smmu.idr[5]);
+		EXPECT_GE(3, d.smmu.aidr & 0xf)
+			TH_LOG("SMMUv3.%u?", d.smmu.aidr & 0xf);
+		break;
+	default:
+		ASSERT_TRUE(0) TH_LOG("data type %u", out.out_data_type);
+	}
+	EXPECT_EQ(want, out.data_len);
+	/* The rest of the buffer is zeroed. */
+	for (i = want; i < sizeof(d); i++)
+		ASSERT_EQ(0, d.raw[i]) TH_LOG("byte %zu not cleared", i);
+	EXPECT_EQ(0, out.out_max_pasid_log2);
+
+	/* The same type asked for by name; another one refused. */
+	EXPECT_EQ(0, hw_info(self->v.iommufd, devid,
+			     IOMMU_HW_INFO_FLAG_INPUT_TYPE, out.out_data_type,
+			     &d, sizeof(d), NULL));
+	EXPECT_EQ(EOPNOTSUPP, hw_info(self->v.iommufd, devid,
+				      IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				      out.out_data_type % 3 + 1, &d,
+				      sizeof(d), NULL));
+	/* No buffer: only the size. A short one gets what fits. */
+	EXPECT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, NULL, 0, &out));
+	EXPECT_EQ(want, out.data_len);
+	EXPECT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, &d, 4, NULL));
+	EXPECT_EQ(EFAULT, hw_info(self->v.iommufd, devid, 0, 0, (void *)8,
+				  sizeof(d), NULL));
+	EXPECT_EQ(EOPNOTSUPP, hw_info(self->v.iommufd, devid, 1U << 31, 0,
+				      &d, sizeof(d), NULL));
+	EXPECT_EQ(ENOENT, hw_info(self->v.iommufd, self->v.ioas, 0, 0, &d,
+				  sizeof(d), NULL));
+	EXPECT_EQ(ENOENT, hw_info(self->v.iommufd, 0, 0, 0, &d, sizeof(d),
+				  NULL));
+	close_all(self);
+}
+
+/*
+ * IOMMU_VFIO_IOAS named an IOAS that was then destroyed: setting a group's
+ * container to that iommufd spun forever in the kernel, looking for an
+ * IOAS that could not come back. Now the group gets a fresh compat IOAS.
+ */
+TEST_F(cdev, group_set_after_compat_ioas_destroyed)
+{
+	struct iommu_vfio_ioas vi = {
+		.size = sizeof(vi),
+		.op = IOMMU_VFIO_IOAS_SET,
+	};
+	char gpath[64];
+	uint32_t ioas;
+	int ifd, group;
+
+	if (_metadata->skip)
+		return;
+	ifd = ifd_open();
+	ASSERT_LE(0, ifd);
+	ASSERT_EQ(0, ifd_ioas_alloc(ifd, &ioas));
+	vi.ioas_id = ioas;
+	ASSERT_EQ(0, raw_ioctl(ifd, IOMMU_VFIO_IOAS, &vi));
+	ASSERT_EQ(0, ifd_destroy(ifd, ioas));
+
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", self->group);
+	group = open(gpath, O_RDWR);
+	ASSERT_LE(0, group) TH_LOG("open %s: %s", gpath, strerror(errno));
+	ASSERT_EQ(0, raw_ioctl(group, VFIO_GROUP_SET_CONTAINER, &ifd));
+	vi.op = IOMMU_VFIO_IOAS_GET;
+	vi.ioas_id = 0;
+	ASSERT_EQ(0, raw_ioctl(ifd, IOMMU_VFIO_IOAS, &vi));
+	EXPECT_NE(0, vi.ioas_id);
+	/* The new compat IOAS takes type1 maps. */
+	EXPECT_EQ(0, vfio_type1_map(ifd, self->buf, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(BUF_SIZE, vfio_type1_unmap(ifd, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(0, raw_ioctl(group, VFIO_GROUP_UNSET_CONTAINER, NULL));
+	close(group);
+	close(ifd);
 	fresh_bind_works(_metadata, self);
 }
 
