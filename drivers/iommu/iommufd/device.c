@@ -270,6 +270,15 @@ struct hwpt_drop {
 	unsigned int refs;
 };
 
+/*
+ * A domain is for the IOMMU driver that made it: 6.1's drivers take any
+ * domain in attach_dev() and read it as their own.
+ */
+static bool hwpt_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
+{
+	return dev_iommu_ops(idev->dev) == hwpt->iommu_ops;
+}
+
 /* Put @idev in @hwpt; the first device of the group moves the group. */
 static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		      struct hwpt_drop *drop)
@@ -282,7 +291,7 @@ static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	if (igroup->hwpt && igroup->hwpt != hwpt) {
+	if ((igroup->hwpt && igroup->hwpt != hwpt) || !hwpt_fits(idev, hwpt)) {
 		/* A group has one domain: its devices cannot diverge. */
 		rc = -EINVAL;
 		goto out_unlock;
@@ -328,6 +337,10 @@ static int group_replace(struct iommufd_device *idev,
 	}
 	if (old == new)
 		goto out_unlock;
+	if (!hwpt_fits(idev, new)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
 
 	same_ioas = old->ioas == new->ioas;
 	if (!same_ioas) {

@@ -90,6 +90,7 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 		hwpt->domain = NULL;
 		goto err_abort;
 	}
+	hwpt->iommu_ops = dev_iommu_ops(dev);
 	/*
 	 * Where the device's IOMMU can, make every DMA snoop, so that KVM
 	 * may trust the guest's caches; only an empty domain can be told.

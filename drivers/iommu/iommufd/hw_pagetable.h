@@ -11,6 +11,7 @@
 
 struct device;
 struct iommu_domain;
+struct iommu_ops;
 struct iommufd_ioas;
 
 /**
@@ -18,6 +19,8 @@ struct iommufd_ioas;
  * @obj: the object header; each attached device holds a user reference
  * @ioas: the IOAS the domain mirrors, with a user reference held
  * @domain: the domain, filled with every area of @ioas
+ * @iommu_ops: the ops of the IOMMU driver that made @domain; only devices
+ *	behind the same driver may use it
  * @auto_domain: created for a device attached to @ioas directly; destroyed
  *	when its last device detaches
  * @enforce_cc: every DMA through the domain snoops CPU caches, whatever
@@ -28,6 +31,7 @@ struct iommufd_hwpt {
 	struct iommufd_object obj;
 	struct iommufd_ioas *ioas;
 	struct iommu_domain *domain;
+	const struct iommu_ops *iommu_ops;
 	bool auto_domain;
 	bool enforce_cc;
 	struct list_head ioas_item;

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
+#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
 #include "edu_dev.h"
 #include "vfio_cdev_util.h"
 #include "vfio_type1_util.h"
@@ -1255,6 +1256,63 @@ TEST_F(cdev, hw_info_matches_iommu)
 				  sizeof(d), NULL));
 	EXPECT_EQ(ENOENT, hw_info(self->v.iommufd, 0, 0, 0, &d, sizeof(d),
 				  NULL));
+	close_all(self);
+}
+
+/* A mock device (test kernels) on the IOAS or HWPT @pt of @fd. */
+static int mock_dev_on(int fd, uint32_t pt, uint32_t *stdev, uint32_t *hwpt)
+{
+	struct iommu_test_cmd c = {
+		.size = sizeof(c),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = pt,
+	};
+	int rc = raw_ioctl(fd, IOMMU_TEST_CMD, &c);
+
+	if (!rc) {
+		*stdev = c.mock_domain.out_stdev_id;
+		*hwpt = c.mock_domain.out_hwpt_id;
+	}
+	return rc;
+}
+
+/*
+ * A HWPT's domain belongs to the IOMMU driver that made it: a device
+ * behind another driver (the mock IOMMU here) is refused it either way,
+ * and given an IOAS it gets a HWPT of its own driver instead of joining
+ * edu's.
+ */
+TEST_F(cdev, other_iommu_refuses_hwpt)
+{
+	uint32_t stdev, stdev2, hwpt, mock_hwpt, ioas2;
+	int rc;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	rc = mock_dev_on(self->v.iommufd, self->v.hwpt, &stdev, &hwpt);
+	if (rc == ENOTTY)
+		SKIP(return, "no IOMMU_TEST_CMD in this kernel");
+	EXPECT_EQ(EINVAL, rc);
+
+	/* edu is refused a mock domain, and keeps its own. */
+	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &ioas2));
+	ASSERT_EQ(0, mock_dev_on(self->v.iommufd, ioas2, &stdev, &mock_hwpt));
+	EXPECT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, mock_hwpt, NULL));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 31);
+
+	/*
+	 * A mock device given edu's IOAS passes edu's HWPT by. The mock
+	 * aperture leaves out TEST_IOVA, so edu's buffer goes first.
+	 */
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
+					   TEST_IOVA, BUF_SIZE));
+	ASSERT_EQ(0, mock_dev_on(self->v.iommufd, self->v.ioas, &stdev2,
+				 &hwpt));
+	EXPECT_NE(self->v.hwpt, hwpt);
+	EXPECT_NE(mock_hwpt, hwpt);
+	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, stdev2));
+	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, stdev));
 	close_all(self);
 }
 
