@@ -26,8 +26,8 @@
  * EINVAL.
  *
  * Common errors: ENOTTY for an unknown ioctl, EOPNOTSUPP for a flag, type
- * or option the kernel does not implement, EINVAL for a reserved field
- * that is not zero, ENOENT for an object ID that does not exist or is of
+ * or option the kernel does not implement and for a reserved field that
+ * is not zero, ENOENT for an object ID that does not exist or is of
  * the wrong kind, EOVERFLOW when a value does not fit the kernel's types,
  * EFAULT for an unreadable or unwritable user pointer.
  *
@@ -109,8 +109,9 @@ struct iommu_iova_range {
  *
  * Reports the IOVA ranges that may be mapped right now: the aperture of
  * every attached domain, minus reserved regions of attached devices (MSI
- * windows and the like), minus what userspace excluded with
- * IOMMU_IOAS_ALLOW_IOVAS.  The ranges are sorted and do not touch.
+ * windows and the like).  Ranges set with IOMMU_IOAS_ALLOW_IOVAS only
+ * steer the kernel's own choice of IOVA and are not subtracted.  The
+ * ranges are sorted and do not touch.
  *
  * When @num_iovas is too small the kernel fills what fits, sets
  * @num_iovas to the full count and fails with EMSGSIZE.  The answer may
@@ -301,7 +302,9 @@ struct iommu_option {
 /**
  * enum iommufd_vfio_ioas_op - IOMMU_VFIO_IOAS operations
  * @IOMMU_VFIO_IOAS_GET: Return in ioas_id the IOAS the VFIO container
- *                       compatibility layer uses, creating it if needed
+ *                       compatibility layer uses; ENODEV when there is
+ *                       none (setting a VFIO group's container creates
+ *                       one)
  * @IOMMU_VFIO_IOAS_SET: Make ioas_id that IOAS
  * @IOMMU_VFIO_IOAS_CLEAR: Leave the compatibility layer without an IOAS
  */
