@@ -1,0 +1,2241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommufd_fuzz: seeded random and mutated ioctls on /dev/iommu, on
+ * /dev/vfio/vfio when iommufd serves it, and on a VFIO device cdev.
+ *
+ * Usage: iommufd_fuzz [--seed N] [--calls N] [--quiet]
+ *
+ * Each call is drawn from a PRNG seeded by --seed (printed first): the
+ * command, object IDs (mostly live ones; also 0, small numbers, U32_MAX,
+ * another file's), flags, reserved fields, IOVAs and lengths near 0 and
+ * ULONG_MAX, counts up to U32_MAX, user pointers (valid, NULL, unmapped,
+ * PROT_NONE, read-only, hugetlb, memfd) and the argument's shape (exact,
+ * short, below the first version, longer with a zero or nonzero tail,
+ * huge, a bad pointer, a read-only page).  After each call it checks that
+ * the errno is one errno_table[] allows, or the one the shape demands;
+ * that a success is plausible against a model of every file's objects and
+ * every IOAS's mappings; and, sampled, that a failed call changed nothing
+ * observable (see run()).  TAP: one test per target, skipped when absent,
+ * then fuzz_no_leaked_pins.  A watchdog names a call that does not return.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <linux/vfio.h>
+
+#include "iommufd_core_util.h"
+#include "vfio_cdev_util.h"
+
+#define DEFAULT_CALLS	1000000UL
+#define PROGRESS_EVERY	100000UL
+#define MAX_REPORTS	20
+#define CHECK_ONE_IN	4	/* sample the "changed nothing" checks */
+#define PINS_EVERY	64	/* and VmPin/VmLck around every 64th call */
+#define SCAN_EVERY	8192	/* look for unknown objects this often, and */
+				/* after 1/16 of the sampled failed allocs */
+#define WATCHDOG_SECS	60
+#define MAX_OBJS	48
+#define SOFT_OBJS	32	/* past this, new objects are destroyed again */
+#define MAX_AREAS	48
+#define MAX_ACC		6
+#define MAX_PINS	16
+#define MAX_CTX		3
+#define ARG_SPACE	(2 * page_size)
+#define BIG_ARG		0x100000U
+#define ANON_LEN	0x400000UL
+#define MEMFD_LEN	0x100000UL
+#define HUGE_LEN	0x200000UL
+#define SMALL_LEN	0x10000UL
+#define MEMLOCK_LIMIT	0x4000000UL
+#define NO_UVA		UINT64_MAX	/* a mapping whose user address is unknown */
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The errno table                                                    */
+
+enum cmd {
+	C_DESTROY, C_IOAS_ALLOC, C_ALLOW_IOVAS, C_COPY, C_IOVA_RANGES, C_MAP,
+	C_UNMAP, C_OPTION, C_VFIO_IOAS, C_HWPT_ALLOC, C_NOT_YET, C_T_RESERVED,
+	C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP, C_T_CHECK_REFS, C_T_ACCESS,
+	C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW, C_T_LIMIT, C_T_NOT_YET,
+	C_T_UNKNOWN, C_V_VERSION, C_V_EXTENSION, C_V_SET_IOMMU, C_V_MAP,
+	C_V_UNMAP, C_V_INFO, C_BIND, C_ATTACH, C_DETACH, C_SET_CONTAINER,
+	C_UNSET_CONTAINER, C_UNKNOWN, C_NR
+};
+
+/*
+ * ERRNO TABLE: what each command may fail with.  Every command may also
+ * fail with ENOMEM, and with EFAULT when the call carried a user pointer
+ * that may fault (the argument itself, an embedded pointer, a size past the
+ * readable buffer, an argument in a read-only page).  A malformed argument
+ * demands one errno exactly (place()): a /dev/iommu size below the first
+ * version or a VFIO argsz below the minimum EINVAL, nonzero bytes past the
+ * kernel's structure E2BIG, an unreadable argument EFAULT, an ioctl number
+ * the file does not have ENOTTY.
+ * Sources: include/uapi/linux/iommufd.h, Documentation/userspace-api/
+ * iommufd.rst, the cdev ioctls in include/uapi/linux/vfio.h and, for the
+ * test-only IOMMU_TEST_CMD, its handlers' kernel-doc.  A nonzero reserved
+ * field is EINVAL by the header and EOPNOTSUPP by the rst: both allowed.
+ */
+static const struct {
+	const char *name;
+	int errs[8];		/* zero-terminated */
+} errno_table[C_NR] = {
+	[C_DESTROY] = { "IOMMU_DESTROY", { ENOENT, EBUSY } },
+	[C_IOAS_ALLOC] = { "IOMMU_IOAS_ALLOC", { EOPNOTSUPP, EINVAL } },
+	[C_ALLOW_IOVAS] = { "IOMMU_IOAS_ALLOW_IOVAS",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EOVERFLOW, EADDRINUSE } },
+	[C_COPY] = { "IOMMU_IOAS_COPY", { EOPNOTSUPP, EINVAL, ENOENT,
+		EOVERFLOW, EEXIST, ENOSPC, EPERM } },
+	[C_IOVA_RANGES] = { "IOMMU_IOAS_IOVA_RANGES",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EMSGSIZE } },
+	[C_MAP] = { "IOMMU_IOAS_MAP",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EOVERFLOW, EEXIST, ENOSPC } },
+	[C_UNMAP] = { "IOMMU_IOAS_UNMAP", { EINVAL, ENOENT, EOVERFLOW } },
+	[C_OPTION] = { "IOMMU_OPTION",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EPERM, EBUSY, EADDRINUSE } },
+	[C_VFIO_IOAS] = { "IOMMU_VFIO_IOAS",
+		{ EOPNOTSUPP, EINVAL, ENOENT, ENODEV } },
+	[C_HWPT_ALLOC] = { "IOMMU_HWPT_ALLOC",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EADDRINUSE } },
+	/* HW info, dirty tracking, invalidation, fault queues: not yet */
+	[C_NOT_YET] = { "not-yet command", { EOPNOTSUPP, EINVAL, ENOENT } },
+	[C_T_RESERVED] = { "TEST_OP_ADD_RESERVED",
+		{ EINVAL, EOVERFLOW, ENOENT, EADDRINUSE } },
+	[C_T_MOCK] = { "TEST_OP_MOCK_DOMAIN",
+		{ EINVAL, ENOENT, EBUSY, EADDRINUSE } },
+	[C_T_REPLACE] = { "TEST_OP_MOCK_DOMAIN_REPLACE",
+		{ EINVAL, ENOENT, EADDRINUSE } },
+	[C_T_CHECK_MAP] = { "TEST_OP_MD_CHECK_MAP", { EINVAL, ENOENT } },
+	[C_T_CHECK_REFS] = { "TEST_OP_MD_CHECK_REFS", { EINVAL, EIO } },
+	[C_T_ACCESS] = { "TEST_OP_CREATE_ACCESS",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EADDRINUSE, EMFILE } },
+	[C_T_ACCESS_IOAS] = { "TEST_OP_ACCESS_REPLACE_IOAS",
+		{ EBADF, EBADFD, EINVAL, ENOENT, EADDRINUSE } },
+	[C_T_PIN] = { "TEST_OP_ACCESS_PAGES", { EOPNOTSUPP, EBADF, EBADFD,
+		EINVAL, ENOENT, EOVERFLOW, EPERM } },
+	[C_T_UNPIN] = { "TEST_OP_DESTROY_ACCESS_PAGES",
+		{ EBADF, EBADFD, ENOENT } },
+	[C_T_RW] = { "TEST_OP_ACCESS_RW", { EOPNOTSUPP, EBADF, EBADFD, EINVAL,
+		ENOENT, EOVERFLOW, EPERM } },
+	[C_T_LIMIT] = { "TEST_OP_SET_TEMP_MEMORY_LIMIT", { 0 } },
+	/* dirty, IOTLB check, IOPF trigger: their features have not landed */
+	[C_T_NOT_YET] = { "TEST_OP not yet", { EOPNOTSUPP, EINVAL, ENOENT } },
+	[C_T_UNKNOWN] = { "TEST_OP unknown", { EOPNOTSUPP } },
+	[C_V_VERSION] = { "VFIO_GET_API_VERSION", { 0 } },
+	[C_V_EXTENSION] = { "VFIO_CHECK_EXTENSION", { 0 } },
+	[C_V_SET_IOMMU] = { "VFIO_SET_IOMMU", { EINVAL, ENODEV, EADDRINUSE } },
+	[C_V_MAP] = { "VFIO_IOMMU_MAP_DMA",
+		{ EINVAL, ENODEV, EEXIST, EOVERFLOW } },
+	[C_V_UNMAP] = { "VFIO_IOMMU_UNMAP_DMA", { EINVAL, ENODEV, ENOENT } },
+	[C_V_INFO] = { "VFIO_IOMMU_GET_INFO", { EINVAL, ENODEV } },
+	/* EPERM (MSIs not isolated), ENODEV: iommufd_device_bind() */
+	[C_BIND] = { "VFIO_DEVICE_BIND_IOMMUFD",
+		{ EINVAL, EBADF, EBADFD, EBUSY, EPERM, ENODEV } },
+	/* EMEDIUMTYPE, ENXIO: a 6.1 driver refusing a domain (device.c) */
+	[C_ATTACH] = { "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+		{ EINVAL, ENOENT, EBUSY, EADDRINUSE, EMEDIUMTYPE, ENXIO } },
+	[C_DETACH] = { "VFIO_DEVICE_DETACH_IOMMUFD_PT", { EINVAL } },
+	[C_SET_CONTAINER] = { "VFIO_GROUP_SET_CONTAINER",
+		{ EBADF, EINVAL, EBUSY, ENODEV, EOPNOTSUPP } },
+	[C_UNSET_CONTAINER] = { "VFIO_GROUP_UNSET_CONTAINER",
+		{ EINVAL, EBUSY } },
+	[C_UNKNOWN] = { "unknown ioctl", { 0 } },
+};
+
+/* ------------------------------------------------------------------ */
+/* State                                                              */
+
+enum { O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV };
+static const char *const otype_name[] = {
+	"object", "IOAS", "HWPT", "device", "selftest device"
+};
+
+struct area {			/* one mapping of an IOAS */
+	uint64_t iova, len, uva;
+};
+
+/* A live object of one file, learned from a successful call. */
+struct obj {
+	uint32_t id;
+	uint8_t type;
+	bool autohwpt;		/* made by an attach: dies with its devices */
+	bool exact;		/* IOAS: areas[] is every mapping it has */
+	uint32_t link;		/* a selftest device's iommufd device */
+	unsigned int nareas;
+	struct area areas[MAX_AREAS];
+};
+
+/* One open iommufd (/dev/iommu or /dev/vfio/vfio) and its model. */
+struct ctx {
+	int fd;
+	const char *path;
+	struct obj obj[MAX_OBJS];
+	unsigned int nobj;
+	int acc[MAX_ACC];	/* test access fds */
+	unsigned int nacc;
+	struct { int afd; uint32_t id; } pins[MAX_PINS];
+	unsigned int npins;
+	uint32_t compat;	/* the VFIO compat IOAS, when compat_known */
+	bool compat_known;
+	bool v1;		/* VFIO_SET_IOMMU chose type1 v1 */
+};
+
+/* One TAP test: the files it fuzzes and, for the device target, a device. */
+struct target {
+	const char *name;
+	unsigned int col;	/* its column of op weights */
+	unsigned int share;	/* its part of --calls */
+	const char *skip;
+	struct ctx ctx[MAX_CTX];
+	unsigned int nctx;
+	unsigned long violations;
+	int cdev, group;	/* the device's cdev and group node, or -1 */
+	char cdev_path[64], group_path[32];
+	bool bound, group_set;
+	uint32_t devid;		/* the cdev's device object, when bound */
+	struct ctx *bctx, *gctx;	/* what they are bound/set to, if ours */
+};
+
+/* One fuzzed ioctl. */
+struct call {
+	enum cmd cmd;
+	struct ctx *ctx;
+	int fd;
+	unsigned long req, arg;
+	void *out;		/* its answer, aligned: ans[] */
+	char *uout;		/* where the kernel writes it, or NULL */
+	size_t ksize;
+	int expect;		/* the errno its shape demands, or -1 */
+	bool may_fault;		/* a user pointer in it may fault */
+	bool out_ro;		/* its answer goes to a read-only page */
+	uint32_t ioas;		/* the IOAS it acts on, for the checks */
+	uint64_t probe;		/* an IOVA it names, for the mapping check */
+	unsigned long no;
+	unsigned char snap[64];	/* the argument as sent, for reports */
+	unsigned int snap_len;
+	long rc;
+	int err;
+	uint64_t ans[32];
+};
+
+enum { K_PINS = 1, K_MAPS = 2, K_RANGES = 4, K_ALLOC = 8 };
+
+static struct {
+	struct target *t;
+	bool test;		/* IOMMU_TEST_CMD works */
+	bool valid;		/* draw well-formed arguments (sequences) */
+	uint32_t want_id;	/* pick_id() returns this when set */
+	bool quiet;
+	unsigned long calls;
+	bool pins_known;	/* pin, lck are VmPin, VmLck now */
+	long pin, lck;
+	int status_fd;
+	uint64_t seed, rng;
+} fz;
+
+/* The call in flight and its number, for the watchdog (atomics). */
+static struct call *wd_cl;
+static unsigned long wd_no;
+
+/* ------------------------------------------------------------------ */
+/* PRNG (splitmix64) and value generators                             */
+
+static uint64_t rnd64(void)
+{
+	uint64_t z = (fz.rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n). */
+static uint32_t rnd(uint32_t n)
+{
+	return (uint32_t)(((rnd64() >> 32) * n) >> 32);
+}
+
+static bool chance(unsigned int pct)
+{
+	return rnd(100) < pct;
+}
+
+static const char *ename(int e)
+{
+	return strerrorname_np(e) ?: "E?";
+}
+
+static uint64_t edge_u64(void)
+{
+	const uint64_t v[] = {
+		0, 1, 2048, page_size - 1, page_size, 1ULL << 31,
+		(1ULL << 32) - page_size, 1ULL << 32, 1ULL << 47, 1ULL << 48,
+		1ULL << 63, MOCK_APERTURE_LAST + 1ULL, ULONG_MAX - page_size + 1,
+		ULONG_MAX - 1, ULONG_MAX, rnd64(),
+	};
+
+	return v[rnd(ARRAY_SIZE(v))];
+}
+
+/* Flags: mostly @common, else bits of @valid, stray bits or noise. */
+static uint32_t pick_flags(uint32_t common, uint32_t valid)
+{
+	unsigned int r = fz.valid ? 0 : rnd(100);
+
+	if (r < 60)
+		return common;
+	if (r < 78)
+		return (uint32_t)rnd64() & valid;
+	return r < 90 ? common | 1U << rnd(32) : (uint32_t)rnd64();
+}
+
+/* A reserved field: zero, sometimes not. */
+static uint32_t pick_rsv(void)
+{
+	return fz.valid || chance(94) ? 0 : 1U << rnd(32);
+}
+
+/* Counts of array entries: small, sometimes huge. */
+static uint32_t pick_count(void)
+{
+	const uint32_t huge[] = { 256, 4096, 1U << 20, 1U << 28, UINT32_MAX };
+	unsigned int r = rnd(100);
+
+	if (r < 45)
+		return r < 15 ? 0 : 1;
+	return r < 90 ? 2 + rnd(7) : huge[rnd(ARRAY_SIZE(huge))];
+}
+
+/* Lengths: mostly a few pages, sometimes odd, huge or near ULONG_MAX. */
+static uint64_t pick_len(void)
+{
+	unsigned int r = rnd(100);
+
+	if (r < 50)
+		return (uint64_t)page_size << rnd(5);
+	if (r < 65)
+		return (uint64_t)(1 + rnd(16)) * page_size;
+	if (r < 71)
+		return 2048ULL * (1 + rnd(8));
+	if (r < 75)
+		return chance(50) ? HUGE_LEN : MEMFD_LEN;
+	if (r < 83)
+		return 1 + rnd(3 * page_size);
+	return r < 86 ? 1ULL << 40 : edge_u64();
+}
+
+/* ------------------------------------------------------------------ */
+/* User memory                                                        */
+
+enum { R_ANON, R_MEMFD, R_HUGE, R_RO, R_NONE, R_GONE, R_NR };
+static struct region {
+	char *p;
+	size_t len;
+	bool rd, wr;
+} reg[R_NR];
+
+static char *arg_end;		/* ARG_SPACE bytes end here, a guard follows */
+static char *list_end;		/* one page for arrays, then a guard */
+static char *big_arg;		/* BIG_ARG bytes of zeroes */
+static char *ro_arg, *ro_arg_rw;	/* a page read-only, and writable */
+
+static void *map_anon(size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int mem_setup(void)
+{
+	size_t pg = page_size;
+	int mfd = memfd_create("iommufd_fuzz", 0);
+	char *a = map_anon(5 * pg, PROT_READ | PROT_WRITE, 0);
+
+	big_arg = map_anon(BIG_ARG, PROT_READ | PROT_WRITE, 0);
+	if (!a || !big_arg || mfd < 0 || ftruncate(mfd, MEMFD_LEN + pg))
+		return -1;
+	mprotect(a + 2 * pg, pg, PROT_NONE);
+	mprotect(a + 4 * pg, pg, PROT_NONE);
+	arg_end = a + 2 * pg;
+	list_end = a + 4 * pg;
+	reg[R_ANON] = (struct region){ mem_get(ANON_LEN), ANON_LEN, 1, 1 };
+	reg[R_MEMFD] = (struct region){ mmap(NULL, MEMFD_LEN, PROT_READ |
+		PROT_WRITE, MAP_SHARED, mfd, 0), MEMFD_LEN, 1, 1 };
+	ro_arg_rw = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+			 MEMFD_LEN);
+	ro_arg = mmap(NULL, pg, PROT_READ, MAP_SHARED, mfd, MEMFD_LEN);
+	close(mfd);
+	if (!reg[R_ANON].p || reg[R_MEMFD].p == MAP_FAILED ||
+	    ro_arg_rw == MAP_FAILED || ro_arg == MAP_FAILED)
+		return -1;
+	memset(reg[R_MEMFD].p, 0x6b, MEMFD_LEN);
+	/* Huge pages only when some are reserved. */
+	reg[R_HUGE] = (struct region){ map_anon(HUGE_LEN, PROT_READ |
+		PROT_WRITE, MAP_HUGETLB), HUGE_LEN, 1, 1 };
+	if (reg[R_HUGE].p)
+		memset(reg[R_HUGE].p, 0x3c, HUGE_LEN);
+	reg[R_RO] = (struct region){ mem_get(SMALL_LEN), SMALL_LEN, 1, 0 };
+	reg[R_NONE] = (struct region){ map_anon(SMALL_LEN, PROT_NONE, 0),
+		SMALL_LEN, 0, 0 };
+	/*
+	 * Unmapped memory: 64 GiB below the buffers, which mappings made
+	 * from now on (top down) do not reach; mincore() says it is a hole.
+	 */
+	reg[R_GONE].p = (char *)((uintptr_t)(reg[R_ANON].p - (64UL << 30)) &
+				 ~(SMALL_LEN - 1));
+	reg[R_GONE].len = SMALL_LEN;
+	if (!reg[R_RO].p || mprotect(reg[R_RO].p, SMALL_LEN, PROT_READ) ||
+	    !reg[R_NONE].p || !mincore(reg[R_GONE].p, pg, (void *)a))
+		return -1;
+	return 0;
+}
+
+/* Whether all of [uva, uva + len) is readable (and writable if @wr). */
+static bool uva_ok(uint64_t uva, uint64_t len, bool wr)
+{
+	unsigned int i;
+	uint64_t p;
+
+	for (i = 0; i < R_NR; i++) {
+		p = ptr_u64(reg[i].p);
+		if (reg[i].p && reg[i].rd && (!wr || reg[i].wr) && uva >= p &&
+		    len <= reg[i].len && uva - p <= reg[i].len - len)
+			return true;
+	}
+	return false;
+}
+
+/* An address for @len bytes; *@ok: all of them pin (for writing if @wr). */
+static uint64_t pick_uva(uint64_t len, bool wr, bool *ok)
+{
+	const uint64_t odd[] = { 0, 16, 1ULL << 47, ULONG_MAX - page_size + 1,
+				 1ULL << 63 };
+	unsigned int r = rnd(100);
+	struct region *g;
+	uint64_t off;
+
+	*ok = false;
+	if (r < 5)
+		return odd[rnd(ARRAY_SIZE(odd))];
+	g = &reg[r < 55 ? R_ANON : r < 70 ? R_MEMFD : r < 80 ? R_HUGE :
+		 r < 89 ? R_RO : r < 95 ? R_NONE : R_GONE];
+	if (!g->p)
+		g = &reg[R_ANON];
+	if (len < g->len && chance(85))
+		off = (uint64_t)rnd((g->len - len) / page_size + 1) * page_size;
+	else
+		off = rnd(g->len);
+	if (chance(8) && off + len + page_size <= g->len)
+		off += 1 + rnd(page_size - 1);
+	*ok = uva_ok(ptr_u64(g->p) + off, len, wr);
+	return ptr_u64(g->p) + off;
+}
+
+static unsigned long bad_ptr(void)
+{
+	const unsigned long v[] = {
+		0, 16, (unsigned long)reg[R_GONE].p,
+		(unsigned long)reg[R_NONE].p, (unsigned long)arg_end,
+		ULONG_MAX - 7, 1UL << 63,
+	};
+
+	return v[rnd(ARRAY_SIZE(v))];
+}
+
+/*
+ * Room for @n entries of @sz bytes ending at a guard page, so the kernel
+ * faults if it goes past what it was given; *@may_fault is set when the
+ * pointer is bad or there is room for fewer than @n.
+ */
+static uint64_t pick_array(uint32_t n, size_t sz, bool *may_fault)
+{
+	uint32_t fit = page_size / sz;
+
+	if (!fz.valid && chance(5)) {
+		*may_fault = true;
+		return bad_ptr();
+	}
+	*may_fault |= n > fit;
+	return ptr_u64(list_end - (size_t)(n < fit ? n : fit) * sz);
+}
+
+/* ------------------------------------------------------------------ */
+/* The model: objects and mappings                                    */
+
+static struct obj *find(struct ctx *c, uint32_t id, int type)
+{
+	unsigned int i;
+
+	for (i = 0; c && i < c->nobj; i++)
+		if (c->obj[i].id == id && (!type || c->obj[i].type == type))
+			return &c->obj[i];
+	return NULL;
+}
+
+/* A random object of @type (of any type when none has it). */
+static struct obj *pool_pick(struct ctx *c, int type)
+{
+	unsigned int i, n = c->nobj, start = rnd(n);
+
+	for (i = 0; i < n; i++)
+		if (!type || c->obj[(start + i) % n].type == type)
+			return &c->obj[(start + i) % n];
+	return n ? &c->obj[start] : NULL;
+}
+
+/*
+ * Record a new object.  IDs are unique among live objects, so what the
+ * pool held under this one is gone (a HWPT that died with its last device,
+ * say); a HWPT learned again keeps what the pool knew of it.
+ */
+static struct obj *pool_add(struct ctx *c, uint32_t id, int type)
+{
+	struct obj *o = find(c, id, O_ANY);
+
+	if (o && o->type == type && type == O_HWPT)
+		return o;
+	if (!o && c->nobj == MAX_OBJS)
+		return NULL;
+	if (!o)
+		o = &c->obj[c->nobj++];
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	o->type = type;
+	o->exact = true;
+	return o;
+}
+
+static void pool_del(struct ctx *c, uint32_t id)
+{
+	struct obj *o = find(c, id, O_ANY);
+
+	if (o)
+		*o = c->obj[--c->nobj];
+}
+
+static struct obj *ioas_of(struct ctx *c, uint32_t id)
+{
+	return find(c, id, O_IOAS);
+}
+
+/* An ID: mostly a live one of @type, else 0, small, U32_MAX, another's. */
+static uint32_t pick_id(struct ctx *c, int type)
+{
+	struct target *t = fz.t;
+	unsigned int r = rnd(100);
+	struct obj *o;
+
+	if (fz.want_id)
+		return fz.want_id;
+	o = r < 70 ? pool_pick(c, r < 62 ? type : O_ANY) : NULL;
+	if (o)
+		return o->id;
+	if (r < 86)
+		return r < 76 ? 0 : rnd(64);
+	if (r < 90)
+		return UINT32_MAX;
+	o = r < 96 ? pool_pick(&t->ctx[rnd(t->nctx)], type) : NULL;
+	if (o)
+		return o->id;
+	return (uint32_t)rnd64();
+}
+
+/* The first modelled mapping of @o that meets [iova, last]. */
+static struct area *overlap(struct obj *o, uint64_t iova, uint64_t last)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nareas; i++)
+		if (o->areas[i].iova <= last &&
+		    o->areas[i].iova + o->areas[i].len - 1 >= iova)
+			return &o->areas[i];
+	return NULL;
+}
+
+static struct area *pick_area(struct obj *o)
+{
+	return o && o->nareas ? &o->areas[rnd(o->nareas)] : NULL;
+}
+
+static void model_add(struct obj *o, uint64_t iova, uint64_t len,
+		      uint64_t uva)
+{
+	if (o->nareas == MAX_AREAS)
+		o->exact = false;
+	else
+		o->areas[o->nareas++] = (struct area){ iova, len, uva };
+}
+
+/* Whether [iova, iova + len) is wholly mapped in the model. */
+static bool model_covers(struct obj *o, uint64_t iova, uint64_t len)
+{
+	uint64_t pos = iova, last = iova + len - 1;
+	struct area *a;
+
+	for (; (a = overlap(o, pos, pos)); pos = a->iova + a->len)
+		if (a->iova + a->len - 1 >= last)
+			return true;
+	return false;
+}
+
+/*
+ * Take [iova, last] out of the model, cutting areas when @split (type1
+ * v1), and add up what went.  False when it would cut without @split.
+ */
+static bool model_unmap(struct obj *o, uint64_t iova, uint64_t last,
+			bool split, uint64_t *sum)
+{
+	unsigned int i = 0;
+
+	*sum = 0;
+	while (i < o->nareas) {
+		struct area *a = &o->areas[i];
+		uint64_t start = a->iova, end = start + a->len - 1, uva = a->uva;
+
+		if (start > last || end < iova) {
+			i++;
+			continue;
+		}
+		if ((start < iova || end > last) && !split)
+			return false;
+		*sum += (end < last ? end : last) - (start > iova ? start : iova) + 1;
+		if (start < iova) {
+			a->len = iova - start;
+			i++;
+		} else {
+			*a = o->areas[--o->nareas];
+		}
+		if (end > last)		/* the part after the range stays */
+			model_add(o, last + 1, end - last, uva == NO_UVA ?
+				  NO_UVA : uva + (last + 1 - start));
+	}
+	return true;
+}
+
+/* An IOVA for @o: near its mappings, in the mock aperture, or odd. */
+static uint64_t pick_iova(struct obj *o)
+{
+	struct area *a = pick_area(o);
+	unsigned int r = rnd(100);
+
+	if (a && r < 40) {
+		const uint64_t v[] = { a->iova, a->iova, a->iova + a->len,
+				       a->iova + page_size, a->iova - page_size };
+
+		return v[rnd(ARRAY_SIZE(v))];
+	}
+	if (r < 72)
+		return MOCK_APERTURE_START + (uint64_t)rnd(1U << 15) * page_size;
+	return r < 78 ? MOCK_APERTURE_START + rnd(1U << 27) : edge_u64();
+}
+
+/* ------------------------------------------------------------------ */
+/* Reports                                                            */
+
+static void describe(const struct call *cl, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t n;
+	uint32_t w;
+
+	n = snprintf(buf, len, "%s on fd %d (%s) req 0x%lx -> %s %ld; arg 0x%lx:",
+		     errno_table[cl->cmd].name, cl->fd,
+		     cl->ctx ? cl->ctx->path : "device", cl->req,
+		     cl->err ? ename(cl->err) : "rc", cl->rc, cl->arg);
+	for (i = 0; i + 4 <= cl->snap_len && n < len; i += 4) {
+		memcpy(&w, cl->snap + i, 4);
+		n += snprintf(buf + n, len - n, " %x", w);
+	}
+}
+
+/* Count a violation; print the first MAX_REPORTS of each test. */
+static void
+violate(const struct call *cl, const char *fmt, ...)
+{
+	char why[200], what[400];
+	va_list ap;
+
+	if (++fz.t->violations > MAX_REPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("# VIOLATION %s call %lu: %s\n", fz.t->name,
+	       cl ? cl->no : fz.calls, why);
+	if (cl) {
+		describe(cl, what, sizeof(what));
+		printf("#   %s\n", what);
+	}
+}
+
+/* A call that does not return is named before the harness gives up. */
+static void *watchdog(void *unused)
+{
+	unsigned long seen = 0, no;
+	unsigned int secs = 0;
+	char what[400];
+
+	for (;;) {
+		sleep(1);
+		no = __atomic_load_n(&wd_no, __ATOMIC_ACQUIRE);
+		if (!no || no != seen) {
+			seen = no;
+			secs = 0;
+			continue;
+		}
+		if (++secs != WATCHDOG_SECS)
+			continue;
+		describe(__atomic_load_n(&wd_cl, __ATOMIC_RELAXED), what,
+			 sizeof(what));
+		printf("# WATCHDOG %s: call %lu has not returned in %u s\n#   %s\n",
+		       fz.t->name, no, secs, what);
+		printf("Bail out! call %lu hangs in the kernel\n", no);
+		fflush(stdout);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls and the checks around them                                   */
+
+static void call_init(struct call *cl, struct ctx *c, enum cmd cmd, int fd,
+		      unsigned long req)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->cmd = cmd;
+	cl->ctx = c;
+	cl->fd = fd;
+	cl->req = req;
+	cl->expect = -1;
+}
+
+static void call_int(struct call *cl, unsigned long val)
+{
+	cl->arg = val;
+	memcpy(cl->snap, &val, sizeof(val));
+	cl->snap_len = sizeof(val);
+}
+
+enum {
+	SH_EXACT, SH_SHORT, SH_SMALL, SH_TAIL0, SH_TAIL1, SH_HUGE, SH_BAD, SH_RO
+};
+
+/*
+ * Lay out @t, the command's structure (@ksize bytes in the kernel's layout,
+ * @minsz of them its first version), in user memory with a random shape,
+ * ending at a guard page so that an over-read faults.  @sized: a
+ * /dev/iommu "size"; else a VFIO "argsz", which bounds nothing the kernel
+ * reads.  Sets the size field, what to expect, and where to read answers.
+ */
+static void place(struct call *cl, void *t, size_t ksize, size_t minsz,
+		  bool sized)
+{
+	unsigned int r = fz.valid ? 0 : rnd(100), sh = SH_EXACT;
+	uint32_t size = ksize;
+	char *p = arg_end - ksize;
+
+	if (r >= 66)
+		sh = r < 72 ? (sized && minsz < ksize ? SH_SHORT : SH_EXACT) :
+		     r < 78 ? SH_SMALL : r < 85 ? SH_TAIL0 :
+		     r < 90 ? (sized ? SH_TAIL1 : SH_TAIL0) :
+		     r < 93 ? (sized ? SH_HUGE : SH_TAIL0) :
+		     r < 97 ? SH_BAD : SH_RO;
+	if (sh == SH_SHORT) {
+		size = minsz + rnd(ksize - minsz);
+	} else if (sh == SH_SMALL) {
+		size = rnd(minsz);
+		cl->expect = EINVAL;
+	} else if (sh == SH_TAIL0 || sh == SH_TAIL1) {
+		size = ksize + 1 + rnd(chance(80) ? 64 : ARG_SPACE - ksize - 1);
+		p = arg_end - size;
+		memset(p + ksize, 0, size - ksize);
+		if (sh == SH_TAIL1) {
+			p[ksize + rnd(size - ksize)] = 1 + rnd(255);
+			cl->expect = E2BIG;
+		}
+	} else if (sh == SH_HUGE && chance(50)) {
+		size = BIG_ARG;
+		p = big_arg;
+		memset(p, 0, page_size);
+	} else if (sh == SH_HUGE) {
+		/* The tail starts on the guard page. */
+		size = chance(50) ? 1U << 20 : UINT32_MAX;
+		cl->expect = EFAULT;
+	}
+	memcpy(t, &size, sizeof(size));
+	cl->snap_len = ksize < sizeof(cl->snap) ? ksize : sizeof(cl->snap);
+	memcpy(cl->snap, t, cl->snap_len);
+	/* Answers are copied out to ans[]: p may be unaligned. */
+	cl->out = cl->ans;
+	cl->ksize = ksize;
+	if (sh == SH_BAD) {
+		cl->arg = bad_ptr();
+		cl->expect = EFAULT;
+		return;
+	}
+	if (sh == SH_RO) {
+		memcpy(ro_arg_rw + page_size - ksize, t, ksize);
+		p = ro_arg + page_size - ksize;
+		cl->may_fault = true;
+		cl->out_ro = true;
+	} else {
+		memcpy(p, t, ksize);
+		if (sh == SH_SHORT)
+			memset(p + size, 0, ksize - size);
+	}
+	cl->uout = p;
+	cl->arg = (unsigned long)p;
+}
+
+static void do_call(struct call *cl)
+{
+	cl->no = ++fz.calls;
+	__atomic_store_n(&wd_cl, cl, __ATOMIC_RELAXED);
+	__atomic_store_n(&wd_no, cl->no, __ATOMIC_RELEASE);
+	cl->rc = ioctl(cl->fd, cl->req, cl->arg);
+	cl->err = cl->rc < 0 ? errno : 0;
+	__atomic_store_n(&wd_no, 0, __ATOMIC_RELEASE);
+	if (cl->uout)
+		memcpy(cl->ans, cl->uout, cl->ksize);
+	if (!(fz.calls % PROGRESS_EVERY) && !fz.quiet)
+		printf("# %lu calls, %s: %lu violations\n", fz.calls,
+		       fz.t->name, fz.t->violations);
+}
+
+static void check_errno(const struct call *cl)
+{
+	const int *e;
+
+	if (cl->expect >= 0) {
+		if (cl->err != cl->expect)
+			violate(cl, "the argument's shape demands %s",
+				ename(cl->expect));
+		return;
+	}
+	if (!cl->err || cl->err == ENOMEM || (cl->err == EFAULT && cl->may_fault))
+		return;
+	for (e = errno_table[cl->cmd].errs; *e; e++)
+		if (*e == cl->err)
+			return;
+	violate(cl, "%s is not an errno the uAPI documents for %s",
+		ename(cl->err), errno_table[cl->cmd].name);
+}
+
+/* VmPin and VmLck, in kB. */
+static bool pins_read(long *pin, long *lck)
+{
+	char buf[4096], *s;
+	ssize_t n = pread(fz.status_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	s = strstr(buf, "\nVmLck:");
+	*lck = s ? strtol(s + 7, NULL, 10) : 0;
+	s = strstr(buf, "\nVmPin:");
+	*pin = s ? strtol(s + 7, NULL, 10) : 0;
+	return true;
+}
+
+/* 1: @o is live, 0: it is gone, -1: cannot tell without changing it. */
+static int resolve(struct ctx *c, struct obj *o)
+{
+	uint64_t v;
+	int rc;
+
+	switch (o->type) {
+	case O_IOAS:
+		rc = ifd_option_get(c->fd, IOMMU_OPTION_HUGE_PAGES, o->id, &v);
+		return !rc ? 1 : rc == ENOENT ? 0 : -1;
+	case O_HWPT:	/* zero length: 0, or EINVAL when not a mock domain */
+		rc = fz.test ? mock_check_map(c->fd, o->id, 0, 0, NULL) : -1;
+		return !rc || rc == EINVAL ? 1 : rc == ENOENT ? 0 : -1;
+	case O_IDEV:	/* its driver holds it: destroying it is EBUSY */
+		rc = obj_destroy(c->fd, o->id);
+		return rc == EBUSY ? 1 : rc == ENOENT ? 0 : -1;
+	}
+	return -1;
+}
+
+/*
+ * No IOAS or HWPT is live that the model does not know: report them, or
+ * with @report false learn them quietly (after a call whose effect cannot
+ * be known).  A new object gets the lowest free ID, so looking a little
+ * past the highest known one finds it.
+ */
+static void scan(const struct call *cl, struct ctx *c, bool report)
+{
+	uint32_t id, last = 8;
+	struct obj *o;
+	unsigned int i;
+	uint64_t v;
+	int rc;
+
+	for (i = 0; i < c->nobj; i++)
+		if (c->obj[i].id < 512 && c->obj[i].id + 8 > last)
+			last = c->obj[i].id + 8;
+
+	for (id = 1; id <= last && id < 512; id++) {
+		o = find(c, id, O_ANY);
+		if ((!o || o->type != O_IOAS) &&
+		    !ifd_option_get(c->fd, IOMMU_OPTION_HUGE_PAGES, id, &v)) {
+			if (report)
+				violate(cl, "IOAS %u is live, no call made it", id);
+			o = pool_add(c, id, O_IOAS);
+			if (o)
+				o->exact = false;
+			continue;
+		}
+		if (!fz.test || (o && o->type == O_HWPT))
+			continue;
+		rc = mock_check_map(c->fd, id, 0, 0, NULL);
+		if (rc && rc != EINVAL)
+			continue;
+		if (report)
+			violate(cl, "HWPT %u is live, no call made it", id);
+		o = pool_add(c, id, O_HWPT);
+		if (o)
+			o->autohwpt = true;
+	}
+}
+
+/*
+ * The model of the IOAS a failed call named still holds: one of its
+ * mappings is readable, and the call's IOVA is readable exactly when the
+ * model maps it.  A copy-only test access made for the check reads them.
+ */
+static void map_check(const struct call *cl, struct ctx *c)
+{
+	struct obj *o = ioas_of(c, cl->ioas);
+	struct area *a = pick_area(o);
+	int afd, rc;
+	bool mapped;
+	char byte;
+
+	if (!fz.test || !o || !o->exact || access_create(c->fd, o->id, 0, &afd))
+		return;
+	if (a) {
+		uint64_t at = a->iova + rnd(a->len);
+
+		rc = access_rw(c->fd, afd, at, &byte, 1, 0);
+		if (rc)
+			violate(cl, "IOVA 0x%llx of IOAS %u was mapped, now %s",
+				(unsigned long long)at, o->id, ename(rc));
+	}
+	if (cl->probe < ULONG_MAX) {
+		mapped = overlap(o, cl->probe, cl->probe);
+		rc = access_rw(c->fd, afd, cl->probe, &byte, 1, 0);
+		if ((!rc || rc == ENOENT) && mapped != !rc)
+			violate(cl, "IOVA 0x%llx of IOAS %u is %smapped, the model says %smapped",
+				(unsigned long long)cl->probe, o->id,
+				rc ? "un" : "", mapped ? "" : "un");
+	}
+	close(afd);
+}
+
+/*
+ * Run @cl with the checks its kinds and the sampling ask for; true when it
+ * succeeded (the caller learns from the answer).  After a failure, sampled:
+ * VmPin/VmLck (K_PINS, and every PINS_EVERY calls), the IOAS's IOVA ranges
+ * (K_RANGES), its mappings (K_MAPS), that a known object still resolves,
+ * and that no unknown IOAS or HWPT appeared (K_ALLOC).
+ */
+static bool run(struct call *cl, unsigned int kinds)
+{
+	struct iommu_iova_range r0[16], r1[16];
+	uint32_t n0 = 16, n1 = 16;
+	uint64_t a0 = 0, a1 = 0;
+	struct ctx *c = cl->ctx;
+	bool chk = !fz.valid && !rnd(CHECK_ONE_IN);
+	bool pins = (chk && (kinds & K_PINS)) || !((fz.calls + 1) % PINS_EVERY);
+	bool ranges = chk && (kinds & K_RANGES) && ioas_of(c, cl->ioas);
+	int rc0 = 0, rc1;
+	struct obj *o;
+	long pin, lck;
+
+	if (pins && !fz.pins_known)
+		fz.pins_known = pins_read(&fz.pin, &fz.lck);
+	if (ranges)
+		rc0 = ioas_ranges(c->fd, cl->ioas, r0, &n0, &a0);
+	do_call(cl);
+	check_errno(cl);
+	if (!cl->err) {
+		fz.pins_known = false;
+		return true;
+	}
+	if (cl->out_ro && cl->err == EFAULT) {
+		/* The answer could not be written after the effect: forget. */
+		fz.pins_known = false;
+		o = ioas_of(c, cl->ioas);
+		if (o)
+			o->exact = false;
+		if (c) {
+			c->compat_known = false;
+			scan(cl, c, false);
+		}
+		return false;
+	}
+	if (pins && fz.pins_known && pins_read(&pin, &lck) &&
+	    (pin != fz.pin || lck != fz.lck)) {
+		violate(cl, "failed call moved VmPin %ld -> %ld kB, VmLck %ld -> %ld kB",
+			fz.pin, pin, fz.lck, lck);
+		fz.pin = pin;
+		fz.lck = lck;
+	}
+	if (ranges) {
+		rc1 = ioas_ranges(c->fd, cl->ioas, r1, &n1, &a1);
+		if (rc0 != rc1 || n0 != n1 || a0 != a1 ||
+		    memcmp(r0, r1, sizeof(r0[0]) * (n0 < 16 ? n0 : 16)))
+			violate(cl, "IOAS %u's ranges went %u -> %u, alignment 0x%llx -> 0x%llx",
+				cl->ioas, n0, n1, (unsigned long long)a0,
+				(unsigned long long)a1);
+	}
+	if (!chk || !c)
+		return false;
+	if (kinds & K_MAPS)
+		map_check(cl, c);
+	o = pool_pick(c, O_ANY);
+	if (o && !o->autohwpt && !resolve(c, o))
+		violate(cl, "%s %u is gone after a failed call",
+			otype_name[o->type], o->id);
+	if ((kinds & K_ALLOC) && !rnd(16))
+		scan(cl, c, true);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Learning from successful calls                                     */
+
+/* Record a new object; beyond the soft limit destroy it again instead. */
+static struct obj *learn(struct ctx *c, uint32_t id, int type)
+{
+	struct obj *o;
+
+	if (c->nobj >= SOFT_OBJS && type != O_IDEV && !obj_destroy(c->fd, id))
+		return NULL;
+	o = pool_add(c, id, type);
+	if (!o)
+		violate(NULL, "model full: %s %u not recorded", otype_name[type],
+			id);
+	return o;
+}
+
+/* The HWPT an attach returned: one it made, or one it joined. */
+static void learn_attach(struct ctx *c, uint32_t id)
+{
+	bool known = find(c, id, O_HWPT);
+	struct obj *o = learn(c, id, O_HWPT);
+
+	if (o && !known)
+		o->autohwpt = true;
+}
+
+/* The IOAS the VFIO compat layer maps into, asked when not known. */
+static struct obj *compat_ioas(struct ctx *c)
+{
+	uint32_t id = 0;
+	struct obj *o;
+
+	if (!c->compat_known) {
+		if (ifd_vfio_ioas(c->fd, IOMMU_VFIO_IOAS_GET, &id))
+			id = 0;
+		c->compat = id;
+		c->compat_known = true;
+		o = id && !ioas_of(c, id) ? pool_add(c, id, O_IOAS) : NULL;
+		if (o)
+			o->exact = false;
+	}
+	return ioas_of(c, c->compat);
+}
+
+/* How much of a user address's alignment a chosen IOVA keeps for @len. */
+static uint64_t keep_align(uint64_t len)
+{
+	uint64_t a = 1;
+
+	while (a < len && a < page_size)
+		a <<= 1;
+	return a;
+}
+
+/* A successful map of [iova, iova + len) at @uva: plausible?  Record it. */
+static void note_map(const struct call *cl, struct obj *o, uint64_t iova,
+		     uint64_t len, uint64_t uva, bool fixed, uint64_t want)
+{
+	if (fixed && iova != want)
+		violate(cl, "fixed IOVA 0x%llx came back as 0x%llx",
+			(unsigned long long)want, (unsigned long long)iova);
+	/*
+	 * rst: a chosen IOVA is never 0 and keeps the user address's offset
+	 * within the alignment the length can use, at most a page.
+	 */
+	if (!fixed && (!iova || (uva != NO_UVA &&
+				 ((iova ^ uva) & (keep_align(len) - 1)))))
+		violate(cl, "chosen IOVA 0x%llx for user address 0x%llx",
+			(unsigned long long)iova, (unsigned long long)uva);
+	if (!o)
+		return;
+	if (o->exact && overlap(o, iova, iova + len - 1))
+		violate(cl, "new mapping 0x%llx+0x%llx overlaps one of IOAS %u",
+			(unsigned long long)iova, (unsigned long long)len,
+			o->id);
+	model_add(o, iova, len, uva);
+}
+
+/* A successful unmap of [iova, last] (or of all) that reported @done. */
+static void note_unmap(const struct call *cl, struct obj *o, bool all,
+		       uint64_t iova, uint64_t last, bool split, uint64_t done)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	if (!o)
+		return;
+	for (i = 0; all && i < o->nareas; i++)
+		sum += o->areas[i].len;
+	if (all) {
+		o->nareas = 0;
+	} else if (!model_unmap(o, iova, last, split, &sum)) {
+		if (o->exact)
+			violate(cl, "unmap of 0x%llx-0x%llx succeeded, it cuts a mapping",
+				(unsigned long long)iova,
+				(unsigned long long)last);
+		o->exact = false;
+		return;
+	}
+	if (o->exact && sum != done)
+		violate(cl, "unmapped 0x%llx bytes, the model has 0x%llx there",
+			(unsigned long long)done, (unsigned long long)sum);
+	o->exact |= all;
+}
+
+/* ------------------------------------------------------------------ */
+/* IOMMU_* commands                                                   */
+
+static void op_destroy(struct ctx *c)
+{
+	struct iommu_destroy t = { .id = pick_id(c, O_ANY) };
+	struct call cl;
+	struct obj *o;
+
+	call_init(&cl, c, C_DESTROY, c->fd, IOMMU_DESTROY);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	o = run(&cl, K_PINS) ? find(c, t.id, O_ANY) : NULL;
+	if (!o)
+		return;
+	if (o->type == O_IDEV)
+		violate(&cl, "destroyed device %u, which its driver holds", t.id);
+	if (o->type == O_STDEV)
+		pool_del(c, o->link);
+	if (o->type == O_IOAS)
+		c->compat_known = false;
+	pool_del(c, t.id);
+}
+
+static void op_ioas_alloc(struct ctx *c)
+{
+	struct iommu_ioas_alloc t = { .flags = pick_flags(0, 0) }, *out;
+	struct call cl;
+	struct obj *o;
+
+	call_init(&cl, c, C_IOAS_ALLOC, c->fd, IOMMU_IOAS_ALLOC);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (!run(&cl, K_ALLOC))
+		return;
+	o = find(c, out->out_ioas_id, O_ANY);
+	if (!out->out_ioas_id || (o && o->type != O_HWPT))
+		violate(&cl, "new IOAS got ID %u, which is 0 or taken",
+			out->out_ioas_id);
+	learn(c, out->out_ioas_id, O_IOAS);
+}
+
+static void op_allow_iovas(struct ctx *c)
+{
+	struct iommu_ioas_allow_iovas t = {
+		.ioas_id = pick_id(c, O_IOAS), .num_iovas = pick_count(),
+		.__reserved = pick_rsv(),
+	};
+	struct iommu_iova_range *r = (void *)(list_end - page_size);
+	struct call cl;
+	uint32_t i;
+
+	call_init(&cl, c, C_ALLOW_IOVAS, c->fd, IOMMU_IOAS_ALLOW_IOVAS);
+	t.allowed_iovas = pick_array(t.num_iovas, sizeof(*r), &cl.may_fault);
+	for (i = 0; i < page_size / sizeof(*r); i++) {
+		r[i].start = pick_iova(NULL);
+		r[i].last = chance(80) ? r[i].start + pick_len() - 1 :
+					 edge_u64();
+	}
+	cl.ioas = t.ioas_id;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	run(&cl, K_RANGES);
+}
+
+/* Usable ranges are sorted, apart, and hold every mapping. */
+static void check_ranges(const struct call *cl, struct ctx *c,
+			 const struct iommu_ioas_iova_ranges *out,
+			 uint32_t room, const struct iommu_iova_range *r)
+{
+	uint32_t i, j, n = out->num_iovas < room ? out->num_iovas : room;
+	struct obj *o = ioas_of(c, out->ioas_id);
+	uint64_t align = out->out_iova_alignment;
+	bool big = out->num_iovas > room, msgsize = cl->err == EMSGSIZE;
+
+	if (!align || (align & (align - 1)))
+		violate(cl, "IOVA alignment 0x%llx", (unsigned long long)align);
+	if (big != msgsize)
+		violate(cl, "%u ranges for room for %u", out->num_iovas, room);
+	for (i = 0; i < n; i++)
+		if (r[i].start > r[i].last ||
+		    (i && r[i].start <= r[i - 1].last + 1))
+			violate(cl, "range %u, 0x%llx-0x%llx, unsorted or touching",
+				i, (unsigned long long)r[i].start,
+				(unsigned long long)r[i].last);
+	for (i = 0; o && o->exact && n == out->num_iovas && i < o->nareas; i++) {
+		for (j = 0; j < n; j++)
+			if (r[j].start <= o->areas[i].iova && r[j].last >=
+			    o->areas[i].iova + o->areas[i].len - 1)
+				break;
+		if (j == n)
+			violate(cl, "mapping at 0x%llx is outside the usable ranges",
+				(unsigned long long)o->areas[i].iova);
+	}
+}
+
+static void op_iova_ranges(struct ctx *c)
+{
+	struct iommu_ioas_iova_ranges t = {
+		.ioas_id = pick_id(c, O_IOAS), .num_iovas = pick_count(),
+		.__reserved = pick_rsv(),
+	};
+	bool bad = false;
+	struct call cl;
+
+	call_init(&cl, c, C_IOVA_RANGES, c->fd, IOMMU_IOAS_IOVA_RANGES);
+	t.allowed_iovas = pick_array(t.num_iovas, sizeof(struct iommu_iova_range),
+				     &bad);
+	/* It writes only the entries it has: a short array is fine. */
+	cl.may_fault = t.num_iovas &&
+		       (t.allowed_iovas < ptr_u64(list_end - page_size) ||
+			t.allowed_iovas > ptr_u64(list_end));
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	if ((run(&cl, 0) || cl.err == EMSGSIZE) && cl.out && !cl.may_fault &&
+	    cl.expect < 0)
+		check_ranges(&cl, c, cl.out, t.num_iovas,
+			     (void *)(uintptr_t)t.allowed_iovas);
+}
+
+static void op_ioas_map(struct ctx *c)
+{
+	struct iommu_ioas_map t = {
+		.ioas_id = pick_id(c, O_IOAS), .length = pick_len(),
+		.flags = pick_flags(MAP_RW | (chance(50) ?
+				    IOMMU_IOAS_MAP_FIXED_IOVA : 0), 7),
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct call cl;
+	bool ok;
+
+	call_init(&cl, c, C_MAP, c->fd, IOMMU_IOAS_MAP);
+	t.user_va = pick_uva(t.length, t.flags & IOMMU_IOAS_MAP_WRITEABLE, &ok);
+	t.iova = chance(85) ? pick_iova(ioas_of(c, t.ioas_id)) : 0;
+	cl.may_fault = !ok;
+	cl.ioas = t.ioas_id;
+	cl.probe = t.iova;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (run(&cl, K_PINS | K_MAPS))
+		note_map(&cl, ioas_of(c, t.ioas_id), out->iova, t.length,
+			 t.user_va, t.flags & IOMMU_IOAS_MAP_FIXED_IOVA, t.iova);
+}
+
+static void op_ioas_copy(struct ctx *c)
+{
+	struct iommu_ioas_copy t = {
+		.dst_ioas_id = pick_id(c, O_IOAS),
+		.src_ioas_id = pick_id(c, O_IOAS),
+		.flags = pick_flags(MAP_RW | (chance(50) ?
+				    IOMMU_IOAS_MAP_FIXED_IOVA : 0), 7),
+	}, *out;
+	struct obj *src = ioas_of(c, t.src_ioas_id), *dst;
+	struct area *a = pick_area(src);
+	uint64_t uva = NO_UVA, from, to;
+	unsigned int i, n;
+	struct call cl;
+
+	t.src_iova = a && chance(70) ? a->iova : pick_iova(src);
+	t.length = a && chance(70) ? a->len : pick_len();
+	t.dst_iova = pick_iova(ioas_of(c, t.dst_ioas_id));
+	call_init(&cl, c, C_COPY, c->fd, IOMMU_IOAS_COPY);
+	cl.ioas = t.dst_ioas_id;
+	cl.probe = t.dst_iova;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (!run(&cl, K_PINS | K_MAPS))
+		return;
+	src = ioas_of(c, t.src_ioas_id);
+	dst = ioas_of(c, t.dst_ioas_id);
+	if (src && src->exact && !model_covers(src, t.src_iova, t.length))
+		violate(&cl, "copied 0x%llx+0x%llx, which IOAS %u does not map",
+			(unsigned long long)t.src_iova,
+			(unsigned long long)t.length, t.src_ioas_id);
+	a = src ? overlap(src, t.src_iova, t.src_iova) : NULL;
+	if (a && a->uva != NO_UVA)
+		uva = a->uva + (t.src_iova - a->iova);
+	note_map(&cl, NULL, out->dst_iova, t.length, uva,
+		 t.flags & IOMMU_IOAS_MAP_FIXED_IOVA, t.dst_iova);
+	if (!dst)
+		return;
+	if (!src || !src->exact) {
+		dst->exact = false;
+		return;
+	}
+	if (dst->exact && overlap(dst, out->dst_iova, out->dst_iova + t.length - 1))
+		violate(&cl, "copy to 0x%llx overlaps a mapping of IOAS %u",
+			(unsigned long long)out->dst_iova, dst->id);
+	/* The copy is one area per source area it takes pages from. */
+	for (i = 0, n = src->nareas; i < n; i++) {
+		a = &src->areas[i];
+		from = a->iova > t.src_iova ? a->iova : t.src_iova;
+		to = a->iova + a->len - 1;
+		if (to > t.src_iova + t.length - 1)
+			to = t.src_iova + t.length - 1;
+		if (from <= to)
+			model_add(dst, out->dst_iova + (from - t.src_iova),
+				  to - from + 1, a->uva == NO_UVA ? NO_UVA :
+				  a->uva + (from - a->iova));
+	}
+}
+
+static void op_ioas_unmap(struct ctx *c)
+{
+	struct iommu_ioas_unmap t = { .ioas_id = pick_id(c, O_IOAS) }, *out;
+	struct obj *o = ioas_of(c, t.ioas_id);
+	struct area *a = pick_area(o);
+	unsigned int r = rnd(100);
+	struct call cl;
+
+	if (r < 15) {
+		t.length = UINT64_MAX;
+	} else if (r < 60 && a) {
+		t.iova = a->iova;
+		t.length = chance(80) ? a->len : pick_len();
+	} else {
+		t.iova = pick_iova(o);
+		t.length = pick_len();
+	}
+	call_init(&cl, c, C_UNMAP, c->fd, IOMMU_IOAS_UNMAP);
+	cl.ioas = t.ioas_id;
+	cl.probe = t.iova;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (run(&cl, K_PINS | K_MAPS))
+		note_unmap(&cl, ioas_of(c, t.ioas_id),
+			   !t.iova && t.length == UINT64_MAX, t.iova,
+			   t.iova + t.length - 1, false, out->length);
+}
+
+static void op_option(struct ctx *c)
+{
+	unsigned int r = rnd(100);
+	struct iommu_option t = {
+		.option_id = r < 50 ? IOMMU_OPTION_HUGE_PAGES :
+			     r < 85 ? IOMMU_OPTION_RLIMIT_MODE : edge_u64(),
+		.op = chance(90) ? rnd(2) : (uint16_t)rnd64(),
+		.__reserved = pick_rsv(),
+		.val64 = chance(70) ? rnd(2) : edge_u64(),
+	}, *out;
+	struct call cl;
+
+	t.object_id = t.option_id == IOMMU_OPTION_RLIMIT_MODE && chance(80) ?
+		      0 : pick_id(c, O_IOAS);
+	call_init(&cl, c, C_OPTION, c->fd, IOMMU_OPTION);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (run(&cl, K_PINS) && t.op == IOMMU_OPTION_OP_GET && out->val64 > 1)
+		violate(&cl, "option %u reads %llu", t.option_id,
+			(unsigned long long)out->val64);
+}
+
+static void op_vfio_ioas(struct ctx *c)
+{
+	unsigned int r = rnd(100);
+	struct iommu_vfio_ioas t = {
+		.op = r < 35 ? IOMMU_VFIO_IOAS_GET : r < 70 ?
+		      IOMMU_VFIO_IOAS_SET : r < 90 ? IOMMU_VFIO_IOAS_CLEAR :
+		      (uint16_t)rnd64(),
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct call cl;
+
+	t.ioas_id = t.op == IOMMU_VFIO_IOAS_SET || chance(50) ?
+		    pick_id(c, O_IOAS) : 0;
+	call_init(&cl, c, C_VFIO_IOAS, c->fd, IOMMU_VFIO_IOAS);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (!run(&cl, 0)) {
+		if (cl.err != ENODEV || t.op != IOMMU_VFIO_IOAS_GET ||
+		    cl.expect >= 0)
+			return;
+		if (c->compat_known && c->compat)
+			violate(&cl, "GET finds no compat IOAS, IOAS %u was set",
+				c->compat);
+		c->compat = 0;
+		c->compat_known = true;
+	} else if (t.op == IOMMU_VFIO_IOAS_GET) {
+		if (c->compat_known && c->compat && out->ioas_id != c->compat)
+			violate(&cl, "GET says IOAS %u, IOAS %u was set",
+				out->ioas_id, c->compat);
+		c->compat_known = false;
+		compat_ioas(c);
+	} else if (t.op == IOMMU_VFIO_IOAS_SET ||
+		   t.op == IOMMU_VFIO_IOAS_CLEAR) {
+		c->compat = t.op == IOMMU_VFIO_IOAS_SET ? t.ioas_id : 0;
+		c->compat_known = true;
+	}
+}
+
+static void op_hwpt_alloc(struct ctx *c)
+{
+	struct iommu_hwpt_alloc t = {
+		.flags = pick_flags(0, 7), .dev_id = pick_id(c, O_IDEV),
+		.pt_id = pick_id(c, chance(80) ? O_IOAS : O_HWPT),
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct call cl;
+
+	call_init(&cl, c, C_HWPT_ALLOC, c->fd, IOMMU_HWPT_ALLOC);
+	if (chance(15)) {	/* nesting, fault queues: not yet */
+		t.data_type = chance(50) ? IOMMU_HWPT_DATA_VTD_S1 : rnd64();
+		t.data_len = chance(50) ? sizeof(struct iommu_hwpt_vtd_s1) :
+			     rnd(1U << 16);
+		t.data_uptr = ptr_u64(list_end - page_size);
+		t.fault_id = chance(50) ? pick_id(c, O_ANY) : 0;
+		t.__reserved2 = pick_rsv();
+		cl.may_fault = true;
+	}
+	cl.ioas = t.pt_id;
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_hwpt_alloc, data_type), true);
+	out = cl.out;
+	if (run(&cl, K_PINS | K_RANGES | K_ALLOC))
+		learn(c, out->out_hwpt_id, O_HWPT);
+}
+
+/*
+ * The commands whose features have not landed (EOPNOTSUPP for now): a
+ * live ID or a random word in each 32-bit slot past the size.
+ */
+static void op_not_yet(struct ctx *c)
+{
+	static const struct { unsigned long req; size_t ksize, minsz; } n[] = {
+		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info),
+		  offsetof(struct iommu_hw_info, out_capabilities) },
+		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
+		  sizeof(struct iommu_hwpt_set_dirty_tracking), 0 },
+		{ IOMMU_HWPT_GET_DIRTY_BITMAP,
+		  sizeof(struct iommu_hwpt_get_dirty_bitmap), 0 },
+		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate), 0 },
+		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc), 0 },
+	};
+	unsigned int k = rnd(ARRAY_SIZE(n)), i;
+	uint32_t t[16];
+	struct call cl;
+	int fd;
+
+	for (i = 1; i < n[k].ksize / 4; i++)
+		t[i] = chance(40) ? pick_id(c, O_ANY) : chance(50) ? 0 :
+		       chance(50) ? (uint32_t)ptr_u64(list_end - page_size) :
+		       (uint32_t)edge_u64();
+	call_init(&cl, c, C_NOT_YET, c->fd, n[k].req);
+	cl.may_fault = true;
+	place(&cl, t, n[k].ksize, n[k].minsz ?: n[k].ksize, true);
+	if (!run(&cl, K_ALLOC) || n[k].req != IOMMU_FAULT_QUEUE_ALLOC)
+		return;
+	/* A new descriptor: never close one of ours on a bogus answer. */
+	fd = ((struct iommu_fault_alloc *)cl.out)->out_fault_fd;
+	if (fd > 2 && fd != c->fd && fd != fz.status_fd)
+		close(fd);
+}
+
+/*
+ * Ioctl numbers an iommufd does not have: ENOTTY, exactly.  VFIO_TYPE is
+ * IOMMUFD_TYPE too; an iommufd serves the VFIO container numbers.
+ */
+static void op_unknown_nr(struct ctx *c)
+{
+	unsigned int nr, v;
+	struct call cl;
+
+	call_init(&cl, c, C_UNKNOWN, c->fd, 0);
+	do {
+		nr = rnd(256);
+		v = nr - VFIO_BASE;
+	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_FAULT_QUEUE_ALLOC) ||
+		 nr == IOMMUFD_CMD_BASE + 32 || v <= 2 || (v >= 12 && v <= 14));
+	cl.req = _IO(IOMMUFD_TYPE, nr);
+	/* Or a known command with direction and size bits. */
+	if (chance(25))
+		cl.req = _IOC(1 + rnd(3), IOMMUFD_TYPE, IOMMUFD_CMD_BASE + rnd(15),
+			      1 + rnd(_IOC_SIZEMASK));
+	cl.expect = ENOTTY;
+	call_int(&cl, (unsigned long)(arg_end - page_size));
+	run(&cl, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* IOMMU_TEST_CMD                                                     */
+
+/* An access fd: mostly this file's, else another file's, or not one. */
+static int pick_afd(struct ctx *c)
+{
+	struct ctx *o = &fz.t->ctx[rnd(fz.t->nctx)];
+	unsigned int r = rnd(100);
+
+	if (r < 75 && c->nacc)
+		return c->acc[rnd(c->nacc)];
+	if (r < 85 && o->nacc)
+		return o->acc[rnd(o->nacc)];
+	return r < 90 ? c->fd : r < 95 ? -1 : (int)rnd(48);
+}
+
+static void op_test_cmd(struct ctx *c)
+{
+	struct obj *o = ioas_of(c, pick_id(c, O_IOAS));
+	struct area *a = pick_area(o);
+	struct iommu_test_cmd t = { .__reserved = pick_rsv() }, *out;
+	uint32_t id = o ? o->id : pick_id(c, O_IOAS);
+	unsigned int r = rnd(100), kinds = 0, i;
+	enum cmd cmd = C_T_UNKNOWN;
+	bool ok = true;
+	struct call cl;
+
+	/* Most operations work on an IOAS, near one of its mappings. */
+	uint64_t iova = a && chance(70) ? a->iova : pick_iova(o);
+	uint64_t len = a && chance(70) ? a->len : pick_len();
+	uint64_t uva = a && a->uva != NO_UVA && chance(80) ? a->uva :
+		       pick_uva(len, false, &ok);
+
+	if (r < 14) {
+		cmd = r < 10 ? C_T_MOCK : C_T_REPLACE;
+		t.op = r < 7 ? IOMMU_TEST_OP_MOCK_DOMAIN : r < 10 ?
+		       IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS :
+		       IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+		t.id = r < 10 ? pick_id(c, chance(70) ? O_IOAS : O_HWPT) :
+		       pick_id(c, O_STDEV);
+		t.mock_domain_flags.dev_flags = pick_flags(0, 7);
+		if (r >= 10) {
+			id = pick_id(c, chance(50) ? O_IOAS : O_HWPT);
+			t.mock_domain_replace.pt_id = id;
+		}
+		kinds = K_PINS | K_RANGES | K_ALLOC;
+		ok = true;
+	} else if (r < 22) {
+		cmd = C_T_RESERVED;
+		t.op = IOMMU_TEST_OP_ADD_RESERVED;
+		t.id = id;
+		t.add_reserved.start = pick_iova(o);
+		t.add_reserved.length = pick_len();
+		kinds = K_RANGES;
+		ok = true;
+	} else if (r < 34) {
+		cmd = r < 30 ? C_T_CHECK_MAP : C_T_CHECK_REFS;
+		t.op = r < 30 ? IOMMU_TEST_OP_MD_CHECK_MAP :
+		       IOMMU_TEST_OP_MD_CHECK_REFS;
+		t.id = pick_id(c, O_HWPT);
+		t.check_map = (struct iommu_test_check_map_args){ iova, len, uva };
+		if (r >= 30)
+			t.check_refs = (struct iommu_test_check_refs_args){
+				len, uva, rnd(3) };
+		ok = uva_ok(uva, len, false);
+	} else if (r < 48) {
+		cmd = r < 42 ? C_T_ACCESS : C_T_ACCESS_IOAS;
+		t.op = r < 42 ? IOMMU_TEST_OP_CREATE_ACCESS :
+		       IOMMU_TEST_OP_ACCESS_REPLACE_IOAS;
+		t.id = r < 42 ? id : (uint32_t)pick_afd(c);
+		t.create_access.flags = pick_flags(rnd(2), 1);
+		if (r >= 42)
+			t.access_replace_ioas.ioas_id = id;
+		kinds = K_RANGES;
+		ok = true;
+	} else if (r < 64) {
+		cmd = r < 58 ? C_T_PIN : C_T_UNPIN;
+		t.op = r < 58 ? IOMMU_TEST_OP_ACCESS_PAGES :
+		       IOMMU_TEST_OP_DESTROY_ACCESS_PAGES;
+		t.id = pick_afd(c);
+		t.access_pages = (struct iommu_test_pin_args){
+			pick_flags(rnd(2), 1), 0, iova, len, chance(50) ? uva : 0 };
+		ok = !t.access_pages.uptr;	/* pages around it are read */
+		i = rnd(c->npins + 1);
+		if (r >= 58 && i < c->npins) {
+			t.id = c->pins[i].afd;
+			t.destroy_access_pages.access_pages_id = c->pins[i].id;
+		}
+		kinds = K_PINS;
+	} else if (r < 80) {
+		cmd = C_T_RW;
+		t.op = IOMMU_TEST_OP_ACCESS_RW;
+		t.id = pick_afd(c);
+		t.access_rw.flags = pick_flags(rnd(2) | (chance(20) ? 4 : 0), 5);
+		t.access_rw.iova = a ? a->iova + rnd(a->len) : iova;
+		t.access_rw.length = chance(80) ? 1 + rnd(2 * page_size) :
+			chance(50) ? (16U << 20) + rnd(2) : edge_u64();
+		t.access_rw.uptr = pick_uva(t.access_rw.length,
+					    !(t.access_rw.flags & 1), &ok);
+	} else if (r < 82) {
+		cmd = C_T_LIMIT;
+		t.op = IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT;
+		t.memory_limit.limit = chance(50) ? 1 + rnd(64) : edge_u64();
+	} else {
+		cmd = r < 90 ? C_T_NOT_YET : C_T_UNKNOWN;
+		t.op = r < 90 ? IOMMU_TEST_OP_DIRTY + rnd(3) : chance(30) ? 0 :
+		       16 + rnd(1000);
+		t.id = pick_id(c, O_ANY);
+		t.dirty.uptr = ptr_u64(list_end - page_size);
+		t.dirty.length = len;
+		t.dirty.page_size = page_size;
+		ok = false;
+	}
+	call_init(&cl, c, cmd, c->fd, IOMMU_TEST_CMD);
+	cl.may_fault = !ok;
+	cl.ioas = kinds ? (cmd == C_T_MOCK ? t.id : id) : 0;
+	/* The command's first version ends at "last", before any padding. */
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	out = cl.out;
+	if (!run(&cl, kinds))
+		return;
+	o = cmd == C_T_MOCK ? learn(c, out->mock_domain.out_stdev_id, O_STDEV) :
+	    cmd == C_T_RESERVED ? ioas_of(c, t.id) : NULL;
+	if (cmd == C_T_MOCK && o) {
+		o->link = out->mock_domain.out_idev_id;
+		learn(c, out->mock_domain.out_idev_id, O_IDEV);
+		if (out->mock_domain.out_hwpt_id != t.id)
+			learn_attach(c, out->mock_domain.out_hwpt_id);
+	} else if (cmd == C_T_REPLACE && out->mock_domain_replace.pt_id != id) {
+		learn_attach(c, out->mock_domain_replace.pt_id);
+	} else if (cmd == C_T_RESERVED && o && o->exact &&
+		   overlap(o, t.add_reserved.start, t.add_reserved.start +
+			   t.add_reserved.length - 1)) {
+		violate(&cl, "reserved IOVA over a mapping of IOAS %u", t.id);
+	} else if (cmd == C_T_ACCESS && out->create_access.out_access_fd > 2) {
+		if (c->nacc == MAX_ACC) {
+			close(c->acc[0]);
+			c->acc[0] = c->acc[--c->nacc];
+		}
+		c->acc[c->nacc++] = out->create_access.out_access_fd;
+	} else if (cmd == C_T_PIN) {
+		i = c->npins < MAX_PINS ? c->npins++ : rnd(MAX_PINS);
+		c->pins[i].afd = t.id;
+		c->pins[i].id = out->access_pages.out_access_pages_id;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* VFIO container ioctls on an iommufd                                */
+
+static void vfio_info(struct ctx *c)
+{
+	const uint32_t sizes[] = { 24, 16, 8, 0, 64, 256, 1024, 4096, 65536,
+				   UINT32_MAX };
+	uint32_t argsz = sizes[rnd(ARRAY_SIZE(sizes))];
+	size_t room = argsz < 24 ? 24 : argsz > ARG_SPACE ? 24 : argsz;
+	struct vfio_iommu_type1_info *info = (void *)(arg_end - room);
+	struct call cl;
+
+	call_init(&cl, c, C_V_INFO, c->fd, VFIO_IOMMU_GET_INFO);
+	memset(info, 0, room);
+	info->argsz = argsz;
+	call_int(&cl, (unsigned long)info);
+	memcpy(cl.snap, info, 16);
+	cl.snap_len = 16;
+	cl.may_fault = argsz > room;
+	if (argsz < 16)
+		cl.expect = EINVAL;
+	if (chance(4)) {
+		cl.arg = bad_ptr();
+		cl.expect = EFAULT;
+	}
+	if (!run(&cl, 0) || cl.arg != (unsigned long)info)
+		return;
+	if (!(info->flags & VFIO_IOMMU_INFO_PGSIZES) || !info->iova_pgsizes)
+		violate(&cl, "no IOVA page sizes (flags 0x%x)", info->flags);
+	if (argsz >= 24 && info->cap_offset &&
+	    (info->cap_offset < 24 || info->cap_offset >= argsz))
+		violate(&cl, "capability at %u for argsz %u", info->cap_offset,
+			argsz);
+}
+
+static void op_vfio_container(struct ctx *c)
+{
+	const unsigned long ext[] = { VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU,
+				      VFIO_UNMAP_ALL, 0, 2, 4, 5, 6, 7, 8, 10 };
+	struct obj *o = compat_ioas(c);	/* what the call maps into */
+	struct vfio_iommu_type1_dma_unmap u = { 0 }, *uo;
+	struct vfio_iommu_type1_dma_map m = { 0 };
+	struct area *a = pick_area(o);
+	unsigned int r = rnd(100);
+	struct call cl;
+	bool ok;
+
+	if (r < 6) {
+		call_init(&cl, c, C_V_VERSION, c->fd, VFIO_GET_API_VERSION);
+		if (run(&cl, 0) && cl.rc != VFIO_API_VERSION)
+			violate(&cl, "API version %ld", cl.rc);
+	} else if (r < 14) {
+		call_init(&cl, c, C_V_EXTENSION, c->fd, VFIO_CHECK_EXTENSION);
+		call_int(&cl, chance(90) ? ext[rnd(ARRAY_SIZE(ext))] : rnd64());
+		if (run(&cl, 0) && cl.rc != (cl.arg == VFIO_TYPE1_IOMMU ||
+					     cl.arg == VFIO_TYPE1v2_IOMMU ||
+					     cl.arg == VFIO_UNMAP_ALL))
+			violate(&cl, "extension %lu: %ld", cl.arg, cl.rc);
+	} else if (r < 24) {
+		call_init(&cl, c, C_V_SET_IOMMU, c->fd, VFIO_SET_IOMMU);
+		call_int(&cl, chance(45) ? VFIO_TYPE1v2_IOMMU : chance(45) ?
+			 VFIO_TYPE1_IOMMU : chance(80) ? rnd(12) : rnd64());
+		cl.ioas = o ? o->id : 0;
+		if (!run(&cl, K_RANGES))
+			return;
+		if (cl.arg != VFIO_TYPE1_IOMMU && cl.arg != VFIO_TYPE1v2_IOMMU)
+			violate(&cl, "SET_IOMMU took type %lu", cl.arg);
+		c->v1 = cl.arg == VFIO_TYPE1_IOMMU;
+	} else if (r < 54) {
+		m.flags = pick_flags(VFIO_DMA_MAP_FLAG_READ |
+				     VFIO_DMA_MAP_FLAG_WRITE, 7);
+		m.size = pick_len();
+		m.vaddr = pick_uva(m.size, m.flags & VFIO_DMA_MAP_FLAG_WRITE, &ok);
+		m.iova = pick_iova(o) & ~(uint64_t)(chance(80) ? page_size - 1 : 0);
+		call_init(&cl, c, C_V_MAP, c->fd, VFIO_IOMMU_MAP_DMA);
+		cl.may_fault = !ok;
+		cl.ioas = o ? o->id : 0;
+		cl.probe = m.iova;
+		place(&cl, &m, sizeof(m), sizeof(m), false);
+		if (run(&cl, K_PINS | K_MAPS))
+			note_map(&cl, compat_ioas(c), m.iova, m.size, m.vaddr,
+				 true, m.iova);
+	} else if (r < 82) {
+		u.flags = chance(85) ? 0 : chance(50) ? VFIO_DMA_UNMAP_FLAG_ALL :
+			  pick_flags(0, 7);
+		if (a && chance(50)) {
+			u.iova = a->iova;
+			u.size = chance(70) ? a->len : pick_len();
+		} else if (!(u.flags & VFIO_DMA_UNMAP_FLAG_ALL) || chance(20)) {
+			u.iova = pick_iova(o);
+			u.size = pick_len();
+		}
+		call_init(&cl, c, C_V_UNMAP, c->fd, VFIO_IOMMU_UNMAP_DMA);
+		cl.ioas = o ? o->id : 0;
+		cl.probe = u.iova;
+		place(&cl, &u, sizeof(u), sizeof(u), false);
+		uo = cl.out;
+		if (run(&cl, K_PINS | K_MAPS))
+			note_unmap(&cl, compat_ioas(c),
+				   u.flags & VFIO_DMA_UNMAP_FLAG_ALL, u.iova,
+				   u.iova + u.size - 1, c->v1, uo->size);
+	} else {
+		vfio_info(c);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The VFIO device cdev and its group                                 */
+
+/* Our file behind @fd, if any. */
+static struct ctx *ctx_of_fd(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < fz.t->nctx; i++)
+		if (fz.t->ctx[i].fd == fd)
+			return &fz.t->ctx[i];
+	return NULL;
+}
+
+/* A descriptor for BIND or SET_CONTAINER: mostly one of our iommufds. */
+static int pick_fd(void)
+{
+	struct target *t = fz.t;
+	unsigned int r = fz.valid ? 0 : rnd(100);
+
+	if (r < 75)
+		return t->ctx[rnd(t->nctx)].fd;
+	if (r < 88)
+		return r < 80 ? -1 : (int)rnd(48);
+	return r < 92 ? t->cdev : r < 96 ? t->group : INT_MAX;
+}
+
+static void cdev_reopen(struct target *t)
+{
+	if (t->cdev >= 0)
+		close(t->cdev);
+	if (t->bctx)		/* closing it unbinds: its device object goes */
+		pool_del(t->bctx, t->devid);
+	t->bound = false;
+	t->bctx = NULL;
+	t->cdev = open(t->cdev_path, O_RDWR);
+	fz.pins_known = false;
+}
+
+static void op_cdev(struct ctx *c)
+{
+	struct vfio_device_bind_iommufd b = { .flags = pick_flags(0, 0) }, *bo;
+	struct vfio_device_detach_iommufd_pt d = { .flags = pick_flags(0, 0) };
+	struct vfio_device_attach_iommufd_pt at = { .flags = d.flags }, *ao;
+	struct target *t = fz.t;
+	unsigned int r = rnd(100);
+	struct ctx *pc = t->bctx ? t->bctx : c;
+	struct call cl;
+
+	if (t->cdev < 0 || r < 8) {
+		cdev_reopen(t);
+	} else if (r < 44) {
+		b.iommufd = pick_fd();
+		call_init(&cl, ctx_of_fd(b.iommufd), C_BIND, t->cdev,
+			  VFIO_DEVICE_BIND_IOMMUFD);
+		place(&cl, &b, sizeof(b), sizeof(b), false);
+		bo = cl.out;
+		if (!run(&cl, K_PINS))
+			return;
+		if (t->bound)
+			violate(&cl, "a second bind of the device succeeded");
+		t->bound = true;
+		t->devid = bo->out_devid;
+		t->bctx = ctx_of_fd(b.iommufd);
+		if (t->bctx)
+			learn(t->bctx, t->devid, O_IDEV);
+	} else if (r < 82) {
+		at.pt_id = pick_id(pc, chance(65) ? O_IOAS : O_HWPT);
+		call_init(&cl, pc, C_ATTACH, t->cdev,
+			  VFIO_DEVICE_ATTACH_IOMMUFD_PT);
+		cl.ioas = at.pt_id;
+		place(&cl, &at, sizeof(at), sizeof(at), false);
+		if (!t->bound)	/* checked before the argument is read */
+			cl.expect = EINVAL;
+		ao = cl.out;
+		if (!run(&cl, K_PINS | K_RANGES | K_ALLOC))
+			return;
+		if (!t->bound)
+			violate(&cl, "attach of an unbound device succeeded");
+		if (t->bctx && ao->pt_id != at.pt_id)
+			learn_attach(t->bctx, ao->pt_id);
+	} else {
+		call_init(&cl, t->bctx, C_DETACH, t->cdev,
+			  VFIO_DEVICE_DETACH_IOMMUFD_PT);
+		place(&cl, &d, sizeof(d), sizeof(d), false);
+		if (!t->bound)
+			cl.expect = EINVAL;
+		if (run(&cl, K_PINS) && !t->bound)
+			violate(&cl, "detach of an unbound device succeeded");
+	}
+}
+
+/* VFIO_GROUP_SET_CONTAINER to @fd, or to a random descriptor when < -1. */
+static void group_set(int fd)
+{
+	struct target *t = fz.t;
+	int *p = (int *)(arg_end - sizeof(int));
+	struct call cl;
+	struct ctx *gc;
+
+	*p = fd < -1 ? pick_fd() : fd;
+	gc = ctx_of_fd(*p);
+	call_init(&cl, gc, C_SET_CONTAINER, t->group, VFIO_GROUP_SET_CONTAINER);
+	call_int(&cl, (unsigned long)p);
+	memcpy(cl.snap, p, sizeof(int));
+	cl.snap_len = sizeof(int);
+	if (!fz.valid && chance(4)) {
+		cl.arg = bad_ptr();
+		cl.expect = EFAULT;
+	}
+	if (!run(&cl, K_PINS | K_ALLOC))
+		return;
+	if (t->group_set)
+		violate(&cl, "the group's container was set twice");
+	t->group_set = true;
+	t->gctx = gc;
+	if (gc) {		/* it makes a compat IOAS when there is none */
+		gc->compat_known = false;
+		compat_ioas(gc);
+	}
+}
+
+static void group_unset(void)
+{
+	struct target *t = fz.t;
+	struct call cl;
+
+	call_init(&cl, t->gctx, C_UNSET_CONTAINER, t->group,
+		  VFIO_GROUP_UNSET_CONTAINER);
+	if (!run(&cl, K_PINS))
+		return;
+	if (!t->group_set)
+		violate(&cl, "unset a container that was not set");
+	t->group_set = false;
+	t->gctx = NULL;
+}
+
+static void op_group(struct ctx *c)
+{
+	if (fz.t->group < 0)
+		op_vfio_ioas(c);
+	else if (chance(55))
+		group_set(-2);
+	else
+		group_unset();
+}
+
+/*
+ * The sequence that once made the kernel loop: make an IOAS the compat
+ * IOAS, destroy it, then set the group's container to that iommufd.  Each
+ * step is an ordinary fuzzed call, with well-formed arguments.
+ */
+static void op_compat_sequence(struct ctx *c)
+{
+	struct target *t = fz.t;
+	struct obj *o;
+	int tries;
+
+	fz.valid = true;
+	o = pool_pick(c, O_IOAS);
+	if (chance(50) || !o || o->type != O_IOAS)
+		op_ioas_alloc(c);
+	o = pool_pick(c, O_IOAS);
+	if (o && o->type == O_IOAS) {
+		fz.want_id = o->id;
+		for (tries = 0; tries < 4; tries++) {
+			if (c->compat_known && c->compat == fz.want_id)
+				break;
+			op_vfio_ioas(c);
+		}
+		op_destroy(c);
+		fz.want_id = 0;
+	}
+	if (t->group >= 0 && t->group_set && chance(70))
+		group_unset();
+	if (t->bound && chance(70))
+		cdev_reopen(t);
+	if (t->group >= 0 && !t->group_set)
+		group_set(c->fd);
+	fz.valid = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Targets                                                            */
+
+static bool ctx_open(struct ctx *c, const char *path)
+{
+	struct mock_dev_ids ids;
+	uint32_t id;
+
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->compat_known = true;
+	c->fd = open(path, O_RDWR);
+	if (c->fd < 0)
+		return false;
+	/* Something to work on: two IOASes, a mock device on the first. */
+	if (!ioas_create(c->fd, &id))
+		pool_add(c, id, O_IOAS);
+	if (!ioas_create(c->fd, &id))
+		pool_add(c, id, O_IOAS);
+	if (!fz.test || !c->nobj || mock_dev_add(c->fd, c->obj[0].id, &ids))
+		return true;
+	pool_add(c, ids.stdev, O_STDEV)->link = ids.idev;
+	pool_add(c, ids.idev, O_IDEV);
+	pool_add(c, ids.hwpt, O_HWPT)->autohwpt = true;
+	return true;
+}
+
+static void ctx_close(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nacc; i++)
+		close(c->acc[i]);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->nacc = 0;
+	c->fd = -1;
+	fz.pins_known = false;
+}
+
+/* Close a file and open it again: all its objects go at once. */
+static void op_reopen(struct ctx *c)
+{
+	if (fz.t->bctx == c)
+		fz.t->bctx = NULL;
+	if (fz.t->gctx == c)
+		fz.t->gctx = NULL;
+	ctx_close(c);
+	ctx_open(c, c->path);
+}
+
+static const struct {
+	void (*fn)(struct ctx *c);
+	unsigned int w[3];	/* weight per target: iommufd, vfio, cdev */
+} ops[] = {
+	{ op_destroy,		{ 8, 4, 8 } },
+	{ op_ioas_alloc,	{ 5, 4, 5 } },
+	{ op_allow_iovas,	{ 3, 1, 1 } },
+	{ op_iova_ranges,	{ 4, 2, 2 } },
+	{ op_ioas_map,		{ 14, 6, 6 } },
+	{ op_ioas_copy,		{ 5, 2, 1 } },
+	{ op_ioas_unmap,	{ 10, 4, 4 } },
+	{ op_option,		{ 3, 2, 2 } },
+	{ op_vfio_ioas,		{ 4, 6, 10 } },
+	{ op_hwpt_alloc,	{ 4, 1, 4 } },
+	{ op_not_yet,		{ 2, 1, 1 } },
+	{ op_unknown_nr,	{ 2, 2, 1 } },
+	{ op_test_cmd,		{ 24, 4, 4 } },	/* first: needs the test cmd */
+	{ op_vfio_container,	{ 4, 50, 8 } },
+	{ op_cdev,		{ 0, 0, 26 } },
+	{ op_group,		{ 0, 0, 12 } },
+	{ op_compat_sequence,	{ 0, 0, 1 } },
+	{ op_reopen,		{ 1, 1, 1 } },
+};
+
+static unsigned int op_weight(const struct target *t, unsigned int i)
+{
+	return ops[i].fn == op_test_cmd && !fz.test ? 0 : ops[i].w[t->col];
+}
+
+/* The first device bound to vfio-pci: its cdev and its group's node. */
+static const char *find_device(struct target *t)
+{
+	const char *dir = "/sys/bus/pci/drivers/vfio-pci";
+	char bdf[32], path[128], link[128], *g;
+	struct dirent *de;
+	ssize_t n;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return "no vfio-pci driver";
+	while ((de = readdir(d))) {
+		snprintf(bdf, sizeof(bdf), "%.31s", de->d_name);
+		if (strchr(bdf, ':') &&
+		    !vfio_cdev_path(bdf, t->cdev_path, sizeof(t->cdev_path)))
+			break;
+	}
+	closedir(d);
+	if (!de)
+		return "no vfio-pci device with a VFIO cdev";
+	snprintf(path, sizeof(path), "%s/%s/iommu_group", dir, bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	g = strrchr(link, '/');
+	if (g)
+		snprintf(t->group_path, sizeof(t->group_path), "/dev/vfio/%lu",
+			 strtoul(g + 1, NULL, 10));
+	return NULL;
+}
+
+/* Open what @t fuzzes; a reason to skip it, or NULL. */
+static const char *target_open(struct target *t)
+{
+	unsigned int i, files = t->col == 2 ? 3 : 2;
+	const char *path;
+	struct ctx *c;
+	uint32_t id;
+
+	for (i = 0; i < files; i++) {
+		path = t->col == 1 || i == 2 ? "/dev/vfio/vfio" : "/dev/iommu";
+		c = &t->ctx[t->nctx];
+		if (!ctx_open(c, path)) {
+			if (i < 2)
+				return "cannot open /dev/iommu or /dev/vfio/vfio";
+			continue;
+		}
+		/* IOMMU_IOAS_ALLOC is ENOTTY where VFIO's container serves. */
+		if (!c->nobj && ioas_create(c->fd, &id) == ENOTTY) {
+			ctx_close(c);
+			if (i < 2)
+				return "/dev/vfio/vfio is not served by iommufd";
+			continue;
+		}
+		t->nctx++;
+	}
+	/* Give the type1 ioctls somewhere to map from the start. */
+	for (i = 0; t->col == 1 && i < t->nctx; i++) {
+		c = &t->ctx[i];
+		if (c->nobj &&
+		    !ifd_vfio_ioas(c->fd, IOMMU_VFIO_IOAS_SET, &c->obj[0].id))
+			c->compat = c->obj[0].id;
+	}
+	if (t->col != 2)
+		return NULL;
+	t->cdev = open(t->cdev_path, O_RDWR);
+	if (t->cdev < 0)
+		return "cannot open the VFIO cdev";
+	if (t->group_path[0])
+		t->group = open(t->group_path, O_RDWR);
+	if (t->group < 0 && !fz.quiet)
+		printf("# %s: cannot open group %s, no group ioctls\n", t->name,
+		       t->group_path);
+	return NULL;
+}
+
+static void target_close(struct target *t)
+{
+	unsigned int i;
+
+	if (t->cdev >= 0)
+		close(t->cdev);
+	if (t->group >= 0)
+		close(t->group);
+	for (i = 0; i < t->nctx; i++)
+		ctx_close(&t->ctx[i]);
+	t->cdev = -1;
+	t->group = -1;
+}
+
+/* Fuzz target @index for @calls calls; print its TAP line. */
+static bool target_run(struct target *t, unsigned int index,
+		       unsigned long calls)
+{
+	unsigned int total = 0, i, w;
+	unsigned long end = fz.calls + calls, loops;
+	const char *skip;
+
+	fz.t = t;
+	t->cdev = -1;
+	t->group = -1;
+	/* Each target draws from its own stream: a skip changes no other. */
+	fz.rng = fz.seed ^ (0x5851f42d4c957f2dULL * (index + 1));
+	skip = t->skip ? t->skip : target_open(t);
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		total += op_weight(t, i);
+	if (skip || !total) {
+		target_close(t);
+		printf("ok %u %s # SKIP %s\n", index + 1, t->name,
+		       skip ?: "nothing to run");
+		return true;
+	}
+	if (!fz.quiet)
+		printf("# %s: %lu calls on %u files %s\n", t->name, calls,
+		       t->nctx, t->cdev >= 0 ? t->cdev_path : "");
+	for (loops = 0; fz.calls < end && loops < 4 * calls; loops++) {
+		for (w = rnd(total), i = 0; w >= op_weight(t, i); i++)
+			w -= op_weight(t, i);
+		ops[i].fn(&t->ctx[rnd(t->nctx)]);
+		if (!(loops % SCAN_EVERY))
+			scan(NULL, &t->ctx[rnd(t->nctx)], true);
+	}
+	target_close(t);
+	if (t->violations > MAX_REPORTS)
+		printf("# %s: %lu violations, the first %u shown\n", t->name,
+		       t->violations, MAX_REPORTS);
+	printf("%sok %u %s\n", t->violations ? "not " : "", index + 1, t->name);
+	return !t->violations;
+}
+
+static struct target targets[] = {
+	/*
+	 * Shares of --calls. A device cdev call (bind, attach: real domains
+	 * on emulated VT-d) costs ten times an iommufd call on the debug
+	 * kernel under TCG, so it gets a small share of many calls.
+	 */
+	{ .name = "fuzz_iommufd", .col = 0, .share = 80 },
+	{ .name = "fuzz_vfio_container", .col = 1, .share = 16 },
+	{ .name = "fuzz_device_cdev", .col = 2, .share = 4 },
+};
+
+/* IOMMU_TEST_CMD exists when an unknown op is EOPNOTSUPP, not ENOTTY. */
+static bool test_cmd_works(void)
+{
+	struct iommu_test_cmd cmd = { .size = sizeof(cmd) };
+	int fd = open("/dev/iommu", O_RDWR), rc;
+
+	if (fd < 0)
+		return false;
+	rc = raw_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	close(fd);
+	return rc != ENOTTY;
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit lim = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
+	unsigned long calls = DEFAULT_CALLS, share = 0;
+	long pin0 = 0, lck0 = 0, pin = 0, lck = 0;
+	unsigned int i, n = ARRAY_SIZE(targets);
+	bool ok = true;
+	pthread_t wd;
+	int a, fd;
+
+	fz.seed = time(NULL);
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--quiet"))
+			fz.quiet = true;
+		else if (!strcmp(argv[a], "--seed") && a + 1 < argc)
+			fz.seed = strtoull(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--calls") && a + 1 < argc)
+			calls = strtoul(argv[++a], NULL, 0);
+		else
+			break;
+	}
+	if (a < argc) {
+		fprintf(stderr, "usage: %s [--seed N] [--calls N] [--quiet]\n",
+			argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# seed %llu\n1..%u\n", (unsigned long long)fz.seed, n + 1);
+	/* RLIMIT_MEMLOCK bounds what the fuzzer pins: root must not bypass it. */
+	setrlimit(RLIMIT_MEMLOCK, &lim);
+	give_up_ipc_lock();
+	fz.status_fd = open("/proc/self/status", O_RDONLY);
+	if (mem_setup() || !pins_read(&pin0, &lck0)) {
+		printf("Bail out! no memory to fuzz with, or no /proc/self/status\n");
+		return 1;
+	}
+	fz.test = test_cmd_works();
+	fz.t = &targets[0];
+	pthread_create(&wd, NULL, watchdog, NULL);
+
+	for (i = 0; i < n; i++) {
+		if (access("/dev/iommu", F_OK))
+			targets[i].skip = "no /dev/iommu";
+		else if (i == 0 && !fz.test)
+			targets[i].skip = "no IOMMU_TEST_CMD (needs CONFIG_IOMMUFD_TEST)";
+		else if (i == 1 && access("/dev/vfio/vfio", F_OK))
+			targets[i].skip = "no /dev/vfio/vfio";
+		else if (i == 2)
+			targets[i].skip = find_device(&targets[i]);
+		share += targets[i].skip ? 0 : targets[i].share;
+	}
+	for (i = 0; i < n; i++)
+		ok &= target_run(&targets[i], i, share ? calls *
+				 targets[i].share / share : 0);
+	/* The test interface's pinning batch back to the kernel's default. */
+	fd = open("/dev/iommu", O_RDWR);
+	if (fz.test && fd >= 0)
+		pin_batch_set(fd, 65536);
+	if (fd >= 0)
+		close(fd);
+
+	/* Every file is closed: whatever was pinned must be unpinned. */
+	if (!pins_read(&pin, &lck) || pin != pin0 || lck != lck0) {
+		printf("# VmPin %ld -> %ld kB, VmLck %ld -> %ld kB\n", pin0, pin,
+		       lck0, lck);
+		ok = false;
+	}
+	printf("%sok %u fuzz_no_leaked_pins\n", pin != pin0 || lck != lck0 ?
+	       "not " : "", n + 1);
+	if (!fz.quiet)
+		printf("# %lu calls, seed %llu\n", fz.calls,
+		       (unsigned long long)fz.seed);
+	return ok ? 0 : 1;
+}
