@@ -5,15 +5,17 @@
 #   make run        build, boot the VT-d guest, run the demo
 #   make check      all test lanes; LANE="vtd amd" picks some, TEST=prog one
 #                   test program, FAULT=fail|panic|hang|warn injects a failure
+#   make stress     the stress lane for 10 minutes (STRESS_SECONDS, SEED)
+#   make fuzz       the fuzz lane with 10^6 ioctls (FUZZ_CALLS, SEED)
 #   make bench      map/unmap benchmark in the VT-d guest (numbers, no verdict)
 #   make shell      the VT-d guest with an interactive shell
 #   make help       everything else
 
 H := harness
 LANE ?=
-export TEST FAULT TIMEOUT JOBS
+export TEST FAULT TIMEOUT JOBS SEED STRESS_SECONDS FUZZ_CALLS
 
-.PHONY: all run bench check shell deps tree kernels kernel-x86_64 kernel-arm64 \
+.PHONY: all run bench check stress fuzz shell deps tree kernels kernel-x86_64 kernel-arm64 \
 	kernel-debug guests static refresh-patches clean distclean help
 
 all: run
@@ -44,6 +46,13 @@ check:
 
 static:
 	@$(H)/check.sh static
+
+# The short runs of make check, made long.
+stress:
+	@STRESS_SECONDS=$${STRESS_SECONDS:-600} $(H)/check.sh stress
+
+fuzz:
+	@FUZZ_CALLS=$${FUZZ_CALLS:-1000000} $(H)/check.sh fuzz
 
 # Turn the commits on top of the "base" tag in build/tree back into
 # patches/ (see README.md).

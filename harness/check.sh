@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh [LANE...]: build what the chosen lanes need, run them, and end
 # with one line "N passed, N failed, N skipped".  Exits non-zero on any
-# failure.  Lanes: static mock vtd amd kunit harness smmuv3 debug (all by
-# default).  A lane whose kernel fails to build is reported as failed and
+# failure.  Lanes: static mock vtd amd kunit harness smmuv3 debug stress
+# fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
 # the other lanes still run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL="static mock vtd amd kunit harness smmuv3 debug"
+ALL="static mock vtd amd kunit harness smmuv3 debug stress fuzz"
 lanes=${*:-$ALL}
 # Whatever stops this script early still ends with the closing line.
 summarized=
@@ -84,12 +84,15 @@ if want static; then
 	if ((x86_ok)); then lane static "$HARNESS_DIR/static.sh"; else broken static "x86_64 build"; fi
 fi
 
-if want debug; then
+# The debug kernel's lanes: the tests again, the stress run, the fuzzer.
+debug_lanes=
+for l in debug stress fuzz; do want $l && debug_lanes="$debug_lanes $l"; done
+if [ -n "$debug_lanes" ]; then
 	if stage "kernel x86_64-debug" "$HARNESS_DIR/build-kernel.sh" x86_64-debug &&
 		stage "guest x86_64" "$HARNESS_DIR/build-guest.sh" x86_64; then
-		lane debug "$HARNESS_DIR/run-lane.sh" debug
+		for l in $debug_lanes; do lane $l "$HARNESS_DIR/run-lane.sh" $l; done
 	else
-		broken debug "x86_64-debug build"
+		for l in $debug_lanes; do broken $l "x86_64-debug build"; done
 	fi
 fi
 

@@ -4,9 +4,12 @@
 # a hard time limit, keep the console in build/logs/LANE.log and print one
 # PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
 #
-# Guest lanes: mock vtd amd smmuv3 kunit debug, plus run, bench and shell
+# Guest lanes: mock vtd amd smmuv3 kunit debug stress fuzz, plus run, bench
+# and shell
 # (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
+# SEED=N reproduces a stress or fuzz run, STRESS_SECONDS=N and FUZZ_CALLS=N
+# size them,
 # TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
 # only the test program NAME, LOG_NAME and RESULTS_DIR redirect the log
 # and results (the harness self-check keeps its runs apart this way).
@@ -46,10 +49,17 @@ kunit-x86_64) qemu_x86 x86_64; limit=300; EXTRA="kunit.enable=1" ;;
 kunit-arm64) qemu_arm64; limit=600; EXTRA="kunit.enable=1" ;;
 debug) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"; limit=1200
 	EXTRA="intel_iommu=on kmemleak=on" ;;
+stress) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"
+	limit=$((${STRESS_SECONDS:-60} + 600))
+	EXTRA="intel_iommu=on kmemleak=on harness.seconds=${STRESS_SECONDS:-60}" ;;
+fuzz) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"
+	# About 350 calls a second on the debug kernel under TCG.
+	limit=$((${FUZZ_CALLS:-100000} / 100 + 600))
+	EXTRA="intel_iommu=on kmemleak=on harness.calls=${FUZZ_CALLS:-100000}" ;;
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
 bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
 	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
-*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug run bench shell)" ;;
+*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
 guest_lane=${lane%%-*}
@@ -58,6 +68,7 @@ guest_lane=${lane%%-*}
 append="console=$CONSOLE panic=-1 log_buf_len=16M harness.lane=$guest_lane $EXTRA"
 [ -n "${FAULT:-}" ] && append="$append harness.fault=$FAULT"
 [ -n "${TEST:-}" ] && append="$append harness.test=$TEST"
+[ -n "${SEED:-}" ] && append="$append harness.seed=$SEED"
 
 if [ "$lane" = shell ]; then
 	exec "${QEMU[@]}" -serial mon:stdio -append "$append"
