@@ -272,11 +272,17 @@ struct hwpt_drop {
 
 /*
  * A domain is for the IOMMU driver that made it: 6.1's drivers take any
- * domain in attach_dev() and read it as their own.
+ * domain in attach_dev() and read it as their own. And a device whose
+ * IOMMU can make all its DMA snoop only goes where it does (so VFIO may
+ * tell KVM so), while one whose IOMMU cannot is refused such a domain
+ * by the driver anyway.
  */
 static bool hwpt_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
 {
-	return dev_iommu_ops(idev->dev) == hwpt->iommu_ops;
+	return dev_iommu_ops(idev->dev) == hwpt->iommu_ops &&
+	       hwpt->enforce_cc ==
+		       device_iommu_capable(idev->dev,
+					    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
 }
 
 /* Put @idev in @hwpt; the first device of the group moves the group. */

@@ -34,6 +34,12 @@ enum {
 	MOCK_FLAGS_DEVICE_NO_DIRTY = 0x1,	/* its IOMMU cannot track dirty */
 	MOCK_FLAGS_DEVICE_HUGE_IOVA = 0x2,	/* 1 MiB IOVA granule */
 	MOCK_FLAGS_DEVICE_PASID = 0x4,		/* supports PASIDs */
+	/*
+	 * Our extension (a bit Linux has not used): its IOMMU cannot make
+	 * every DMA snoop (no IOMMU_CAP_ENFORCE_CACHE_COHERENCY), like a
+	 * VT-d unit without snoop control.
+	 */
+	MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL = 0x1000000,
 };
 
 /* PASID width, in bits, of a mock device created with PASID support. */

@@ -33,10 +33,12 @@
  * @domain: the core's view
  * @ptes: IOVA / MOCK_IO_PAGE_SIZE -> xa_mk_value(phys / MOCK_IO_PAGE_SIZE);
  *	the xarray's own lock orders concurrent map and unmap calls
+ * @enforce_cc: told to block no-snoop DMA (enforce_cache_coherency)
  */
 struct mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
+	bool enforce_cc;
 };
 
 static struct mock_domain *to_mock(struct iommu_domain *domain)
@@ -91,6 +93,12 @@ static void mock_domain_free(struct iommu_domain *domain)
 
 static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
+	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
+
+	/* As VT-d refuses a unit without snoop control a snooping domain. */
+	if (to_mock(domain)->enforce_cc &&
+	    mdev->flags & MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL)
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -170,7 +178,22 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
+	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
+
+	if (cap == IOMMU_CAP_ENFORCE_CACHE_COHERENCY)
+		return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL);
 	return cap == IOMMU_CAP_CACHE_COHERENCY || cap == IOMMU_CAP_INTR_REMAP;
+}
+
+/* Like VT-d: only an empty domain may start forcing snoops. */
+static bool mock_enforce_cache_coherency(struct iommu_domain *domain)
+{
+	struct mock_domain *mock = to_mock(domain);
+
+	if (!xa_empty(&mock->ptes))
+		return false;
+	mock->enforce_cc = true;
+	return true;
 }
 
 /* IOMMU_GET_HW_INFO of a mock device: a register with a known value. */
@@ -203,6 +226,7 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iova_to_phys = mock_iova_to_phys,
+	.enforce_cache_coherency = mock_enforce_cache_coherency,
 	.free = mock_domain_free,
 };
 
@@ -231,7 +255,8 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	int rc, id;
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
-		      MOCK_FLAGS_DEVICE_PASID))
+		      MOCK_FLAGS_DEVICE_PASID |
+		      MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL))
 		return ERR_PTR(-EINVAL);
 
 	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
