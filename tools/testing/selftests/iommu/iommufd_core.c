@@ -2079,24 +2079,6 @@ TEST_F(mock, huge_pages_alignment)
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, PAGES(4), NULL));
 }
 
-static int hw_info_get(int fd, uint32_t dev, uint32_t flags, uint32_t type,
-		       void *data, uint32_t len, struct iommu_hw_info *out)
-{
-	struct iommu_hw_info h = {
-		.size = sizeof(h),
-		.flags = flags,
-		.dev_id = dev,
-		.data_len = len,
-		.data_uptr = ptr_u64(data),
-		.in_data_type = type,
-	};
-	int rc = raw_ioctl(fd, IOMMU_GET_HW_INFO, &h);
-
-	if (!rc && out)
-		*out = h;
-	return rc;
-}
-
 /* IOMMU_GET_HW_INFO of a mock device: the selftest type and register. */
 TEST_F(mock, hw_info)
 {

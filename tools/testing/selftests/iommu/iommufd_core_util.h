@@ -284,17 +284,59 @@ struct mock_dev_ids {
 	uint32_t idev;
 };
 
-/* Create a mock device attached to the IOAS or HWPT @pt. */
-static inline int mock_dev_add(int fd, uint32_t pt, struct mock_dev_ids *ids)
+/*
+ * Create a mock device attached to the IOAS or HWPT @pt, with @op
+ * IOMMU_TEST_OP_MOCK_DOMAIN or, for MOCK_FLAGS_DEVICE_* @flags,
+ * IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS; their answers start alike.
+ */
+static inline int mock_dev_op(int fd, uint32_t op, uint32_t pt,
+			      uint32_t flags, struct mock_dev_ids *ids)
 {
-	struct iommu_test_cmd c = {};
-	int rc = test_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN, pt, &c);
+	struct iommu_test_cmd c = {
+		.mock_domain_flags = { .dev_flags = flags },
+	};
+	int rc = test_op(fd, op, pt, &c);
 
 	if (!rc && ids) {
-		ids->stdev = c.mock_domain.out_stdev_id;
-		ids->hwpt = c.mock_domain.out_hwpt_id;
-		ids->idev = c.mock_domain.out_idev_id;
+		ids->stdev = c.mock_domain_flags.out_stdev_id;
+		ids->hwpt = c.mock_domain_flags.out_hwpt_id;
+		ids->idev = c.mock_domain_flags.out_idev_id;
 	}
+	return rc;
+}
+
+static inline int mock_dev_add(int fd, uint32_t pt, struct mock_dev_ids *ids)
+{
+	return mock_dev_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN, pt, 0, ids);
+}
+
+static inline int mock_dev_add_flags(int fd, uint32_t pt, uint32_t flags,
+				     struct mock_dev_ids *ids)
+{
+	return mock_dev_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, pt, flags, ids);
+}
+
+/*
+ * IOMMU_GET_HW_INFO of device @dev: @len bytes of room at @data; @type
+ * with IOMMU_HW_INFO_FLAG_INPUT_TYPE in @flags. *@out (optional) gets the
+ * answer.
+ */
+static inline int hw_info_get(int fd, uint32_t dev, uint32_t flags,
+			      uint32_t type, void *data, uint32_t len,
+			      struct iommu_hw_info *out)
+{
+	struct iommu_hw_info h = {
+		.size = sizeof(h),
+		.flags = flags,
+		.dev_id = dev,
+		.data_len = len,
+		.data_uptr = ptr_u64(data),
+		.in_data_type = type,
+	};
+	int rc = raw_ioctl(fd, IOMMU_GET_HW_INFO, &h);
+
+	if (!rc && out)
+		*out = h;
 	return rc;
 }
 

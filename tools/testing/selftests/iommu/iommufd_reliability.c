@@ -299,22 +299,6 @@ TEST_F(objs, copy_keeps_only_its_slice_pinned)
  * HWPTs that match what its IOMMU can do, so whether its DMA snoops is a
  * property of the device that VFIO can report to KVM.
  */
-static int mock_dev_flags(int fd, uint32_t pt, uint32_t flags,
-			  struct mock_dev_ids *ids)
-{
-	struct iommu_test_cmd c = {
-		.mock_domain_flags = { .dev_flags = flags },
-	};
-	int rc = test_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, pt, &c);
-
-	if (!rc) {
-		ids->stdev = c.mock_domain_flags.out_stdev_id;
-		ids->hwpt = c.mock_domain_flags.out_hwpt_id;
-		ids->idev = c.mock_domain_flags.out_idev_id;
-	}
-	return rc;
-}
-
 TEST_F(objs, snooping_and_non_snooping_devices_do_not_share)
 {
 	const uint32_t nosnoop = MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL;
@@ -322,13 +306,13 @@ TEST_F(objs, snooping_and_non_snooping_devices_do_not_share)
 	struct iommu_test_cmd c = {};
 	uint32_t hwpt;
 
-	ASSERT_EQ(0, mock_dev_flags(self->fd, self->ioas, nosnoop, &plain));
-	ASSERT_EQ(0, mock_dev_flags(self->fd, self->ioas, 0, &snoop));
+	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->ioas, nosnoop, &plain));
+	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->ioas, 0, &snoop));
 	EXPECT_NE(plain.hwpt, snoop.hwpt);
 	/* Each kind joins its own kind's HWPT. */
-	ASSERT_EQ(0, mock_dev_flags(self->fd, self->ioas, nosnoop, &plain2));
+	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->ioas, nosnoop, &plain2));
 	EXPECT_EQ(plain.hwpt, plain2.hwpt);
-	ASSERT_EQ(0, mock_dev_flags(self->fd, self->ioas, 0, &snoop2));
+	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->ioas, 0, &snoop2));
 	EXPECT_EQ(snoop.hwpt, snoop2.hwpt);
 	/* Both domains map the IOAS. */
 	EXPECT_EQ(0, mock_check_map(self->fd, plain.hwpt, self->iova,
@@ -340,7 +324,7 @@ TEST_F(objs, snooping_and_non_snooping_devices_do_not_share)
 	c.mock_domain_replace.pt_id = snoop.hwpt;
 	EXPECT_EQ(EINVAL, test_op(self->fd, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
 				  plain2.stdev, &c));
-	EXPECT_EQ(EINVAL, mock_dev_flags(self->fd, plain.hwpt, 0, &snoop2));
+	EXPECT_EQ(EINVAL, mock_dev_add_flags(self->fd, plain.hwpt, 0, &snoop2));
 	/* IOMMU_HWPT_ALLOC follows the device it is made for. */
 	ASSERT_EQ(0, hwpt_create(self->fd, plain.idev, self->ioas, 0, &hwpt));
 	c.mock_domain_replace.pt_id = hwpt;

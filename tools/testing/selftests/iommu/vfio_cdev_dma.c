@@ -18,7 +18,6 @@
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
-#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
 #include "edu_dev.h"
 #include "vfio_cdev_util.h"
 #include "vfio_type1_util.h"
@@ -1155,24 +1154,6 @@ static int iommu_sysfs_hex(const char *bdf, const char *attr,
 	return 0;
 }
 
-static int hw_info(int fd, uint32_t dev, uint32_t flags, uint32_t type,
-		   void *data, uint32_t len, struct iommu_hw_info *out)
-{
-	struct iommu_hw_info h = {
-		.size = sizeof(h),
-		.flags = flags,
-		.dev_id = dev,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-		.in_data_type = type,
-	};
-	int rc = raw_ioctl(fd, IOMMU_GET_HW_INFO, &h);
-
-	if (!rc && out)
-		*out = h;
-	return rc;
-}
-
 /*
  * IOMMU_GET_HW_INFO describes the IOMMU in front of edu with the registers
  * its driver read, and refuses what the uAPI says it refuses.
@@ -1189,17 +1170,17 @@ TEST_F(cdev, hw_info_matches_iommu)
 	struct iommu_hw_info out;
 	uint32_t devid;
 	size_t want, i;
-	int ret;
+	int fd, ret;
 
 	if (_metadata->skip)
 		return;
 	ret = vfio_cdev_setup(&self->v, self->path);
 	ASSERT_EQ(0, ret) TH_LOG("bind+attach: %s", strerror(-ret));
 	devid = self->v.devid;
+	fd = self->v.iommufd;
 
 	memset(&d, 0xa5, sizeof(d));
-	ASSERT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, &d, sizeof(d),
-			     &out));
+	ASSERT_EQ(0, hw_info_get(fd, devid, 0, 0, &d, sizeof(d), &out));
 	switch (out.out_data_type) {
 	case IOMMU_HW_INFO_TYPE_INTEL_VTD:
 		want = sizeof(d.vtd);
@@ -1237,43 +1218,23 @@ TEST_F(cdev, hw_info_matches_iommu)
 	EXPECT_EQ(0, out.out_max_pasid_log2);
 
 	/* The same type asked for by name; another one refused. */
-	EXPECT_EQ(0, hw_info(self->v.iommufd, devid,
-			     IOMMU_HW_INFO_FLAG_INPUT_TYPE, out.out_data_type,
-			     &d, sizeof(d), NULL));
-	EXPECT_EQ(EOPNOTSUPP, hw_info(self->v.iommufd, devid,
-				      IOMMU_HW_INFO_FLAG_INPUT_TYPE,
-				      out.out_data_type % 3 + 1, &d,
-				      sizeof(d), NULL));
+	EXPECT_EQ(0, hw_info_get(fd, devid, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 out.out_data_type, &d, sizeof(d), NULL));
+	EXPECT_EQ(EOPNOTSUPP,
+		  hw_info_get(fd, devid, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+			      out.out_data_type % 3 + 1, &d, sizeof(d), NULL));
 	/* No buffer: only the size. A short one gets what fits. */
-	EXPECT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, NULL, 0, &out));
+	EXPECT_EQ(0, hw_info_get(fd, devid, 0, 0, NULL, 0, &out));
 	EXPECT_EQ(want, out.data_len);
-	EXPECT_EQ(0, hw_info(self->v.iommufd, devid, 0, 0, &d, 4, NULL));
-	EXPECT_EQ(EFAULT, hw_info(self->v.iommufd, devid, 0, 0, (void *)8,
-				  sizeof(d), NULL));
-	EXPECT_EQ(EOPNOTSUPP, hw_info(self->v.iommufd, devid, 1U << 31, 0,
-				      &d, sizeof(d), NULL));
-	EXPECT_EQ(ENOENT, hw_info(self->v.iommufd, self->v.ioas, 0, 0, &d,
-				  sizeof(d), NULL));
-	EXPECT_EQ(ENOENT, hw_info(self->v.iommufd, 0, 0, 0, &d, sizeof(d),
-				  NULL));
+	EXPECT_EQ(0, hw_info_get(fd, devid, 0, 0, &d, 4, NULL));
+	EXPECT_EQ(EFAULT,
+		  hw_info_get(fd, devid, 0, 0, (void *)8, sizeof(d), NULL));
+	EXPECT_EQ(EOPNOTSUPP,
+		  hw_info_get(fd, devid, 1U << 31, 0, &d, sizeof(d), NULL));
+	EXPECT_EQ(ENOENT,
+		  hw_info_get(fd, self->v.ioas, 0, 0, &d, sizeof(d), NULL));
+	EXPECT_EQ(ENOENT, hw_info_get(fd, 0, 0, 0, &d, sizeof(d), NULL));
 	close_all(self);
-}
-
-/* A mock device (test kernels) on the IOAS or HWPT @pt of @fd. */
-static int mock_dev_on(int fd, uint32_t pt, uint32_t *stdev, uint32_t *hwpt)
-{
-	struct iommu_test_cmd c = {
-		.size = sizeof(c),
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
-		.id = pt,
-	};
-	int rc = raw_ioctl(fd, IOMMU_TEST_CMD, &c);
-
-	if (!rc) {
-		*stdev = c.mock_domain.out_stdev_id;
-		*hwpt = c.mock_domain.out_hwpt_id;
-	}
-	return rc;
 }
 
 /*
@@ -1284,21 +1245,22 @@ static int mock_dev_on(int fd, uint32_t pt, uint32_t *stdev, uint32_t *hwpt)
  */
 TEST_F(cdev, other_iommu_refuses_hwpt)
 {
-	uint32_t stdev, stdev2, hwpt, mock_hwpt, ioas2;
+	struct mock_dev_ids mock, mock2;
+	uint32_t ioas2;
 	int rc;
 
 	if (_metadata->skip)
 		return;
 	open_all(_metadata, self);
-	rc = mock_dev_on(self->v.iommufd, self->v.hwpt, &stdev, &hwpt);
+	rc = mock_dev_add(self->v.iommufd, self->v.hwpt, &mock);
 	if (rc == ENOTTY)
 		SKIP(return, "no IOMMU_TEST_CMD in this kernel");
 	EXPECT_EQ(EINVAL, rc);
 
 	/* edu is refused a mock domain, and keeps its own. */
 	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &ioas2));
-	ASSERT_EQ(0, mock_dev_on(self->v.iommufd, ioas2, &stdev, &mock_hwpt));
-	EXPECT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, mock_hwpt, NULL));
+	ASSERT_EQ(0, mock_dev_add(self->v.iommufd, ioas2, &mock));
+	EXPECT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, mock.hwpt, NULL));
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 31);
 
 	/*
@@ -1307,12 +1269,11 @@ TEST_F(cdev, other_iommu_refuses_hwpt)
 	 */
 	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas,
 					   TEST_IOVA, BUF_SIZE));
-	ASSERT_EQ(0, mock_dev_on(self->v.iommufd, self->v.ioas, &stdev2,
-				 &hwpt));
-	EXPECT_NE(self->v.hwpt, hwpt);
-	EXPECT_NE(mock_hwpt, hwpt);
-	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, stdev2));
-	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, stdev));
+	ASSERT_EQ(0, mock_dev_add(self->v.iommufd, self->v.ioas, &mock2));
+	EXPECT_NE(self->v.hwpt, mock2.hwpt);
+	EXPECT_NE(mock.hwpt, mock2.hwpt);
+	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, mock2.stdev));
+	EXPECT_EQ(0, ifd_destroy(self->v.iommufd, mock.stdev));
 	close_all(self);
 }
 
