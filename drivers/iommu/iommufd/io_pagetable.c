@@ -187,8 +187,13 @@ static int alloc_iova(struct io_pagetable *iopt, unsigned long uptr,
 		return rc;
 
 	span = length + offset;
-	if (offset)
-		need = max(need, PAGE_SIZE);
+	/*
+	 * The IOVA keeps the user address's offset within its page, so even
+	 * the fallback needs page alignment (or, for less than a page, the
+	 * alignment the length can use).
+	 */
+	need = max(need, offset ? PAGE_SIZE :
+		   min_t(unsigned long, PAGE_SIZE, roundup_pow_of_two(span)));
 	want = roundup_pow_of_two(span);
 	if (uptr & PAGE_MASK)
 		want = min(want, 1UL << __ffs(uptr & PAGE_MASK));

@@ -340,6 +340,35 @@ TEST_F(objs, snooping_and_non_snooping_devices_do_not_share)
 	EXPECT_EQ(0, obj_destroy(self->fd, hwpt));
 }
 
+/*
+ * Found by the fuzzer: when no hole fitted the preferred alignment, the
+ * fallback took any hole that fitted the domains' alignment (1 without a
+ * domain), so a page-aligned buffer could land at an IOVA in the middle
+ * of a page. The only hole here is two pages long but starts mid-page.
+ */
+TEST_F(objs, chosen_iova_keeps_the_page_offset)
+{
+	uint64_t base = MOCK_APERTURE_START + (16 << 20), iova;
+	uint32_t ioas;
+	char *buf;
+
+	buf = mem_get(2 * page_size);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ioas_create(self->fd, &ioas));
+	ASSERT_EQ(0, ioas_allow_one(self->fd, ioas, base + page_size / 2 + 1,
+				    base + page_size / 2 + 2 * page_size));
+	EXPECT_EQ(ENOSPC, ioas_map_auto(self->fd, ioas, buf, 2 * page_size,
+					&iova))
+		TH_LOG("mapped at 0x%llx", (unsigned long long)iova);
+	/* A page's worth more room, and it lands on a page boundary. */
+	ASSERT_EQ(0, ioas_allow_one(self->fd, ioas, base + page_size / 2 + 1,
+				    base + page_size / 2 + 3 * page_size));
+	ASSERT_EQ(0, ioas_map_auto(self->fd, ioas, buf, 2 * page_size, &iova));
+	EXPECT_EQ(0, iova % page_size);
+	EXPECT_EQ(0, obj_destroy(self->fd, ioas));
+	mem_put(buf, 2 * page_size);
+}
+
 /* ---------------------------------------------------------------- */
 /* Defect 8: VFIO type1 compatibility on /dev/iommu                  */
 
