@@ -1278,6 +1278,59 @@ TEST_F(cdev, other_iommu_refuses_hwpt)
 }
 
 /*
+ * A HWPT made for a device, before the device is in it, already has the
+ * aperture the device's IOMMU translates: every IOVA it allows can be
+ * mapped and the device then attached, and the aperture stays as it was.
+ * A 6.1 VT-d domain claimed 57 bits until its first attach narrowed it,
+ * so a map above the unit's width made that attach fail with EFAULT (the
+ * fuzzer's first 10^6-call run found it). An IOAS with a map past the
+ * aperture gets no HWPT for the device: EADDRINUSE.
+ */
+TEST_F(cdev, aperture_known_before_attach)
+{
+	struct iommu_iova_range r[16];
+	uint64_t last, top;
+	uint32_t ioas2, ioas3, hwpt;
+	int fd, n;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	fd = self->v.iommufd;
+	ASSERT_EQ(0, ifd_ioas_alloc(fd, &ioas2));
+	ASSERT_EQ(0, ifd_hwpt_alloc(fd, self->v.devid, ioas2, &hwpt));
+	n = ifd_ioas_ranges(fd, ioas2, r, ARRAY_SIZE(r));
+	ASSERT_LT(0, n);
+	ASSERT_GE((int)ARRAY_SIZE(r), n);
+	last = r[n - 1].last;
+	/* The top page allowed, or 2^48 - 4 KiB where the aperture is wider. */
+	top = (last < (1ULL << 48) ? last : (1ULL << 48) - 1) & ~4095ULL;
+	ASSERT_EQ(0, ifd_ioas_map_fixed(fd, ioas2, self->buf2, 4096, top));
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, hwpt, NULL))
+		TH_LOG("attach after a map at 0x%llx, aperture end 0x%llx",
+		       (unsigned long long)top, (unsigned long long)last);
+	n = ifd_ioas_ranges(fd, ioas2, r, ARRAY_SIZE(r));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(last, r[n - 1].last) TH_LOG("the aperture moved on attach");
+	if (last == UINT64_MAX)
+		goto out;
+	EXPECT_EQ(-EINVAL, ifd_ioas_map_fixed(fd, ioas2, self->buf2, 4096,
+					      last + 1));
+
+	/* Mapped past the aperture first: no HWPT, and no attach. */
+	ASSERT_EQ(0, ifd_ioas_alloc(fd, &ioas3));
+	ASSERT_EQ(0, ifd_ioas_map_fixed(fd, ioas3, self->buf2, 4096,
+					last + 1));
+	EXPECT_EQ(-EADDRINUSE, ifd_hwpt_alloc(fd, self->v.devid, ioas3, &hwpt));
+	EXPECT_EQ(-EADDRINUSE, vfio_cdev_attach(self->v.device, ioas3, NULL));
+out:
+	/* Still in ioas2's HWPT and working: move back and DMA. */
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas, NULL));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 41);
+	close_all(self);
+}
+
+/*
  * IOMMU_VFIO_IOAS named an IOAS that was then destroyed: setting a group's
  * container to that iommufd spun forever in the kernel, looking for an
  * IOAS that could not come back. Now the group gets a fresh compat IOAS.
