@@ -22,11 +22,16 @@
  * @device: the device, with a registration reference held
  * @ictx: the iommufd it is bound to; set before @bound
  * @bound: set once by a successful bind, read without a lock
+ * @kvm_lock: protects @kvm
+ * @kvm: the VM the kvm-vfio device linked this file to, or NULL; the
+ *	device gets it at bind, as a group's devices get the group's at open
  */
 struct vfio_cdev_file {
 	struct vfio_device *device;
 	struct iommufd_ctx *ictx;
 	bool bound;
+	spinlock_t kvm_lock;	/* protects @kvm */
+	struct kvm *kvm;
 };
 
 static int vfio_cdev_open(struct inode *inode, struct file *filep)
@@ -43,6 +48,7 @@ static int vfio_cdev_open(struct inode *inode, struct file *filep)
 		return -ENOMEM;
 	}
 	cf->device = device;
+	spin_lock_init(&cf->kvm_lock);
 	filep->private_data = cf;
 	return 0;
 }
@@ -57,6 +63,7 @@ static void vfio_cdev_close_device(struct vfio_cdev_file *cf)
 	vfio_iommufd_unbind(device);
 	device->open_count = 0;
 	device->cdev_opened = false;
+	device->kvm = NULL;
 	mutex_unlock(&device->dev_set->lock);
 	module_put(device->dev->driver->owner);
 }
@@ -112,6 +119,10 @@ static long vfio_cdev_bind(struct vfio_cdev_file *cf, void __user *arg)
 		goto err_module;
 	device->open_count = 1;
 	device->cdev_opened = true;
+	/* As for a group: the driver takes its own reference in open. */
+	spin_lock(&cf->kvm_lock);
+	device->kvm = cf->kvm;
+	spin_unlock(&cf->kvm_lock);
 	if (device->ops->open_device) {
 		ret = device->ops->open_device(device);
 		if (ret)
@@ -134,6 +145,7 @@ err_unbind:
 	vfio_iommufd_unbind(device);
 	device->open_count = 0;
 	device->cdev_opened = false;
+	device->kvm = NULL;
 err_module:
 	module_put(device->dev->driver->owner);
 err_unlock:
@@ -258,3 +270,34 @@ const struct file_operations vfio_device_cdev_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= vfio_cdev_mmap,
 };
+
+/**
+ * vfio_cdev_file_device - The device behind a device cdev file
+ * @file: any file
+ *
+ * Return: the device, valid while @file is, or NULL when @file is not an
+ * open of a /dev/vfio/devices/ node.
+ */
+struct vfio_device *vfio_cdev_file_device(struct file *file)
+{
+	struct vfio_cdev_file *cf = file->private_data;
+
+	return file->f_op == &vfio_device_cdev_fops ? cf->device : NULL;
+}
+
+/**
+ * vfio_cdev_file_set_kvm - Link a device cdev file with a VM
+ * @file: a file for which vfio_cdev_file_device() is not NULL
+ * @kvm: the VM, or NULL to unlink
+ *
+ * A device bound afterwards is opened with @kvm in device->kvm; a device
+ * bound already keeps what it was opened with, as a group's devices do.
+ */
+void vfio_cdev_file_set_kvm(struct file *file, struct kvm *kvm)
+{
+	struct vfio_cdev_file *cf = file->private_data;
+
+	spin_lock(&cf->kvm_lock);
+	cf->kvm = kvm;
+	spin_unlock(&cf->kvm_lock);
+}

@@ -17,8 +17,11 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 
+#include <linux/kvm.h>
+
 #include "../kselftest_harness.h"
 #include "edu_dev.h"
+#include "tracefs_util.h"
 #include "vfio_cdev_util.h"
 #include "vfio_type1_util.h"
 
@@ -33,6 +36,13 @@
 #define DST_OFF		(2 * 4096)
 #define LEGACY_CONTAINER "/dev/vfio/legacy-container"
 #define REPLACE_ROUNDS	50
+#ifndef KVM_DEV_VFIO_FILE
+#define KVM_DEV_VFIO_FILE	KVM_DEV_VFIO_GROUP
+#define KVM_DEV_VFIO_FILE_ADD	KVM_DEV_VFIO_GROUP_ADD
+#define KVM_DEV_VFIO_FILE_DEL	KVM_DEV_VFIO_GROUP_DEL
+#endif
+/* VT-d ECAP.SC: the unit can make every DMA snoop. */
+#define VTD_ECAP_SC		0x80ULL
 
 FIXTURE(cdev) {
 	char bdf[64];
@@ -1328,6 +1338,126 @@ out:
 	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas, NULL));
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 41);
 	close_all(self);
+}
+
+/* KVM_DEV_VFIO_FILE_ADD or _DEL of @fd: 0 or the errno. */
+static int kvm_vfio_file(int kdev, uint64_t op, int fd)
+{
+	struct kvm_device_attr attr = {
+		.group = KVM_DEV_VFIO_FILE,
+		.attr = op,
+		.addr = (uintptr_t)&fd,
+	};
+
+	return ioctl(kdev, KVM_SET_DEVICE_ATTR, &attr) ? errno : 0;
+}
+
+/* Calls of @func the function tracer saw since it was set up. */
+static int traced_calls(const char *func)
+{
+	char needle[96];
+
+	snprintf(needle, sizeof(needle), " %s <-", func);
+	return tracefs_grep(needle, NULL, NULL);
+}
+
+#define KVM_NONCOHERENT_FUNCS \
+	"kvm_arch_register_noncoherent_dma kvm_arch_unregister_noncoherent_dma"
+
+/*
+ * KVM's VFIO device takes a device cdev file as it takes a group file
+ * (6.1 refused it with EINVAL), and from either learns whether the
+ * device's DMA always snoops. With the group set to an iommufd, 6.1 said
+ * it did even on an IOMMU that cannot enforce it (QEMU's VT-d has no
+ * snoop control), so KVM made the guest's WBINVD a no-op; now KVM
+ * registers non-coherent DMA there. A function tracer shows it, where the
+ * kernel has one (the debug lane).
+ */
+TEST_F(cdev, kvm_vfio_device_file)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	struct iommu_hw_info_vtd vtd;
+	struct iommu_hw_info out;
+	int kvm, vm, kdev, file, group, ifd, traced, want;
+	bool coherent = true;
+	char gpath[64];
+
+	if (_metadata->skip)
+		return;
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		SKIP(return, "no /dev/kvm: %s", strerror(errno));
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &cd));
+	kdev = cd.fd;
+
+	/* What the device's IOMMU enforces, from its registers. */
+	ASSERT_EQ(0, vfio_cdev_setup(&self->v, self->path));
+	if (!hw_info_get(self->v.iommufd, self->v.devid, 0, 0, &vtd,
+			 sizeof(vtd), &out) &&
+	    out.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
+		coherent = vtd.ecap_reg & VTD_ECAP_SC;
+	vfio_cdev_close(&self->v);
+	want = coherent ? 0 : 1;
+	traced = !tracefs_trace_functions(KVM_NONCOHERENT_FUNCS);
+
+	/* The group, its container an iommufd. */
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", self->group);
+	group = open(gpath, O_RDWR);
+	ASSERT_LE(0, group);
+	ifd = ifd_open();
+	ASSERT_LE(0, ifd);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &ifd));
+	EXPECT_EQ(0, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_ADD, group));
+	if (traced)
+		EXPECT_EQ(want, traced_calls("kvm_arch_register_noncoherent_dma"))
+			TH_LOG("KVM was told the group's DMA %s coherent",
+			       coherent ? "is not" : "is");
+	EXPECT_EQ(0, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_DEL, group));
+	if (traced)
+		EXPECT_EQ(want,
+			  traced_calls("kvm_arch_unregister_noncoherent_dma"));
+	close(group);
+	close(ifd);
+
+	/* A device cdev file, added before its bind as QEMU does. */
+	if (traced)
+		ASSERT_EQ(0, tracefs_trace_functions(KVM_NONCOHERENT_FUNCS));
+	file = open(self->path, O_RDWR);
+	ASSERT_LE(0, file);
+	EXPECT_EQ(0, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_ADD, file));
+	EXPECT_EQ(EEXIST, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_ADD, file));
+	if (traced)
+		EXPECT_EQ(want, traced_calls("kvm_arch_register_noncoherent_dma"));
+	/* Bound and attached with the VM linked: DMA as ever. */
+	self->v.device = file;
+	self->v.iommufd = ifd_open();
+	ASSERT_LE(0, self->v.iommufd);
+	ASSERT_EQ(0, vfio_cdev_bind(file, self->v.iommufd, &self->v.devid));
+	ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &self->v.ioas));
+	ASSERT_EQ(0, vfio_cdev_attach(file, self->v.ioas, &self->v.hwpt));
+	ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, self->v.ioas,
+					self->buf, BUF_SIZE, TEST_IOVA));
+	ASSERT_EQ(0, edu_open(&self->edu, file));
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 43);
+	EXPECT_EQ(0, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_DEL, file));
+	EXPECT_EQ(ENOENT, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_DEL, file));
+	if (traced)
+		EXPECT_EQ(want,
+			  traced_calls("kvm_arch_unregister_noncoherent_dma"));
+
+	/* Anything else is still refused. */
+	EXPECT_EQ(EINVAL, kvm_vfio_file(kdev, KVM_DEV_VFIO_FILE_ADD,
+					self->v.iommufd));
+	if (traced)
+		tracefs_stop();
+	close_all(self);
+	close(kdev);
+	close(vm);
+	close(kvm);
+	if (!traced)
+		TH_LOG("no function tracer here: what KVM was told is not checked");
 }
 
 /*
