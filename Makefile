@@ -6,14 +6,15 @@
 #   make check      all test lanes; LANE="vtd amd" picks some, TEST=prog one
 #                   test program, FAULT=fail|panic|hang|warn injects a failure
 #   make stress     the stress lane for 10 minutes (STRESS_SECONDS, SEED)
-#   make fuzz       the fuzz lane with 10^6 ioctls (FUZZ_CALLS, SEED)
+#   make fuzz       the fuzz lane with 10^6 ioctls (FUZZ_CALLS, SEED,
+#                   FUZZ_ONLY=fuzz_device_cdev: one target's stream alone)
 #   make bench      map/unmap benchmark in the VT-d guest (numbers, no verdict)
 #   make shell      the VT-d guest with an interactive shell
 #   make help       everything else
 
 H := harness
 LANE ?=
-export TEST FAULT TIMEOUT JOBS SEED STRESS_SECONDS FUZZ_CALLS
+export TEST FAULT TIMEOUT JOBS SEED STRESS_SECONDS FUZZ_CALLS FUZZ_ONLY
 
 .PHONY: all run bench check stress fuzz shell deps tree kernels kernel-x86_64 kernel-arm64 \
 	kernel-debug guests static refresh-patches clean distclean help

@@ -9,7 +9,7 @@
 # (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
 # SEED=N reproduces a stress or fuzz run, STRESS_SECONDS=N and FUZZ_CALLS=N
-# size them,
+# size them, FUZZ_ONLY=TARGET fuzzes one target (all the calls),
 # TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
 # only the test program NAME, LOG_NAME and RESULTS_DIR redirect the log
 # and results (the harness self-check keeps its runs apart this way).
@@ -69,6 +69,7 @@ append="console=$CONSOLE panic=-1 log_buf_len=16M harness.lane=$guest_lane $EXTR
 [ -n "${FAULT:-}" ] && append="$append harness.fault=$FAULT"
 [ -n "${TEST:-}" ] && append="$append harness.test=$TEST"
 [ -n "${SEED:-}" ] && append="$append harness.seed=$SEED"
+[ -n "${FUZZ_ONLY:-}" ] && append="$append harness.only=$FUZZ_ONLY"
 
 if [ "$lane" = shell ]; then
 	exec "${QEMU[@]}" -serial mon:stdio -append "$append"

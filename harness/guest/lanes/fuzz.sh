@@ -5,5 +5,5 @@
 edu=$(find_pci 0x1234 0x11e8)
 tap_check "${lane}_edu_bound_to_vfio_pci" bind_vfio "$edu"
 run_test iommufd_fuzz /tests/iommufd_fuzz ${seed:+--seed $seed} \
-	--calls "${calls:-100000}"
+	${only:+--only $only} --calls "${calls:-100000}"
 . /lanes/kmemleak.sh

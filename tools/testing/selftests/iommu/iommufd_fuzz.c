@@ -3,9 +3,11 @@
  * iommufd_fuzz: seeded random and mutated ioctls on /dev/iommu, on
  * /dev/vfio/vfio when iommufd serves it, and on a VFIO device cdev.
  *
- * Usage: iommufd_fuzz [--seed N] [--calls N] [--quiet]
+ * Usage: iommufd_fuzz [--seed N] [--calls N] [--only TARGET] [--quiet]
  *
- * Each call is drawn from a PRNG seeded by --seed (printed first): the
+ * Each call is drawn from a PRNG seeded by --seed (printed first), one
+ * stream per target, so --only TARGET replays that target's calls of a
+ * full run with the same seed, given all of --calls: the
  * command, object IDs (mostly live ones; also 0, small numbers, U32_MAX,
  * another file's), flags, reserved fields, IOVAs and lengths near 0 and
  * ULONG_MAX, counts up to U32_MAX, user pointers (valid, NULL, unmapped,
@@ -2169,6 +2171,7 @@ int main(int argc, char **argv)
 {
 	struct rlimit lim = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
 	unsigned long calls = DEFAULT_CALLS, share = 0;
+	const char *only = NULL;
 	long pin0 = 0, lck0 = 0, pin = 0, lck = 0;
 	unsigned int i, n = ARRAY_SIZE(targets);
 	bool ok = true;
@@ -2183,11 +2186,14 @@ int main(int argc, char **argv)
 			fz.seed = strtoull(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--calls") && a + 1 < argc)
 			calls = strtoul(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--only") && a + 1 < argc)
+			only = argv[++a];
 		else
 			break;
 	}
 	if (a < argc) {
-		fprintf(stderr, "usage: %s [--seed N] [--calls N] [--quiet]\n",
+		fprintf(stderr,
+			"usage: %s [--seed N] [--calls N] [--only TARGET] [--quiet]\n",
 			argv[0]);
 		return 2;
 	}
@@ -2214,6 +2220,12 @@ int main(int argc, char **argv)
 			targets[i].skip = "no /dev/vfio/vfio";
 		else if (i == 2)
 			targets[i].skip = find_device(&targets[i]);
+		/*
+		 * One target alone draws the same stream as in a full run
+		 * (each has its own), so its calls repeat from the start.
+		 */
+		if (only && strcmp(only, targets[i].name) && !targets[i].skip)
+			targets[i].skip = "not the --only target";
 		share += targets[i].skip ? 0 : targets[i].share;
 	}
 	for (i = 0; i < n; i++)
