@@ -489,6 +489,9 @@ struct iommu_hw_info_amd {
  *                              by default (the same value as NONE)
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: struct iommu_hw_info_vtd
  * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: struct iommu_hw_info_arm_smmuv3
+ * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV, an SMMUv3
+ *                                     extension; newer mainline kernels'
+ *                                     value, which no driver here reports
  * @IOMMU_HW_INFO_TYPE_AMD: struct iommu_hw_info_amd (the value and layout
  *                          of newer mainline kernels)
  */
@@ -497,7 +500,8 @@ enum iommu_hw_info_type {
 	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
 	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
 	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
-	IOMMU_HW_INFO_TYPE_AMD = 3,
+	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3,
+	IOMMU_HW_INFO_TYPE_AMD = 4,
 };
 
 /**
