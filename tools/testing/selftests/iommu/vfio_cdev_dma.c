@@ -295,6 +295,34 @@ TEST_F(cdev, dma_after_unmap_is_blocked)
 }
 
 /*
+ * An unmap of a range that is not aligned to its rounded-up size (4 pages
+ * from pfn 0x801) must leave none of its pages in the IOMMU's TLB. With
+ * VT-d first-stage tables, 6.1 flushed the aligned block 0x800-0x803
+ * only, so the device still reached page 0x804 (scalable lane).
+ */
+TEST_F(cdev, unaligned_unmap_blocks_every_page)
+{
+	const uint64_t iova = 0x801000;
+	unsigned int i;
+
+	if (_metadata->skip)
+		return;
+	open_all(_metadata, self);
+	ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, self->v.ioas,
+					self->buf2, BUF_SIZE, iova));
+	/* A device read of every page fills the IOTLB. */
+	for (i = 0; i < BUF_SIZE / 4096; i++)
+		ASSERT_EQ(0, edu_dma(&self->edu, iova + i * 4096, XFER, false));
+	ASSERT_EQ(BUF_SIZE, ifd_ioas_unmap(self->v.iommufd, self->v.ioas, iova,
+					   BUF_SIZE));
+	for (i = 0; i < BUF_SIZE / 4096; i++)
+		write_is_blocked(_metadata, &self->edu, self->buf2 + i * 4096,
+				 iova + i * 4096);
+	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 47);
+	close_all(self);
+}
+
+/*
  * Detached, the device can neither write nor read memory; attached to the
  * same IOAS again it works as before.
  */
