@@ -23,6 +23,7 @@ all: run
 
 deps:
 	@$(H)/deps.sh
+	@$(H)/qemu10.sh
 
 tree: deps
 	@$(H)/prepare-tree.sh

@@ -63,3 +63,13 @@ series_sum() {
 		series_list | sed "s|^|$REPO_DIR/patches/|" | xargs -r cat
 	) | sha1sum | cut -d' ' -f1
 }
+
+# qemu10_env: QEMU 10 unpacked by qemu10.sh: sets QEMU10_BIN (its bin
+# directory) and QEMU10_FW (the -L options that find its firmware before
+# the machine's), and points it at its own modules.
+qemu10_env() {
+	local root=$BUILD_DIR/qemu10/root
+	QEMU10_BIN=$root/usr/bin
+	QEMU10_FW=(-L "$root/usr/share/qemu" -L "$root/usr/share/seabios")
+	export QEMU_MODULE_DIR=$root/usr/lib/$(uname -m)-linux-gnu/qemu
+}

@@ -4,7 +4,8 @@
 # a hard time limit, keep the console in build/logs/LANE.log and print one
 # PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
 #
-# Guest lanes: mock vtd amd smmuv3 kunit debug stress fuzz, plus run, bench
+# Guest lanes: mock vtd scalable amd smmuv3 kunit debug stress fuzz, plus
+# run, bench
 # and shell
 # (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
@@ -19,10 +20,12 @@ set -uo pipefail
 lane=${1:?usage: run-lane.sh LANE}
 mkdir -p "$LOG_DIR" "$BUILD_DIR/results"
 
+# QEMU_X86: the machine's QEMU unless a lane needs QEMU 10 (qemu10.sh).
+QEMU_X86=(qemu-system-x86_64)
 qemu_x86() {
 	local kernel=$1
 	shift
-	QEMU=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m "${MEM:-1G}"
+	QEMU=("${QEMU_X86[@]}" -M q35 -accel tcg -cpu max -smp 2 -m "${MEM:-1G}"
 		-nodefaults -display none -no-reboot
 		-kernel "$BUILD_DIR/kbuild/$kernel/kernel-image"
 		-initrd "$BUILD_DIR/guest/x86_64/initramfs.cpio.gz" "$@")
@@ -38,11 +41,18 @@ qemu_arm64() {
 }
 
 VTD=(-device intel-iommu,caching-mode=on,intremap=on -device edu)
+# Scalable mode with first-stage tables (QEMU 10), which 6.1 uses for
+# every domain then; the emulated IOMMU sets their A/D bits.
+VTD_SM=(-device intel-iommu,caching-mode=on,intremap=on,x-scalable-mode=on,x-flts=on
+	-device edu)
 AMD=(-device amd-iommu,intremap=on -device edu)
 EXTRA=""
 case $lane in
 mock) qemu_x86 x86_64; limit=600 ;;
 vtd) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
+scalable) qemu10_env
+	QEMU_X86=("$QEMU10_BIN/qemu-system-x86_64" "${QEMU10_FW[@]}")
+	qemu_x86 x86_64 "${VTD_SM[@]}"; limit=300; EXTRA="intel_iommu=on,sm_on" ;;
 amd) qemu_x86 x86_64 "${AMD[@]}"; limit=300 ;;
 smmuv3) qemu_arm64 -device edu; limit=600 ;;
 kunit-x86_64) qemu_x86 x86_64; limit=300; EXTRA="kunit.enable=1" ;;
@@ -59,7 +69,7 @@ fuzz) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
 bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
 	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
-*) die "unknown lane '$lane' (mock vtd amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
+*) die "unknown lane '$lane' (mock vtd scalable amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
 guest_lane=${lane%%-*}
