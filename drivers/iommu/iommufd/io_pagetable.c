@@ -453,6 +453,57 @@ out_free:
 	return rc;
 }
 
+/*
+ * Refuse what a map of @length bytes from @addr would fail on anyway,
+ * before anything is pinned: a wrap, a fixed IOVA that is taken, reserved
+ * or misaligned.
+ */
+static int check_map(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long addr, unsigned long length,
+		     unsigned int flags)
+{
+	unsigned long last;
+	int rc = 0;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(addr, length - 1, &last))
+		return -EOVERFLOW;
+	if (!(flags & IOPT_MAP_FIXED))
+		return 0;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	down_read(&iopt->rwsem);
+	rc = check_fixed(iopt, iova, last);
+	if (!rc && ((iova | length) & (iopt->iova_alignment - 1)))
+		rc = -EINVAL;
+	up_read(&iopt->rwsem);
+	return rc;
+}
+
+/*
+ * Map @length bytes of @pages from @addr, the address (or file offset) of
+ * its first byte; takes over the caller's reference on @pages.
+ */
+static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
+		     struct iommufd_pages *pages, unsigned long addr,
+		     unsigned long length, int iommu_prot, unsigned int flags)
+{
+	struct iopt_slice slice = {
+		.pages = pages,
+		.pages_byte = addr - pages->uaddr,
+		.length = length,
+	};
+	int rc;
+
+	iommufd_pages_use(pages, &slice.use, slice.pages_byte, length);
+	iommufd_pages_put(pages);
+	rc = insert_slices(iopt, iova, addr, &slice, 1, length, iommu_prot,
+			   flags);
+	iommufd_pages_unuse(pages, &slice.use);
+	return rc;
+}
+
 /**
  * iopt_map_user() - Pin user memory and map it at an IOVA
  * @iopt: the table
@@ -475,40 +526,51 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		  unsigned long uptr, unsigned long length, int iommu_prot,
 		  unsigned int flags, enum iommufd_acct_mode acct_mode)
 {
-	struct iopt_slice slice;
-	unsigned long last;
+	struct iommufd_pages *pages;
 	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(uptr, length - 1, &last))
-		return -EOVERFLOW;
-	if (flags & IOPT_MAP_FIXED) {
-		if (check_add_overflow(*iova, length - 1, &last))
-			return -EOVERFLOW;
-		/* Fail early, before pinning, when the answer is known. */
-		down_read(&iopt->rwsem);
-		rc = check_fixed(iopt, *iova, last);
-		if (!rc && ((*iova | length) & (iopt->iova_alignment - 1)))
-			rc = -EINVAL;
-		up_read(&iopt->rwsem);
-		if (rc)
-			return rc;
-	}
+	rc = check_map(iopt, *iova, uptr, length, flags);
+	if (rc)
+		return rc;
+	pages = iommufd_pages_pin(uptr, length, iommu_prot & IOMMU_WRITE,
+				  acct_mode);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return map_pages(iopt, iova, pages, uptr, length, iommu_prot, flags);
+}
 
-	slice.pages = iommufd_pages_pin(uptr, length, iommu_prot & IOMMU_WRITE,
-					acct_mode);
-	if (IS_ERR(slice.pages))
-		return PTR_ERR(slice.pages);
-	slice.pages_byte = uptr - slice.pages->uaddr;
-	slice.length = length;
-	iommufd_pages_use(slice.pages, &slice.use, slice.pages_byte, length);
-	iommufd_pages_put(slice.pages);
+/**
+ * iopt_map_file() - Take pages of a shmem file and map them at an IOVA
+ * @iopt: the table
+ * @iova: in: the IOVA with %IOPT_MAP_FIXED; out: the IOVA used
+ * @file: a memfd or another shmem file
+ * @start: byte offset in @file
+ * @length: bytes
+ * @iommu_prot: IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE
+ * @flags: %IOPT_MAP_FIXED or 0
+ * @acct_mode: whose RLIMIT_MEMLOCK pays for the pages
+ *
+ * As iopt_map_user(), with the pages of @file from @start; the IOVA chosen
+ * keeps @start's alignment as it would a user address's.
+ *
+ * Return: as iopt_map_user(), or as iommufd_pages_pin_file().
+ */
+int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
+		  struct file *file, unsigned long start, unsigned long length,
+		  int iommu_prot, unsigned int flags,
+		  enum iommufd_acct_mode acct_mode)
+{
+	struct iommufd_pages *pages;
+	int rc;
 
-	rc = insert_slices(iopt, iova, uptr, &slice, 1, length, iommu_prot,
-			   flags);
-	iommufd_pages_unuse(slice.pages, &slice.use);
-	return rc;
+	rc = check_map(iopt, *iova, start, length, flags);
+	if (rc)
+		return rc;
+	pages = iommufd_pages_pin_file(file, start, length,
+				       iommu_prot & IOMMU_WRITE, acct_mode);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return map_pages(iopt, iova, pages, start, length, iommu_prot, flags);
 }
 
 /**

@@ -132,7 +132,7 @@ static inline unsigned long iopt_area_length(struct iopt_area *area)
 	return area->node.last - area->node.start + 1;
 }
 
-/* Flags for iopt_map_user() and iopt_copy() */
+/* Flags for iopt_map_user(), iopt_map_file() and iopt_copy() */
 enum {
 	IOPT_MAP_FIXED = 1 << 0,
 };
@@ -143,6 +143,10 @@ void iopt_destroy(struct io_pagetable *iopt);
 int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		  unsigned long uptr, unsigned long length, int iommu_prot,
 		  unsigned int flags, enum iommufd_acct_mode acct_mode);
+int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
+		  struct file *file, unsigned long start, unsigned long length,
+		  int iommu_prot, unsigned int flags,
+		  enum iommufd_acct_mode acct_mode);
 int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 	      struct io_pagetable *src, unsigned long src_iova,
 	      unsigned long length, int iommu_prot, unsigned int flags);

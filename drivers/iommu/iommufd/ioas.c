@@ -2,6 +2,7 @@
 /*
  * IOMMU_IOAS_*: building an I/O address space out of user memory.
  */
+#include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
@@ -228,6 +229,53 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	rc = iopt_map_user(&ioas->iopt, &iova, cmd->user_va, cmd->length,
 			   prot, iopt_flags(cmd->flags),
 			   READ_ONCE(ucmd->ctx->acct_mode));
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iopt_unmap(&ioas->iopt, iova, cmd->length, NULL);
+out_put:
+	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_map_file() - IOMMU_IOAS_MAP_FILE
+ * @ucmd: the ioctl
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	unsigned long iova;
+	struct file *file;
+	int prot, rc;
+
+	rc = map_prot(cmd->flags, &prot);
+	if (rc)
+		return rc;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX ||
+	    cmd->start >= ULONG_MAX)
+		return -EOVERFLOW;
+
+	ioas = iommufd_get_ioas(ucmd->ctx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	file = fget(cmd->fd);
+	if (!file) {
+		rc = -EBADF;
+		goto out_put;
+	}
+
+	iova = cmd->iova;
+	rc = iopt_map_file(&ioas->iopt, &iova, file, cmd->start, cmd->length,
+			   prot, iopt_flags(cmd->flags),
+			   READ_ONCE(ucmd->ctx->acct_mode));
+	fput(file);
 	if (rc)
 		goto out_put;
 

@@ -151,6 +151,7 @@ union ucmd_buffer {
 	struct iommu_ioas_copy ioas_copy;
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
@@ -194,6 +195,8 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 	   struct iommu_ioas_iova_ranges, out_iova_alignment),
 	OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
+	OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file,
+	   struct iommu_ioas_map_file, iova),
 	OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 	   length),
 	OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),

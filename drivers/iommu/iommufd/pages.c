@@ -9,10 +9,18 @@
  * on user memory that changed meanwhile, at the cost of pinning memory that
  * no domain maps yet. A VMM maps guest RAM that its devices will use anyway.
  *
+ * Memory named by a shmem file and an offset (IOMMU_IOAS_MAP_FILE) is taken
+ * from the file's page cache instead, holding a page reference rather than
+ * a GUP pin: the pages outlive a truncation of the file, which only drops
+ * them from the page cache.
+ *
  * Whoever maps a part of the pages registers it as a use; a page no use
  * covers any more is unpinned and uncharged right away.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "pages.h"
@@ -32,16 +40,98 @@ void iommufd_pages_set_batch(unsigned long npages)
 	WRITE_ONCE(pin_batch, max(npages, 1UL));
 }
 
+/* Let go of @n entries from @first: a GUP pin, or a file page's reference. */
+static void pages_let_go(struct iommufd_pages *pages, unsigned long first,
+			 unsigned long n)
+{
+	struct page **p = pages->pages + first;
+	unsigned long i;
+
+	if (!pages->file) {
+		unpin_user_pages_dirty_lock(p, n, pages->writable);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (pages->writable)
+			set_page_dirty_lock(p[i]);
+		put_page(p[i]);
+	}
+}
+
 /* Unpin and uncharge pages [first, last] and forget them. */
 static void unpin_range(struct iommufd_pages *pages, unsigned long first,
 			unsigned long last)
 {
 	unsigned long n = last - first + 1;
 
-	unpin_user_pages_dirty_lock(pages->pages + first, n, pages->writable);
+	pages_let_go(pages, first, n);
 	memset(pages->pages + first, 0, n * sizeof(*pages->pages));
 	pages->npinned -= n;
 	iommufd_acct_uncharge(&pages->acct, n);
+}
+
+/*
+ * A run of @length bytes from @addr (a user address or a file offset),
+ * charged to @mode's limit, with an empty page array: or an ERR_PTR.
+ */
+static struct iommufd_pages *pages_alloc(unsigned long addr,
+					 unsigned long length, bool writable,
+					 enum iommufd_acct_mode mode)
+{
+	struct iommufd_pages *pages;
+	unsigned long end;
+	int rc;
+
+	if (!length)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(addr, length, &end) ||
+	    end > ULONG_MAX - PAGE_SIZE)
+		return ERR_PTR(-EOVERFLOW);
+
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pages->kref);
+	pages->uaddr = addr & PAGE_MASK;
+	pages->npages = (PAGE_ALIGN(end) - pages->uaddr) >> PAGE_SHIFT;
+	pages->writable = writable;
+	mutex_init(&pages->lock);
+	pages->uses = RB_ROOT_CACHED;
+
+	/*
+	 * Charge before allocating anything sized by the request, so that a
+	 * caller over its limit costs nothing; a request whose page array
+	 * alone is too big for kvmalloc() fails quietly with -ENOMEM.
+	 */
+	iommufd_acct_init(&pages->acct, mode);
+	rc = iommufd_acct_charge(&pages->acct, pages->npages);
+	if (rc)
+		goto err_acct;
+	pages->pages = kvcalloc(pages->npages, sizeof(*pages->pages),
+				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (pages->pages)
+		return pages;
+	rc = -ENOMEM;
+	iommufd_acct_uncharge(&pages->acct, pages->npages);
+err_acct:
+	iommufd_acct_release(&pages->acct);
+	kfree(pages);
+	return ERR_PTR(rc);
+}
+
+/* Undo pages_alloc() once @done entries of the array hold pages. */
+static void pages_abort(struct iommufd_pages *pages, unsigned long done)
+{
+	pages_let_go(pages, 0, done);
+	if (pages->file) {
+		if (pages->writable)
+			mapping_unmap_writable(pages->file->f_mapping);
+		fput(pages->file);
+	}
+	kvfree(pages->pages);
+	iommufd_acct_uncharge(&pages->acct, pages->npages);
+	iommufd_acct_release(&pages->acct);
+	kfree(pages);
 }
 
 /**
@@ -65,40 +155,12 @@ struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 	struct iommufd_pages *pages;
-	unsigned long end, done;
+	unsigned long done;
 	int rc;
 
-	if (!length)
-		return ERR_PTR(-EINVAL);
-	if (check_add_overflow(uptr, length, &end) ||
-	    end > ULONG_MAX - PAGE_SIZE)
-		return ERR_PTR(-EOVERFLOW);
-
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&pages->kref);
-	pages->uaddr = uptr & PAGE_MASK;
-	pages->npages = (PAGE_ALIGN(end) - pages->uaddr) >> PAGE_SHIFT;
-	pages->writable = writable;
-	mutex_init(&pages->lock);
-	pages->uses = RB_ROOT_CACHED;
-
-	/*
-	 * Charge before allocating anything sized by the request, so that a
-	 * caller over its limit costs nothing; a request whose page array
-	 * alone is too big for kvmalloc() fails quietly with -ENOMEM.
-	 */
-	iommufd_acct_init(&pages->acct, mode);
-	rc = iommufd_acct_charge(&pages->acct, pages->npages);
-	if (rc)
-		goto err_acct;
-	pages->pages = kvcalloc(pages->npages, sizeof(*pages->pages),
-				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!pages->pages) {
-		rc = -ENOMEM;
-		goto err_uncharge;
-	}
+	pages = pages_alloc(uptr, length, writable, mode);
+	if (IS_ERR(pages))
+		return pages;
 
 	for (done = 0; done < pages->npages;) {
 		unsigned long n = min(pages->npages - done,
@@ -110,23 +172,81 @@ struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
 					  gup_flags, pages->pages + done);
 		if (got <= 0) {
 			rc = got ? got : -EFAULT;
-			goto err_unpin;
+			pages_abort(pages, done);
+			return ERR_PTR(rc);
 		}
 		done += got;
 		cond_resched();
 	}
 	pages->npinned = pages->npages;
 	return pages;
+}
 
-err_unpin:
-	unpin_user_pages_dirty_lock(pages->pages, done, writable);
-	kvfree(pages->pages);
-err_uncharge:
-	iommufd_acct_uncharge(&pages->acct, pages->npages);
-err_acct:
-	iommufd_acct_release(&pages->acct);
-	kfree(pages);
-	return ERR_PTR(rc);
+/**
+ * iommufd_pages_pin_file() - Take and charge a range of a shmem file
+ * @file: a memfd or another shmem file, open for reading
+ * @start: byte offset in the file, not necessarily page aligned
+ * @length: bytes, at least 1
+ * @writable: devices will write; @file must be open for writing and not
+ *	write-sealed
+ * @mode: whose limit to charge
+ *
+ * Holes in the file get pages, as a write through a mapping would give
+ * them. Each page is held by a reference until it is unpinned; the @file
+ * is held as long as the pages are, and write-sealing it fails meanwhile
+ * when @writable.
+ *
+ * Return: as iommufd_pages_pin(), or -EINVAL for a file that is not shmem
+ * or a range past its end, -EPERM for a file not open for the access.
+ */
+struct iommufd_pages *iommufd_pages_pin_file(struct file *file,
+					     unsigned long start,
+					     unsigned long length,
+					     bool writable,
+					     enum iommufd_acct_mode mode)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct iommufd_pages *pages;
+	unsigned long i;
+	struct page *page;
+	int rc;
+
+	if (!shmem_file(file))
+		return ERR_PTR(-EINVAL);
+	if (!(file->f_mode & FMODE_READ) ||
+	    (writable && !(file->f_mode & FMODE_WRITE)))
+		return ERR_PTR(-EPERM);
+
+	pages = pages_alloc(start, length, writable, mode);
+	if (IS_ERR(pages))
+		return pages;
+	if (writable) {
+		rc = mapping_map_writable(mapping);
+		if (rc) {
+			pages_abort(pages, 0);
+			return ERR_PTR(rc);
+		}
+	}
+	pages->file = get_file(file);
+
+	for (i = 0; i < pages->npages; i++) {
+		page = shmem_read_mapping_page_gfp(mapping,
+						   (pages->uaddr >> PAGE_SHIFT) + i,
+						   mapping_gfp_mask(mapping));
+		if (IS_ERR(page)) {
+			rc = PTR_ERR(page);
+			/* Past the end of the file, or of what files may be. */
+			if (rc == -EFBIG)
+				rc = -EINVAL;
+			pages_abort(pages, i);
+			return ERR_PTR(rc);
+		}
+		pages->pages[i] = page;
+		if (!((i + 1) % READ_ONCE(pin_batch)))
+			cond_resched();
+	}
+	pages->npinned = pages->npages;
+	return pages;
 }
 
 static void pages_release(struct kref *kref)
@@ -147,6 +267,11 @@ static void pages_release(struct kref *kref)
 		i = end + 1;
 	}
 	iommufd_acct_release(&pages->acct);
+	if (pages->file) {
+		if (pages->writable)
+			mapping_unmap_writable(pages->file->f_mapping);
+		fput(pages->file);
+	}
 	mutex_destroy(&pages->lock);
 	kvfree(pages->pages);
 	kfree(pages);

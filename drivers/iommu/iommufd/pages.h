@@ -26,9 +26,12 @@ struct iommufd_pages_use {
 /**
  * struct iommufd_pages - a run of user memory, pinned and charged once
  * @kref: one reference per use, plus the pinner's until it drops it
- * @uaddr: page-aligned user address of @pages[0]
+ * @uaddr: page-aligned user address of @pages[0]; for file memory, its
+ *	offset in @file
  * @npages: number of pages in the run
  * @writable: pinned for write; only then may an area map it writable
+ * @file: the shmem file the pages were taken from, or NULL for user memory;
+ *	its pages are held by a page reference, not a GUP pin
  * @acct: where the pins are charged
  * @lock: protects @uses, @npinned and the entries of @pages that no use
  *	covers
@@ -48,6 +51,7 @@ struct iommufd_pages {
 	unsigned long uaddr;
 	unsigned long npages;
 	bool writable;
+	struct file *file;
 	struct iommufd_acct acct;
 	struct mutex lock;	/* see @lock above */
 	struct rb_root_cached uses;
@@ -58,6 +62,11 @@ struct iommufd_pages {
 struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
 					unsigned long length, bool writable,
 					enum iommufd_acct_mode mode);
+struct iommufd_pages *iommufd_pages_pin_file(struct file *file,
+					     unsigned long start,
+					     unsigned long length,
+					     bool writable,
+					     enum iommufd_acct_mode mode);
 void iommufd_pages_put(struct iommufd_pages *pages);
 void iommufd_pages_use(struct iommufd_pages *pages,
 		       struct iommufd_pages_use *use, unsigned long byte,

@@ -50,6 +50,7 @@ enum {
 	IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP = 0x8c,
 	IOMMUFD_CMD_HWPT_INVALIDATE = 0x8d,
 	IOMMUFD_CMD_FAULT_QUEUE_ALLOC = 0x8e,
+	IOMMUFD_CMD_IOAS_MAP_FILE = 0x8f,
 };
 
 /**
@@ -201,6 +202,38 @@ struct iommu_ioas_map {
 };
 
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)
+
+/**
+ * struct iommu_ioas_map_file - ioctl(IOMMU_IOAS_MAP_FILE)
+ * @size: sizeof(struct iommu_ioas_map_file)
+ * @flags: Combination of enum iommufd_ioas_map_flags
+ * @ioas_id: IOAS to map into
+ * @fd: A memfd, or another shmem (tmpfs) file
+ * @start: Byte offset in the file of the memory to map
+ * @length: Bytes to map
+ * @iova: With IOMMU_IOAS_MAP_FIXED_IOVA, the IOVA to map at; otherwise
+ *        set by the kernel to the IOVA it chose
+ *
+ * As IOMMU_IOAS_MAP, for memory named by a file and an offset rather than
+ * by a user address: no mapping of the file in the caller is needed.  The
+ * file's pages are taken (allocated where the file has holes) and charged
+ * once; they stay with the IOAS until unmapped, even if the file shrinks
+ * meanwhile.  The file must be open for reading, and for writing when
+ * devices may write (EPERM otherwise, also for a write-sealed memfd).  A
+ * range past the end of the file fails with EINVAL, as does a file that
+ * is not shmem, a bad @fd with EBADF.
+ */
+struct iommu_ioas_map_file {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)
 
 /**
  * struct iommu_ioas_copy - ioctl(IOMMU_IOAS_COPY)

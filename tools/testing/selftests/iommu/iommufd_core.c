@@ -70,7 +70,7 @@ TEST(unknown_ioctls)
 	ASSERT_LE(0, fd);
 	arg_set_size(arg, sizeof(arg));
 	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0x7f), arg));
-	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0x8f), arg));
+	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0x97), arg));
 	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0x9f), arg));
 	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0xa1), arg));
 	ASSERT_EQ(ENOTTY, raw_ioctl(fd, _IO(IOMMUFD_TYPE, 0xff), arg));

@@ -115,6 +115,30 @@ static inline int ioas_map_at(int fd, uint32_t ioas, const void *va,
 			      MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
 }
 
+/*
+ * Map @len bytes of file @mfd from byte @start; *@iova is the IOVA with
+ * IOMMU_IOAS_MAP_FIXED_IOVA in @flags, and receives the one used.
+ */
+static inline int ioas_map_file(int fd, uint32_t ioas, int mfd,
+				uint64_t start, uint64_t len, uint64_t *iova,
+				uint32_t flags)
+{
+	struct iommu_ioas_map_file m = {
+		.size = sizeof(m),
+		.flags = flags,
+		.ioas_id = ioas,
+		.fd = mfd,
+		.start = start,
+		.length = len,
+		.iova = *iova,
+	};
+	int rc = raw_ioctl(fd, IOMMU_IOAS_MAP_FILE, &m);
+
+	if (!rc)
+		*iova = m.iova;
+	return rc;
+}
+
 /* Unmap a range; *@done (optional) receives the bytes unmapped. */
 static inline int ioas_unmap(int fd, uint32_t ioas, uint64_t iova,
 			     uint64_t len, uint64_t *done)

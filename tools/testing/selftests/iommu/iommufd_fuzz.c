@@ -66,6 +66,7 @@
 
 enum cmd {
 	C_DESTROY, C_IOAS_ALLOC, C_ALLOW_IOVAS, C_COPY, C_IOVA_RANGES, C_MAP,
+	C_MAP_FILE,
 	C_UNMAP, C_OPTION, C_VFIO_IOAS, C_HWPT_ALLOC, C_NOT_YET, C_T_RESERVED,
 	C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP, C_T_CHECK_REFS, C_T_ACCESS,
 	C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW, C_T_LIMIT, C_T_NOT_YET,
@@ -102,6 +103,9 @@ static const struct {
 		{ EOPNOTSUPP, EINVAL, ENOENT, EMSGSIZE } },
 	[C_MAP] = { "IOMMU_IOAS_MAP",
 		{ EOPNOTSUPP, EINVAL, ENOENT, EOVERFLOW, EEXIST, ENOSPC } },
+	/* EBADF, EPERM: the fd; EINVAL also for a file not shmem, past EOF */
+	[C_MAP_FILE] = { "IOMMU_IOAS_MAP_FILE", { EOPNOTSUPP, EINVAL, ENOENT,
+		EOVERFLOW, EEXIST, ENOSPC, EBADF, EPERM } },
 	[C_UNMAP] = { "IOMMU_IOAS_UNMAP", { EINVAL, ENOENT, EOVERFLOW } },
 	[C_OPTION] = { "IOMMU_OPTION",
 		{ EOPNOTSUPP, EINVAL, ENOENT, EPERM, EBUSY, EADDRINUSE } },
@@ -350,6 +354,7 @@ static char *arg_end;		/* ARG_SPACE bytes end here, a guard follows */
 static char *list_end;		/* one page for arrays, then a guard */
 static char *big_arg;		/* BIG_ARG bytes of zeroes */
 static char *ro_arg, *ro_arg_rw;	/* a page read-only, and writable */
+static int file_fd = -1;	/* the memfd behind R_MEMFD, for MAP_FILE */
 
 static void *map_anon(size_t len, int prot, int flags)
 {
@@ -378,7 +383,7 @@ static int mem_setup(void)
 	ro_arg_rw = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
 			 MEMFD_LEN);
 	ro_arg = mmap(NULL, pg, PROT_READ, MAP_SHARED, mfd, MEMFD_LEN);
-	close(mfd);
+	file_fd = mfd;
 	if (!reg[R_ANON].p || reg[R_MEMFD].p == MAP_FAILED ||
 	    ro_arg_rw == MAP_FAILED || ro_arg == MAP_FAILED)
 		return -1;
@@ -1264,6 +1269,42 @@ static void op_ioas_map(struct ctx *c)
 			 t.user_va, t.flags & IOMMU_IOAS_MAP_FIXED_IOVA, t.iova);
 }
 
+/*
+ * IOMMU_IOAS_MAP_FILE: mostly the memfd at page offsets in it and past
+ * its end, else /dev/iommu itself (not shmem), a closed or no descriptor.
+ */
+static void op_ioas_map_file(struct ctx *c)
+{
+	struct iommu_ioas_map_file t = {
+		.ioas_id = pick_id(c, O_IOAS), .length = pick_len(),
+		.flags = pick_flags(MAP_RW | (chance(50) ?
+				    IOMMU_IOAS_MAP_FIXED_IOVA : 0), 7),
+	}, *out;
+	unsigned int r = rnd(100);
+	struct call cl;
+	bool fixed;
+
+	call_init(&cl, c, C_MAP_FILE, c->fd, IOMMU_IOAS_MAP_FILE);
+	t.fd = r < 85 ? file_fd : r < 92 ? c->fd : r < 96 ? -1 : 999;
+	t.start = chance(85) ? rnd(2 * MEMFD_LEN / page_size) * page_size :
+		  chance(50) ? rnd(MEMFD_LEN) : UINT64_MAX - rnd(3) * page_size;
+	t.iova = chance(85) ? pick_iova(ioas_of(c, t.ioas_id)) : 0;
+	cl.ioas = t.ioas_id;
+	cl.probe = t.iova;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (!run(&cl, K_PINS | K_MAPS))
+		return;
+	fixed = t.flags & IOMMU_IOAS_MAP_FIXED_IOVA;
+	/* A chosen IOVA follows the file offset as it would an address. */
+	if (!fixed && ((out->iova ^ t.start) & (keep_align(t.length) - 1)))
+		violate(&cl, "chosen IOVA 0x%llx for file offset 0x%llx",
+			(unsigned long long)out->iova,
+			(unsigned long long)t.start);
+	note_map(&cl, ioas_of(c, t.ioas_id), out->iova, t.length, NO_UVA,
+		 fixed, t.iova);
+}
+
 static void op_ioas_copy(struct ctx *c)
 {
 	struct iommu_ioas_copy t = {
@@ -1486,7 +1527,7 @@ static void op_unknown_nr(struct ctx *c)
 	do {
 		nr = rnd(256);
 		v = nr - VFIO_BASE;
-	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_FAULT_QUEUE_ALLOC) ||
+	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_IOAS_MAP_FILE) ||
 		 nr == IOMMUFD_CMD_BASE + 32 || v <= 2 || (v >= 12 && v <= 14));
 	cl.req = _IO(IOMMUFD_TYPE, nr);
 	/* Or a known command with direction and size bits. */
@@ -1994,6 +2035,7 @@ static const struct {
 	{ op_allow_iovas,	{ 3, 1, 1 } },
 	{ op_iova_ranges,	{ 4, 2, 2 } },
 	{ op_ioas_map,		{ 14, 6, 6 } },
+	{ op_ioas_map_file,	{ 3, 1, 1 } },
 	{ op_ioas_copy,		{ 5, 2, 1 } },
 	{ op_ioas_unmap,	{ 10, 4, 4 } },
 	{ op_option,		{ 3, 2, 2 } },
