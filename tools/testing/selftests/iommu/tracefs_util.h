@@ -21,19 +21,31 @@
 
 #define TRACEFS_DIR	"/sys/kernel/tracing"
 
+/*
+ * Write @val to @file in one open; the kernel may take a list a word at a
+ * time (set_ftrace_filter does), so write until all of it is taken.
+ */
 static inline int tracefs_write(const char *file, const char *val)
 {
+	size_t len = strlen(val), done = 0;
 	char path[256];
-	ssize_t n;
-	int fd;
+	ssize_t n = 0;
+	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), TRACEFS_DIR "/%s", file);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, val, strlen(val));
+	while (done < len) {
+		n = write(fd, val + done, len - done);
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += n;
+	}
 	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? -errno : -EIO;
+	return rc;
 }
 
 /* Mount tracefs if it is not there; -ENOENT when the kernel has none. */
