@@ -46,6 +46,12 @@ VTD=(-device intel-iommu,caching-mode=on,intremap=on -device edu)
 VTD_SM=(-device intel-iommu,caching-mode=on,intremap=on,x-scalable-mode=on,x-flts=on
 	-device edu)
 AMD=(-device amd-iommu,intremap=on -device edu)
+# The debug lane's VT-d also caches translations in devices: device-iotlb=on
+# and a device with ATS behind a root port (a virtio RNG that only
+# vfio-pci ever binds), for vfio_ats_iotlb.
+VTD_ATS=(-device intel-iommu,caching-mode=on,intremap=on,device-iotlb=on -device edu
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
+	-device virtio-rng-pci,bus=rp1,ats=on,disable-legacy=on)
 EXTRA=""
 case $lane in
 mock) qemu_x86 x86_64; limit=600 ;;
@@ -57,7 +63,7 @@ amd) qemu_x86 x86_64 "${AMD[@]}"; limit=300 ;;
 smmuv3) qemu_arm64 -device edu; limit=600 ;;
 kunit-x86_64) qemu_x86 x86_64; limit=300; EXTRA="kunit.enable=1" ;;
 kunit-arm64) qemu_arm64; limit=600; EXTRA="kunit.enable=1" ;;
-debug) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"; limit=1200
+debug) MEM=2G qemu_x86 x86_64-debug "${VTD_ATS[@]}"; limit=1200
 	EXTRA="intel_iommu=on kmemleak=on" ;;
 stress) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"
 	limit=$((${STRESS_SECONDS:-60} + 600))
