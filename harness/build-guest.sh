@@ -83,5 +83,26 @@ cp "$out"/tests/* "$root/tests/"
 chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 \
 	>"$out/initramfs.cpio.gz"
+
+# The vmm lane's guest also carries QEMU 10 (binary, its shared libraries
+# and the dynamic loader) and the L2 firmware, in an archive of its own
+# that run-lane.sh appends to the initramfs (the kernel unpacks both).
+if [ "$arch" = x86_64 ] && [ -x "$BUILD_DIR/qemu10/root/usr/bin/qemu-system-x86_64" ]; then
+	qemu10_env
+	vmm=$out/vmm-root
+	rm -rf "$vmm"
+	mkdir -p "$vmm/opt/qemu10/lib" "$vmm/lib64"
+	make -s -C "$REPO_DIR/tools/iommu-vmm" OUTPUT="$vmm/opt" >/dev/null ||
+		die "the L2 firmware (tools/iommu-vmm) failed to build"
+	cp "$QEMU10_BIN/qemu-system-x86_64" "$vmm/opt/qemu10/"
+	ldd "$QEMU10_BIN/qemu-system-x86_64" | awk '$3 ~ /^\// {print $3}' |
+		while read -r l; do cp -L "$l" "$vmm/opt/qemu10/lib/"; done
+	cp -L /lib64/ld-linux-x86-64.so.2 "$vmm/lib64/"
+	(cd "$vmm" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 \
+		>"$out/vmm.cpio.gz"
+	cat "$out/initramfs.cpio.gz" "$out/vmm.cpio.gz" >"$out/initramfs-vmm.cpio.gz"
+	echo "guest $arch: vmm archive (QEMU 10, L2 firmware)" \
+		"$(du -h "$out/vmm.cpio.gz" | cut -f1)"
+fi
 echo "guest $arch: $(ls "$root/tests" | wc -l) program(s), initramfs" \
 	"$(du -h "$out/initramfs.cpio.gz" | cut -f1)"

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh [LANE...]: build what the chosen lanes need, run them, and end
 # with one line "N passed, N failed, N skipped".  Exits non-zero on any
-# failure.  Lanes: static mock vtd scalable amd kunit harness smmuv3 debug
-# stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
+# failure.  Lanes: static mock vtd scalable amd vmm kunit harness smmuv3
+# debug stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
 # the other lanes still run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL="static mock vtd scalable amd kunit harness smmuv3 debug stress fuzz"
+ALL="static mock vtd scalable amd vmm kunit harness smmuv3 debug stress fuzz"
 lanes=${*:-$ALL}
 # Whatever stops this script early still ends with the closing line.
 summarized=
@@ -47,20 +47,27 @@ broken() {
 }
 
 stage deps "$HARNESS_DIR/deps.sh" || die "package installation failed"
-if want scalable; then
+if want scalable || want vmm; then
 	stage qemu10 "$HARNESS_DIR/qemu10.sh" || die "QEMU 10 could not be unpacked"
 fi
 stage tree "$HARNESS_DIR/prepare-tree.sh" || die "kernel tree assembly failed"
 
 x86_ok=0 arm_ok=0
-if want mock || want vtd || want scalable || want amd || want kunit || want harness ||
-	want static; then
+if want mock || want vtd || want scalable || want amd || want vmm || want kunit ||
+	want harness || want static; then
 	stage "kernel x86_64" "$HARNESS_DIR/build-kernel.sh" x86_64 &&
 		stage "guest x86_64" "$HARNESS_DIR/build-guest.sh" x86_64 && x86_ok=1
 	for l in mock vtd scalable amd; do
 		want $l || continue
 		if ((x86_ok)); then lane $l "$HARNESS_DIR/run-lane.sh" $l; else broken $l "x86_64 build"; fi
 	done
+	# QEMU 10 as a VMM inside the guest, on VT-d and on AMD-Vi (L0 is the
+	# machine's QEMU 7.2 for both).
+	if want vmm; then
+		for l0 in vtd amd; do
+			if ((x86_ok)); then lane vmm "$HARNESS_DIR/run-lane.sh" vmm-$l0; else broken vmm "x86_64 build"; fi
+		done
+	fi
 	if want kunit; then
 		if ((x86_ok)); then lane kunit "$HARNESS_DIR/run-lane.sh" kunit-x86_64; else broken kunit "x86_64 build"; fi
 	fi

@@ -4,8 +4,8 @@
 # a hard time limit, keep the console in build/logs/LANE.log and print one
 # PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
 #
-# Guest lanes: mock vtd scalable amd smmuv3 kunit debug stress fuzz, plus
-# run, bench
+# Guest lanes: mock vtd scalable amd vmm-vtd vmm-amd smmuv3 kunit debug
+# stress fuzz, plus run, bench
 # and shell
 # (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
@@ -28,7 +28,7 @@ qemu_x86() {
 	QEMU=("${QEMU_X86[@]}" -M q35 -accel tcg -cpu max -smp 2 -m "${MEM:-1G}"
 		-nodefaults -display none -no-reboot
 		-kernel "$BUILD_DIR/kbuild/$kernel/kernel-image"
-		-initrd "$BUILD_DIR/guest/x86_64/initramfs.cpio.gz" "$@")
+		-initrd "$BUILD_DIR/guest/x86_64/${INITRD:-initramfs.cpio.gz}" "$@")
 	CONSOLE=ttyS0
 }
 
@@ -72,10 +72,14 @@ fuzz) MEM=2G qemu_x86 x86_64-debug "${VTD[@]}"
 	# About 350 calls a second on the debug kernel under TCG.
 	limit=$((${FUZZ_CALLS:-100000} / 100 + 600))
 	EXTRA="intel_iommu=on kmemleak=on harness.calls=${FUZZ_CALLS:-100000}" ;;
+vmm-vtd) MEM=2G INITRD=initramfs-vmm.cpio.gz qemu_x86 x86_64 "${VTD[@]}"
+	limit=900; EXTRA="intel_iommu=on" ;;
+vmm-amd) MEM=2G INITRD=initramfs-vmm.cpio.gz qemu_x86 x86_64 "${AMD[@]}"
+	limit=900 ;;
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
 bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
 	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
-*) die "unknown lane '$lane' (mock vtd scalable amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
+*) die "unknown lane '$lane' (mock vtd scalable amd vmm-vtd vmm-amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
 guest_lane=${lane%%-*}

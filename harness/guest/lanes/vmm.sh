@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# vmm lane: Debian's QEMU 10 (unmodified, in /opt/qemu10 of this guest)
+# as a VMM that assigns edu to an L2 machine, whose firmware
+# (/opt/l2-edu.bin, tools/iommu-vmm) copies bytes through the device and
+# then has it write where nothing is mapped. Through /dev/iommu
+# (-object iommufd: GET_HW_INFO, the device cdev, IOAS maps of guest RAM)
+# and through the legacy container (/dev/vfio/vfio, served by iommufd).
+edu=$(find_pci 0x1234 0x11e8)
+tap_check "${lane}_edu_bound_to_vfio_pci" bind_vfio "$edu"
+
+Q=/opt/qemu10
+# l2 NAME ARGS...: boot L2 with edu assigned as ARGS say; it must print
+# its three lines and end with isa-debug-exit status 0 (QEMU's exit 1).
+l2() {
+	local name=$1 out rc
+	shift
+	out=$(LD_LIBRARY_PATH=$Q/lib timeout 300 $Q/qemu-system-x86_64 \
+		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
+		-bios /opt/l2-edu.bin -device isa-debug-exit,iobase=0xf4,iosize=1 \
+		-serial stdio "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	[ "$rc" = 1 ] && echo "$out" | grep -q '^L2-EDU copy ok' &&
+		echo "$out" | grep -q '^L2-EDU wild write done'
+}
+
+# The write past L2's RAM must not get through: VT-d logs a fault for it
+# (QEMU's AMD-Vi logs none for an unmapped IOVA, so only VT-d is held to
+# it).
+wild_write_faulted() {
+	[ -d /sys/class/iommu/dmar0 ] || return 0
+	dmesg | grep -q 'fault addr 0x3f00000'
+}
+
+tap_check vmm_iommufd_cdev l2 iommufd \
+	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
+tap_check vmm_iommufd_wild_write_blocked wild_write_faulted
+dmesg -C
+tap_check vmm_legacy_container l2 container \
+	-device vfio-pci,host="$edu",rombar=0
+tap_check vmm_container_wild_write_blocked wild_write_faulted
+
+# QEMU killed with SIGKILL while L2 sits halted after its work (no
+# isa-debug-exit: the exit write goes nowhere): the device must come back
+# for the next VMM, through either path.
+l2_killed() {
+	local log=/tmp/l2-killed.log pid i
+	LD_LIBRARY_PATH=$Q/lib $Q/qemu-system-x86_64 \
+		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
+		-bios /opt/l2-edu.bin -serial file:$log \
+		-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0 \
+		>/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 1 120); do
+		grep -q '^L2-EDU wild write done' $log 2>/dev/null && break
+		sleep 1
+	done
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	sed 's/^/# /' $log
+	grep -q '^L2-EDU copy ok' $log
+}
+tap_check vmm_sigkill_mid_assignment l2_killed
+tap_check vmm_iommufd_after_sigkill l2 iommufd \
+	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
+tap_check vmm_container_after_sigkill l2 container \
+	-device vfio-pci,host="$edu",rombar=0
