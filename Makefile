@@ -9,6 +9,7 @@
 #   make fuzz       the fuzz lane with 10^6 ioctls (FUZZ_CALLS, SEED,
 #                   FUZZ_ONLY=fuzz_device_cdev: one target's stream alone)
 #   make bench      map/unmap benchmark in the VT-d guest (numbers, no verdict)
+#   make deb        linux-image/-headers packages: Debian's 6.1 config + ours
 #   make shell      the VT-d guest with an interactive shell
 #   make help       everything else
 
@@ -16,7 +17,7 @@ H := harness
 LANE ?=
 export TEST FAULT TIMEOUT JOBS SEED STRESS_SECONDS FUZZ_CALLS FUZZ_ONLY
 
-.PHONY: all run bench check stress fuzz shell deps tree kernels kernel-x86_64 kernel-arm64 \
+.PHONY: all run bench check stress fuzz deb shell deps tree kernels kernel-x86_64 kernel-arm64 \
 	kernel-debug guests static refresh-patches clean distclean help
 
 all: run
@@ -55,6 +56,10 @@ stress:
 
 fuzz:
 	@FUZZ_CALLS=$${FUZZ_CALLS:-1000000} $(H)/check.sh fuzz
+
+# Installable packages of the kernel for Debian 12 (build/deb/debian/).
+deb: tree
+	@$(H)/deb.sh debian
 
 # Turn the commits on top of the "base" tag in build/tree back into
 # patches/ (see README.md).

@@ -3,12 +3,12 @@
 # check.sh [LANE...]: build what the chosen lanes need, run them, and end
 # with one line "N passed, N failed, N skipped".  Exits non-zero on any
 # failure.  Lanes: static mock vtd scalable amd vmm kunit harness smmuv3
-# debug stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
+# deb debug stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
 # the other lanes still run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL="static mock vtd scalable amd vmm kunit harness smmuv3 debug stress fuzz"
+ALL="static mock vtd scalable amd vmm kunit harness smmuv3 deb debug stress fuzz"
 lanes=${*:-$ALL}
 # Whatever stops this script early still ends with the closing line.
 summarized=
@@ -93,6 +93,11 @@ fi
 
 if want static; then
 	if ((x86_ok)); then lane static "$HARNESS_DIR/static.sh"; else broken static "x86_64 build"; fi
+fi
+
+# make deb's packaging, on the guest flavor: build, install, depmod.
+if want deb; then
+	lane deb "$HARNESS_DIR/deb-check.sh"
 fi
 
 # The debug kernel's lanes: the tests again, the stress run, the fuzzer.

@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS="linux-source-6.1 linux-source-6.12 qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 libc6-dev-arm64-cross sparse busybox-static bc bison flex libelf-dev
 libssl-dev cpio ccache xz-utils rsync perl python3 python3-ply python3-git git
-make gcc libc6-dev"
+make gcc libc6-dev dpkg-dev kmod linux-config-6.1"
 
 want=$(cat "$HARNESS_DIR/base-version")
 # The arm64 guest's busybox comes from the arm64 busybox-static .deb.
