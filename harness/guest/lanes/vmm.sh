@@ -9,12 +9,13 @@ edu=$(find_pci 0x1234 0x11e8)
 tap_check "${lane}_edu_bound_to_vfio_pci" bind_vfio "$edu"
 
 Q=/opt/qemu10
+AS_USER=
 # l2 NAME ARGS...: boot L2 with edu assigned as ARGS say; it must print
 # its three lines and end with isa-debug-exit status 0 (QEMU's exit 1).
 l2() {
 	local name=$1 out rc
 	shift
-	out=$(LD_LIBRARY_PATH=$Q/lib timeout 300 $Q/qemu-system-x86_64 \
+	out=$(LD_LIBRARY_PATH=$Q/lib timeout 300 $AS_USER $Q/qemu-system-x86_64 \
 		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
 		-bios /opt/l2-edu.bin -device isa-debug-exit,iobase=0xf4,iosize=1 \
 		-serial stdio "$@" 2>&1)
@@ -65,3 +66,42 @@ tap_check vmm_iommufd_after_sigkill l2 iommufd \
 	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
 tap_check vmm_container_after_sigkill l2 container \
 	-device vfio-pci,host="$edu",rombar=0
+
+# The same as an unprivileged user (no CAP_IPC_LOCK) whose RLIMIT_MEMLOCK
+# (64 MiB) holds L2's 48 MiB of RAM once: iommufd charges the user while
+# QEMU runs, so every run after the first fits only if the one before,
+# ended normally or by SIGKILL, gave all of it back.
+chmod 0666 /dev/iommu /dev/vfio/vfio /dev/vfio/devices/* \
+	"/dev/vfio/$(basename "$(readlink /sys/bus/pci/devices/$edu/iommu_group)")"
+AS_USER="/opt/as-user 1000 65536"
+for round in 1 2; do
+	tap_check vmm_user_iommufd_$round l2 iommufd \
+		-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
+	tap_check vmm_user_container_$round l2 container \
+		-device vfio-pci,host="$edu",rombar=0
+done
+l2_killed_user() {
+	local log=/tmp/l2-user.log pid i
+	LD_LIBRARY_PATH=$Q/lib $AS_USER $Q/qemu-system-x86_64 \
+		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
+		-bios /opt/l2-edu.bin -serial file:$log \
+		-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0 \
+		>/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 1 120); do
+		grep -q '^L2-EDU wild write done' $log 2>/dev/null && break
+		sleep 1
+	done
+	# While it runs, L2's RAM is pinned in QEMU (VmPin, kB).
+	grep VmPin /proc/$pid/status | sed 's/^/# QEMU /'
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	grep -q '^L2-EDU copy ok' $log
+}
+tap_check vmm_user_sigkill l2_killed_user
+tap_check vmm_user_iommufd_after_sigkill l2 iommufd \
+	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
+# And the limit does bind: 16 MiB cannot hold L2's RAM, so that VMM fails.
+AS_USER="/opt/as-user 1000 16384"
+tap_check vmm_user_over_memlock_limit_fails eval '! l2 iommufd \
+	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0'
