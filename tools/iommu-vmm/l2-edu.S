@@ -14,6 +14,7 @@
  *   L2-EDU found 00:NN.0
  *   L2-EDU copy ok | L2-EDU copy BAD
  *   L2-EDU wild write done
+ *   L2-EDU ejected		(on i440fx, after a hot-unplug request)
  *
  * Build: gcc -m32 -nostdlib -Wl,--oformat=binary -Wl,-Ttext=0 (see the
  * Makefile); the image is position independent of where QEMU puts it,
@@ -30,6 +31,8 @@
 #define LEN		256
 #define WILD		0x03f00000	/* past the end of 48 MiB of L2 RAM */
 #define LOW		0xf0000		/* the image's copy below 1 MiB */
+#define PCIHP_DOWN	0xae04		/* i440fx ACPI PCI hotplug: removal */
+#define PCIHP_EJECT	0xae08		/* ... and eject */
 
 	.code16
 	.text
@@ -145,7 +148,23 @@ bad:
 leave:
 	mov	$EXIT_PORT, %dx
 	out	%al, %dx
-3:	hlt
+	/*
+	 * Still here (no isa-debug-exit): answer hot-unplug requests of an
+	 * i440fx machine's ACPI PCI hotplug, whose slots pending removal
+	 * read as bits at PCIHP_DOWN and go when written to PCIHP_EJECT.
+	 * Elsewhere the port reads as all ones.
+	 */
+3:	mov	$PCIHP_DOWN, %dx
+	in	%dx, %eax
+	test	%eax, %eax
+	jz	8f
+	cmp	$0xffffffff, %eax
+	je	8f
+	mov	$PCIHP_EJECT, %dx
+	out	%eax, %dx
+	mov	$(LOW + msg_eject), %esi
+	call	puts
+8:	pause
 	jmp	3b
 
 /* One edu transfer of LEN bytes from %eax to %edx, command %ecx. */
@@ -205,6 +224,7 @@ msg_fn:		.asciz	".0\n"
 msg_ok:		.asciz	"L2-EDU copy ok\n"
 msg_bad:	.asciz	"L2-EDU copy BAD\n"
 msg_wild:	.asciz	"L2-EDU wild write done\n"
+msg_eject:	.asciz	"L2-EDU ejected\n"
 
 	.p2align 3
 gdt:

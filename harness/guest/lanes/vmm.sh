@@ -67,6 +67,44 @@ tap_check vmm_iommufd_after_sigkill l2 iommufd \
 tap_check vmm_container_after_sigkill l2 container \
 	-device vfio-pci,host="$edu",rombar=0
 
+# Hot-unplug through the monitor (an i440fx L2, whose ACPI PCI hotplug its
+# firmware answers): QEMU lets go of the device while it keeps running,
+# another VMM gets the device at once, and the first then quits normally.
+wait_line() {
+	local i
+	for i in $(seq 1 120); do
+		grep -q "^$1" "$2" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
+l2_unplug() {
+	local log=/tmp/l2-unplug.log mon=/tmp/mon pid cat_pid rc=0
+	rm -f $log $mon.in $mon.out
+	mkfifo $mon.in $mon.out
+	cat $mon.out >/tmp/mon.log &
+	cat_pid=$!
+	LD_LIBRARY_PATH=$Q/lib $Q/qemu-system-x86_64 \
+		-M pc -accel tcg -m 48M -nodefaults -display none -no-reboot \
+		-bios /opt/l2-edu.bin -serial file:$log -monitor pipe:$mon \
+		"$@" >/dev/null 2>&1 &
+	pid=$!
+	wait_line 'L2-EDU wild write done' $log || rc=1
+	echo "device_del dev0" >$mon.in
+	wait_line 'L2-EDU ejected' $log || rc=1
+	sed 's/^/# first VMM: /' $log
+	l2 second -object iommufd,id=fd1 \
+		-device vfio-pci,host="$edu",iommufd=fd1,rombar=0 || rc=1
+	echo quit >$mon.in
+	wait $pid || rc=1
+	kill $cat_pid 2>/dev/null
+	return $rc
+}
+tap_check vmm_hot_unplug_iommufd l2_unplug \
+	-object iommufd,id=fd0 -device vfio-pci,id=dev0,host="$edu",iommufd=fd0,rombar=0
+tap_check vmm_hot_unplug_container l2_unplug \
+	-device vfio-pci,id=dev0,host="$edu",rombar=0
+
 # The same as an unprivileged user (no CAP_IPC_LOCK) whose RLIMIT_MEMLOCK
 # (64 MiB) holds L2's 48 MiB of RAM once: iommufd charges the user while
 # QEMU runs, so every run after the first fits only if the one before,
