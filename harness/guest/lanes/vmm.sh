@@ -41,21 +41,31 @@ tap_check vmm_legacy_container l2 container \
 	-device vfio-pci,host="$edu",rombar=0
 tap_check vmm_container_wild_write_blocked wild_write_faulted
 
-# QEMU killed with SIGKILL while L2 sits halted after its work (no
-# isa-debug-exit: the exit write goes nowhere): the device must come back
-# for the next VMM, through either path.
+# wait_line TEXT FILE: until a line of FILE starts with TEXT (2 min).
+wait_line() {
+	local i
+	for i in $(seq 1 120); do
+		grep -q "^$1" "$2" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# QEMU (as $AS_USER) killed with SIGKILL while L2 sits halted after its
+# work (no isa-debug-exit: the exit write goes nowhere): the device must
+# come back for the next VMM, through either path.
 l2_killed() {
-	local log=/tmp/l2-killed.log pid i
-	LD_LIBRARY_PATH=$Q/lib $Q/qemu-system-x86_64 \
+	local log=/tmp/l2-killed.log pid
+	rm -f $log
+	LD_LIBRARY_PATH=$Q/lib $AS_USER $Q/qemu-system-x86_64 \
 		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
 		-bios /opt/l2-edu.bin -serial file:$log \
 		-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0 \
 		>/dev/null 2>&1 &
 	pid=$!
-	for i in $(seq 1 120); do
-		grep -q '^L2-EDU wild write done' $log 2>/dev/null && break
-		sleep 1
-	done
+	wait_line 'L2-EDU wild write done' $log
+	# While it runs, L2's RAM is pinned in QEMU (VmPin, kB).
+	grep VmPin /proc/$pid/status | sed 's/^/# QEMU /'
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	sed 's/^/# /' $log
@@ -70,14 +80,6 @@ tap_check vmm_container_after_sigkill l2 container \
 # Hot-unplug through the monitor (an i440fx L2, whose ACPI PCI hotplug its
 # firmware answers): QEMU lets go of the device while it keeps running,
 # another VMM gets the device at once, and the first then quits normally.
-wait_line() {
-	local i
-	for i in $(seq 1 120); do
-		grep -q "^$1" "$2" 2>/dev/null && return 0
-		sleep 1
-	done
-	return 1
-}
 l2_unplug() {
 	local log=/tmp/l2-unplug.log mon=/tmp/mon pid cat_pid rc=0
 	rm -f $log $mon.in $mon.out
@@ -118,25 +120,7 @@ for round in 1 2; do
 	tap_check vmm_user_container_$round l2 container \
 		-device vfio-pci,host="$edu",rombar=0
 done
-l2_killed_user() {
-	local log=/tmp/l2-user.log pid i
-	LD_LIBRARY_PATH=$Q/lib $AS_USER $Q/qemu-system-x86_64 \
-		-M q35 -accel tcg -m 48M -nodefaults -display none -no-reboot \
-		-bios /opt/l2-edu.bin -serial file:$log \
-		-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0 \
-		>/dev/null 2>&1 &
-	pid=$!
-	for i in $(seq 1 120); do
-		grep -q '^L2-EDU wild write done' $log 2>/dev/null && break
-		sleep 1
-	done
-	# While it runs, L2's RAM is pinned in QEMU (VmPin, kB).
-	grep VmPin /proc/$pid/status | sed 's/^/# QEMU /'
-	kill -9 $pid
-	wait $pid 2>/dev/null
-	grep -q '^L2-EDU copy ok' $log
-}
-tap_check vmm_user_sigkill l2_killed_user
+tap_check vmm_user_sigkill l2_killed
 tap_check vmm_user_iommufd_after_sigkill l2 iommufd \
 	-object iommufd,id=fd0 -device vfio-pci,host="$edu",iommufd=fd0,rombar=0
 # And the limit does bind: 16 MiB cannot hold L2's RAM, so that VMM fails.
