@@ -199,6 +199,23 @@ static unsigned int iopt_flags(u32 flags)
 	return (flags & IOMMU_IOAS_MAP_FIXED_IOVA) ? IOPT_MAP_FIXED : 0;
 }
 
+/*
+ * Tell the caller the IOVA its map or copy got: a mapping it cannot learn
+ * of (the answer could not be written) is undone.
+ */
+static int answer_map(struct iommufd_ucmd *ucmd, size_t size,
+		      struct io_pagetable *iopt, __u64 *out,
+		      unsigned long iova, unsigned long length)
+{
+	int rc;
+
+	*out = iova;
+	rc = iommufd_ucmd_respond(ucmd, size);
+	if (rc)
+		iopt_unmap(iopt, iova, length, NULL);
+	return rc;
+}
+
 /**
  * iommufd_ioas_map() - IOMMU_IOAS_MAP
  * @ucmd: the ioctl
@@ -229,13 +246,9 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	rc = iopt_map_user(&ioas->iopt, &iova, cmd->user_va, cmd->length,
 			   prot, iopt_flags(cmd->flags),
 			   READ_ONCE(ucmd->ctx->acct_mode));
-	if (rc)
-		goto out_put;
-
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		iopt_unmap(&ioas->iopt, iova, cmd->length, NULL);
+	if (!rc)
+		rc = answer_map(ucmd, sizeof(*cmd), &ioas->iopt, &cmd->iova,
+				iova, cmd->length);
 out_put:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
@@ -276,13 +289,9 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 			   prot, iopt_flags(cmd->flags),
 			   READ_ONCE(ucmd->ctx->acct_mode));
 	fput(file);
-	if (rc)
-		goto out_put;
-
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		iopt_unmap(&ioas->iopt, iova, cmd->length, NULL);
+	if (!rc)
+		rc = answer_map(ucmd, sizeof(*cmd), &ioas->iopt, &cmd->iova,
+				iova, cmd->length);
 out_put:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
@@ -320,13 +329,9 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	iova = cmd->dst_iova;
 	rc = iopt_copy(&dst->iopt, &iova, &src->iopt, cmd->src_iova,
 		       cmd->length, prot, iopt_flags(cmd->flags));
-	if (rc)
-		goto out_dst;
-
-	cmd->dst_iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		iopt_unmap(&dst->iopt, iova, cmd->length, NULL);
+	if (!rc)
+		rc = answer_map(ucmd, sizeof(*cmd), &dst->iopt, &cmd->dst_iova,
+				iova, cmd->length);
 out_dst:
 	iommufd_put_object(ucmd->ctx, &dst->obj);
 out_src:
