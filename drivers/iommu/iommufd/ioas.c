@@ -249,7 +249,6 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	if (!rc)
 		rc = answer_map(ucmd, sizeof(*cmd), &ioas->iopt, &cmd->iova,
 				iova, cmd->length);
-out_put:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
 }
@@ -332,7 +331,6 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	if (!rc)
 		rc = answer_map(ucmd, sizeof(*cmd), &dst->iopt, &cmd->dst_iova,
 				iova, cmd->length);
-out_dst:
 	iommufd_put_object(ucmd->ctx, &dst->obj);
 out_src:
 	iommufd_put_object(ucmd->ctx, &src->obj);
