@@ -42,10 +42,9 @@ struct iopt_allowed {
 	struct interval_tree_node node;
 };
 
-/* A slice of pinned memory that becomes one area; it keeps its pages. */
+/* A slice of memory that becomes one area; holds a reference on its pages. */
 struct iopt_slice {
 	struct iommufd_pages *pages;
-	struct iommufd_pages_use use;
 	unsigned long pages_byte;
 	unsigned long length;
 };
@@ -222,32 +221,37 @@ static int check_fixed(struct io_pagetable *iopt, unsigned long iova,
 	return 0;
 }
 
+/* Whether areas must hold their pages pinned: while there are domains. */
+static bool iopt_pins_areas(struct io_pagetable *iopt)
+{
+	return !xa_empty(&iopt->domains);
+}
+
+/*
+ * Map @area into @domain, one physically contiguous run at a time (a page
+ * at a time without large pages); all or nothing. The area's pages are
+ * pinned.
+ */
 static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
 			   struct iommu_domain *domain)
 {
-	struct iommufd_pages *pages = area->pages;
 	unsigned long iova = area->node.start;
 	unsigned long byte = area->pages_byte;
 	unsigned long left = iopt_area_length(area);
 	int rc;
 
 	while (left) {
-		unsigned long idx = byte >> PAGE_SHIFT;
-		unsigned long run = min(PAGE_SIZE - (byte & ~PAGE_MASK), left);
+		unsigned long off = byte & ~PAGE_MASK;
+		unsigned long span = DIV_ROUND_UP(off + left, PAGE_SIZE);
+		unsigned long run;
+		phys_addr_t phys;
 
-		/* Grow the run over physically contiguous pages. */
-		if (!iopt->disable_large_pages) {
-			unsigned long pfn = page_to_pfn(pages->pages[idx]);
-			unsigned long n = 1;
-
-			while (run < left &&
-			       page_to_pfn(pages->pages[idx + n]) == pfn + n) {
-				run += min(PAGE_SIZE, left - run);
-				n++;
-			}
-		}
-		rc = iommu_map(domain, iova, iommufd_pages_phys(pages, byte),
-			       run, area->iommu_prot);
+		if (iopt->disable_large_pages)
+			span = 1;
+		span = iommufd_pages_contig(area->pages, byte >> PAGE_SHIFT,
+					    span, &phys);
+		run = min(span * PAGE_SIZE - off, left);
+		rc = iommu_map(domain, iova, phys + off, run, area->iommu_prot);
 		if (rc) {
 			if (iova != area->node.start)
 				iommu_unmap(domain, area->node.start,
@@ -294,18 +298,25 @@ err_undo:
 }
 
 /*
- * Take @area out of every domain and the tree, then drop its pages.
- * iommu_unmap() has flushed the IOTLB of each domain before it returns, so
- * no device can reach the memory by the time it may be unpinned.
+ * Forget an area that no domain maps any more (iommu_unmap() has flushed
+ * each IOTLB before it returned), and let go of its pages.
  */
-/* Forget an area that no domain maps any more, and drop its pages. */
 static void area_free(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	WARN_ON(area->cpu_pins);
 	interval_tree_remove(&area->node, &iopt->areas);
 	holes_give(iopt, area->node.start, area->node.last);
-	iommufd_pages_unuse(area->pages, &area->use);
+	if (iopt_pins_areas(iopt))
+		iommufd_pages_unuse(area->pages, &area->use);
+	iommufd_pages_put(area->pages);
 	kfree(area);
+}
+
+/* Pin the memory of @area for the domains. */
+static int area_pin(struct iopt_area *area)
+{
+	return iommufd_pages_use(area->pages, &area->use, area->pages_byte,
+				 iopt_area_length(area));
 }
 
 static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
@@ -362,8 +373,8 @@ static bool map_aligned(unsigned long align, unsigned long iova,
 
 /*
  * Map @n slices back to back from *@iova (chosen here unless
- * IOPT_MAP_FIXED), each as its own area, all or nothing. Takes a reference
- * on the pages of every slice that is mapped.
+ * IOPT_MAP_FIXED), each as its own area, all or nothing. Each area takes a
+ * reference on its slice's pages, and pins them if there are domains.
  */
 static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 			 unsigned long uptr, struct iopt_slice *slices,
@@ -421,11 +432,17 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 		area->pages = slices[done].pages;
 		area->pages_byte = slices[done].pages_byte;
 		area->iommu_prot = iommu_prot;
-		rc = area_map_all(iopt, area);
-		if (rc)
-			goto err_undo;
-		iommufd_pages_use(area->pages, &area->use, area->pages_byte,
-				  slices[done].length);
+		if (iopt_pins_areas(iopt)) {
+			rc = area_pin(area);
+			if (rc)
+				goto err_undo;
+			rc = area_map_all(iopt, area);
+			if (rc) {
+				iommufd_pages_unuse(area->pages, &area->use);
+				goto err_undo;
+			}
+		}
+		iommufd_pages_get(area->pages);
 		interval_tree_insert(&area->node, &iopt->areas);
 		areas[done] = NULL;
 		pos += slices[done].length;
@@ -483,7 +500,7 @@ static int check_map(struct io_pagetable *iopt, unsigned long iova,
 
 /*
  * Map @length bytes of @pages from @addr, the address (or file offset) of
- * its first byte; takes over the caller's reference on @pages.
+ * its first byte; drops the caller's reference on @pages.
  */
 static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		     struct iommufd_pages *pages, unsigned long addr,
@@ -496,16 +513,14 @@ static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 	};
 	int rc;
 
-	iommufd_pages_use(pages, &slice.use, slice.pages_byte, length);
-	iommufd_pages_put(pages);
 	rc = insert_slices(iopt, iova, addr, &slice, 1, length, iommu_prot,
 			   flags);
-	iommufd_pages_unuse(pages, &slice.use);
+	iommufd_pages_put(pages);
 	return rc;
 }
 
 /**
- * iopt_map_user() - Pin user memory and map it at an IOVA
+ * iopt_map_user() - Map user memory at an IOVA
  * @iopt: the table
  * @iova: in: the IOVA with %IOPT_MAP_FIXED; out: the IOVA used
  * @uptr: user address of the memory, in current's mm
@@ -514,13 +529,14 @@ static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
  * @flags: %IOPT_MAP_FIXED or 0
  * @acct_mode: whose RLIMIT_MEMLOCK pays for the pins
  *
- * The memory is pinned and charged once here, and put into every attached
- * domain before the call returns.
+ * With domains attached the memory is pinned, charged and put into every
+ * one of them before the call returns; without, it is only recorded, and
+ * pinned when a domain or a CPU user first needs it.
  *
  * Return: 0, or -EINVAL (zero length, misaligned for a domain, a fixed IOVA
  * in a reserved range), -EEXIST (a fixed IOVA overlaps an area),
  * -EOVERFLOW, -ENOSPC (no hole fits), -ENOMEM (RLIMIT_MEMLOCK or memory),
- * -EFAULT, or a domain's error.
+ * -EFAULT, or a domain's error; the last three only with domains.
  */
 int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		  unsigned long uptr, unsigned long length, int iommu_prot,
@@ -532,8 +548,8 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 	rc = check_map(iopt, *iova, uptr, length, flags);
 	if (rc)
 		return rc;
-	pages = iommufd_pages_pin(uptr, length, iommu_prot & IOMMU_WRITE,
-				  acct_mode);
+	pages = iommufd_pages_create(uptr, length, iommu_prot & IOMMU_WRITE,
+				     acct_mode);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, uptr, length, iommu_prot, flags);
@@ -553,7 +569,7 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
  * As iopt_map_user(), with the pages of @file from @start; the IOVA chosen
  * keeps @start's alignment as it would a user address's.
  *
- * Return: as iopt_map_user(), or as iommufd_pages_pin_file().
+ * Return: as iopt_map_user(), or as iommufd_pages_create_file().
  */
 int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
 		  struct file *file, unsigned long start, unsigned long length,
@@ -566,8 +582,8 @@ int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
 	rc = check_map(iopt, *iova, start, length, flags);
 	if (rc)
 		return rc;
-	pages = iommufd_pages_pin_file(file, start, length,
-				       iommu_prot & IOMMU_WRITE, acct_mode);
+	pages = iommufd_pages_create_file(file, start, length,
+					  iommu_prot & IOMMU_WRITE, acct_mode);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, start, length, iommu_prot, flags);
@@ -635,9 +651,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 		slices[i].pages_byte =
 			area->pages_byte + (from - area->node.start);
 		slices[i].length = to - from + 1;
-		/* Keeps exactly the slice pinned, should the source go. */
-		iommufd_pages_use(area->pages, &slices[i].use,
-				  slices[i].pages_byte, slices[i].length);
+		/* Keeps the memory named, should the source go meanwhile. */
+		iommufd_pages_get(area->pages);
 		i++;
 	}
 	uptr = slices[0].pages->uaddr + slices[0].pages_byte;
@@ -650,7 +665,7 @@ out_unlock:
 	rc = insert_slices(dst, dst_iova, uptr, slices, n, length, iommu_prot,
 			   flags);
 	for (i = 0; i < n; i++)
-		iommufd_pages_unuse(slices[i].pages, &slices[i].use);
+		iommufd_pages_put(slices[i].pages);
 	kvfree(slices);
 	return rc;
 }
@@ -1073,17 +1088,21 @@ static int check_areas_aligned(struct io_pagetable *iopt, unsigned long align)
  * @domain: an empty, unattached paging domain
  *
  * Reserves the IOVA the domain cannot translate, raises the table's
- * alignment to the domain's smallest page and maps every area into it.
+ * alignment to the domain's smallest page and maps every area into it. The
+ * first domain pins the memory of every area.
  *
  * Return: 0, or -EADDRINUSE when existing areas lie outside the domain's
- * aperture or are not aligned to its smallest page, -ENOMEM, or the
- * domain's map error. The table is unchanged on error.
+ * aperture or are not aligned to its smallest page, -ENOMEM (memory or
+ * RLIMIT_MEMLOCK), -EFAULT (memory that cannot be pinned any more), or the
+ * domain's map error. The table, its pins and charges are unchanged on
+ * error.
  */
 int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 {
 	struct iommu_domain_geometry *geo = &domain->geometry;
-	unsigned long align;
 	struct iopt_area *area, *undo;
+	unsigned long align;
+	bool first;
 	u32 id;
 	int rc;
 
@@ -1107,11 +1126,21 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 			goto out_unreserve;
 	}
 
+	/* The first domain is what makes the areas pin their memory. */
+	first = !iopt_pins_areas(iopt);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
+		if (first) {
+			rc = area_pin(area);
+			if (rc)
+				goto out_unmap;
+		}
 		rc = area_map_domain(iopt, area, domain);
-		if (rc)
+		if (rc) {
+			if (first)
+				iommufd_pages_unuse(area->pages, &area->use);
 			goto out_unmap;
+		}
 	}
 
 	rc = xa_alloc(&iopt->domains, &id, domain, xa_limit_32b, GFP_KERNEL);
@@ -1127,6 +1156,9 @@ out_unmap:
 		if (undo == area)
 			break;
 		area_unmap_domain(undo, domain);
+		if (first)
+			iommufd_pages_unuse(undo->pages, &undo->use);
+		cond_resched();
 	}
 out_unreserve:
 	unreserve_locked(iopt, domain);
@@ -1141,6 +1173,7 @@ out_unlock:
  * @domain: a domain added with iopt_add_domain(), detached from devices
  *
  * Every area is unmapped from @domain, so it can be freed afterwards.
+ * Without domains left, memory no CPU user pins is unpinned.
  */
 void iopt_remove_domain(struct io_pagetable *iopt,
 			struct iommu_domain *domain)
@@ -1157,9 +1190,14 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 		goto out_unlock;
 	xa_erase(&iopt->domains, index);
 
+	/* The last domain to go unpins what only the domains needed. */
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
-	     area = iopt_area_next(area, 0, ULONG_MAX))
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		area_unmap_domain(area, domain);
+		if (!iopt_pins_areas(iopt))
+			iommufd_pages_unuse(area->pages, &area->use);
+		cond_resched();
+	}
 	unreserve_locked(iopt, domain);
 	iopt->iova_alignment = alignment_for(iopt, NULL);
 out_unlock:
@@ -1224,14 +1262,19 @@ int iopt_split_at(struct io_pagetable *iopt, unsigned long iova)
 	if (area->cpu_pins)
 		goto out_unlock;
 
-	interval_tree_remove(&area->node, &iopt->areas);
 	*upper = *area;
 	upper->node.start = iova;
 	upper->pages_byte = area->pages_byte + below;
-	iommufd_pages_use(upper->pages, &upper->use, upper->pages_byte,
-			  iopt_area_length(upper));
-	iommufd_pages_shrink_use(area->pages, &area->use, area->pages_byte,
-				 below);
+	if (iopt_pins_areas(iopt)) {
+		/* Pinned already: only records change. */
+		rc = area_pin(upper);
+		if (rc)
+			goto out_unlock;
+		iommufd_pages_shrink_use(area->pages, &area->use,
+					 area->pages_byte, below);
+	}
+	iommufd_pages_get(upper->pages);
+	interval_tree_remove(&area->node, &iopt->areas);
 	area->node.last = iova - 1;
 	interval_tree_insert(&area->node, &iopt->areas);
 	interval_tree_insert(&upper->node, &iopt->areas);

@@ -26,17 +26,20 @@ struct page;
 /**
  * struct iopt_area - one mapped IOVA range
  * @node: the IOVA range, in &io_pagetable.areas
- * @pages: the pinned memory behind it
- * @use: the part of @pages it maps, registered with @pages
+ * @pages: the memory behind it, referenced
+ * @use: the part of @pages it maps; registered with @pages, and so pinned,
+ *	while the table has domains
  * @pages_byte: offset of @node.start's memory from @pages->uaddr
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE for every domain
+ * @cpu_pinned: &struct iopt_cpu_pin by IOVA: the parts CPU users pinned
  * @cpu_pins: how many iopt_pin() calls that reached into this area are not
  *	yet undone by iopt_unpin(); the area cannot be unmapped meanwhile
  * @draining: an unmap waits for @cpu_pins to drop to zero; new pins fail.
  *	Set until the area is freed, or cleared when the wait gives up.
  *
- * @cpu_pins and @draining are protected by &io_pagetable.rwsem held for
- * write; the other fields never change while the area is in the table.
+ * @cpu_pinned, @cpu_pins and @draining are protected by
+ * &io_pagetable.rwsem held for write; the other fields never change while
+ * the area is in the table.
  */
 struct iopt_area {
 	struct interval_tree_node node;
@@ -44,6 +47,7 @@ struct iopt_area {
 	struct iommufd_pages_use use;
 	unsigned long pages_byte;
 	int iommu_prot;
+	struct rb_root_cached cpu_pinned;
 	unsigned int cpu_pins;
 	bool draining;
 };

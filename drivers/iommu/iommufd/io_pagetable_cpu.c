@@ -8,14 +8,16 @@
  * range with iopt_pin() to use them for longer (to map them into a GPU's
  * own page table, say).
  *
- * The memory of every area is pinned from the moment it is mapped (see
- * pages.c), so neither needs to fault anything in: iopt_pin() only counts
- * the pin on the areas it covers, which keeps them from being unmapped
- * until iopt_unpin() (unmap_range() asks the users to let go first).
+ * Memory is pinned on demand (see pages.c): iopt_pin() registers each part
+ * it pins as a use of the area's pages, shared by every iopt_pin() of
+ * exactly that part, and counts the pin on the area, which keeps it from
+ * being unmapped until iopt_unpin() (unmap_range() asks the users to let
+ * go first). iopt_rw() pins the parts it copies only while it copies.
  */
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 
 #include "io_pagetable.h"
 #include "pages.h"
@@ -50,12 +52,49 @@ static int walk_span(struct io_pagetable *iopt, unsigned long iova,
 	return -ENOENT;
 }
 
-/* The page that holds the byte at @iova, which @area maps. */
+/**
+ * struct iopt_cpu_pin - a part of an area that CPU users pinned
+ * @node: the IOVA range, in &iopt_area.cpu_pinned
+ * @use: its pages, registered with the area's pages
+ * @count: the iopt_pin() calls for exactly this range not yet undone
+ */
+struct iopt_cpu_pin {
+	struct interval_tree_node node;
+	struct iommufd_pages_use use;
+	unsigned int count;
+};
+
+/*
+ * The page that holds the byte at @iova, which @area maps; a use of the
+ * caller's covers it.
+ */
 static struct page *area_page(struct iopt_area *area, unsigned long iova)
 {
 	unsigned long byte = area->pages_byte + (iova - area->node.start);
 
-	return area->pages->pages[byte >> PAGE_SHIFT];
+	return iommufd_pages_page(area->pages, byte >> PAGE_SHIFT);
+}
+
+/* Register [from, to] of @area as a use of its pages: they are pinned. */
+static int area_use(struct iopt_area *area, struct iommufd_pages_use *use,
+		    unsigned long from, unsigned long to)
+{
+	return iommufd_pages_use(area->pages, use,
+				 area->pages_byte + (from - area->node.start),
+				 to - from + 1);
+}
+
+/* The pin record of exactly [from, to] in @area, or NULL. */
+static struct iopt_cpu_pin *find_pin(struct iopt_area *area,
+				     unsigned long from, unsigned long to)
+{
+	struct interval_tree_node *n;
+
+	for (n = interval_tree_iter_first(&area->cpu_pinned, from, to); n;
+	     n = interval_tree_iter_next(n, from, to))
+		if (n->start == from && n->last == to)
+			return container_of(n, struct iopt_cpu_pin, node);
+	return NULL;
 }
 
 /* What a span may be used for, and what iopt_pin() fills in. */
@@ -64,6 +103,7 @@ struct span_use {
 	bool pin;
 	unsigned long first_pfn;	/* IOVA page of out[0] */
 	struct page **out;
+	unsigned long failed_at;	/* where pin_part() failed */
 };
 
 static int check_part(struct iopt_area *area, unsigned long from,
@@ -82,12 +122,33 @@ static int check_part(struct iopt_area *area, unsigned long from,
 	return 0;
 }
 
+static void unpin_part_locked(struct iopt_area *area, unsigned long from,
+			      unsigned long to);
+
 static int pin_part(struct iopt_area *area, unsigned long from,
 		    unsigned long to, void *arg)
 {
 	struct span_use *use = arg;
+	struct iopt_cpu_pin *pin;
 	unsigned long pos = from;
+	int rc;
 
+	pin = find_pin(area, from, to);
+	if (!pin) {
+		use->failed_at = from;
+		pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
+		if (!pin)
+			return -ENOMEM;
+		rc = area_use(area, &pin->use, from, to);
+		if (rc) {
+			kfree(pin);
+			return rc;
+		}
+		pin->node.start = from;
+		pin->node.last = to;
+		interval_tree_insert(&pin->node, &area->cpu_pinned);
+	}
+	pin->count++;
 	for (;;) {
 		use->out[(pos >> PAGE_SHIFT) - use->first_pfn] =
 			area_page(area, pos);
@@ -99,12 +160,38 @@ static int pin_part(struct iopt_area *area, unsigned long from,
 	return 0;
 }
 
+/* Undo one pin_part() of [from, to]. */
+static void unpin_part_locked(struct iopt_area *area, unsigned long from,
+			      unsigned long to)
+{
+	struct iopt_cpu_pin *pin = find_pin(area, from, to);
+
+	area->cpu_pins--;
+	if (--pin->count)
+		return;
+	interval_tree_remove(&pin->node, &area->cpu_pinned);
+	iommufd_pages_unuse(area->pages, &pin->use);
+	kfree(pin);
+}
+
 static int unpin_part(struct iopt_area *area, unsigned long from,
 		      unsigned long to, void *arg)
 {
-	if (WARN_ON(!area->cpu_pins))
+	if (WARN_ON(!area->cpu_pins || !find_pin(area, from, to)))
 		return -EINVAL;
-	area->cpu_pins--;
+	unpin_part_locked(area, from, to);
+	return 0;
+}
+
+/* Undo pin_part() for the parts of [iova, last] that end before @stop. */
+static int unpin_until(struct iopt_area *area, unsigned long from,
+		       unsigned long to, void *arg)
+{
+	unsigned long stop = *(unsigned long *)arg;
+
+	if (to >= stop)
+		return 1;
+	unpin_part_locked(area, from, to);
 	return 0;
 }
 
@@ -119,7 +206,7 @@ static int check_span(unsigned long iova, unsigned long length,
 }
 
 /**
- * iopt_pin() - Hand out the pages behind an IOVA range
+ * iopt_pin() - Pin the pages behind an IOVA range and hand them out
  * @iopt: the table
  * @iova: first IOVA
  * @length: bytes
@@ -133,7 +220,8 @@ static int check_span(unsigned long iova, unsigned long length,
  * Return: 0, or -EINVAL for zero length, a range that an unmap is
  * draining, or an area whose IOVA and memory differ in page offset;
  * -EOVERFLOW; -EPERM to write memory mapped read-only; -ENOENT when part of
- * the range is not mapped.
+ * the range is not mapped; -ENOMEM or -EFAULT when the memory cannot be
+ * pinned (see iommufd_pages_use()). Nothing stays pinned on error.
  */
 int iopt_pin(struct io_pagetable *iopt, unsigned long iova,
 	     unsigned long length, bool write, struct page **out)
@@ -153,8 +241,12 @@ int iopt_pin(struct io_pagetable *iopt, unsigned long iova,
 
 	down_write(&iopt->rwsem);
 	rc = walk_span(iopt, iova, last, check_part, &use);
-	if (!rc)
+	if (!rc) {
 		rc = walk_span(iopt, iova, last, pin_part, &use);
+		/* check_part() saw the whole span: only pinning can fail. */
+		if (rc)
+			walk_span(iopt, iova, last, unpin_until, &use.failed_at);
+	}
 	up_write(&iopt->rwsem);
 	return rc;
 }
@@ -187,8 +279,14 @@ static int copy_part(struct iopt_area *area, unsigned long from,
 		     unsigned long to, void *arg)
 {
 	struct rw_cursor *cur = arg;
+	struct iommufd_pages_use use;
 	unsigned long pos = from;
+	int rc;
 
+	/* Pinned only while copying, unless somebody else pins it anyway. */
+	rc = area_use(area, &use, from, to);
+	if (rc)
+		return rc;
 	for (;;) {
 		unsigned long byte = area->pages_byte + (pos - area->node.start);
 		unsigned long n = min(PAGE_SIZE - (byte & ~PAGE_MASK),
@@ -205,6 +303,7 @@ static int copy_part(struct iopt_area *area, unsigned long from,
 			break;
 		pos += n;
 	}
+	iommufd_pages_unuse(area->pages, &use);
 	return 0;
 }
 
@@ -216,11 +315,13 @@ static int copy_part(struct iopt_area *area, unsigned long from,
  * @length: bytes
  * @write: copy from @buf into the IOVA range, else the other way
  *
- * Nothing is copied unless the whole range may be.
+ * Nothing is copied unless the whole range is mapped with the access asked
+ * for. Memory not pinned yet is pinned while it is copied, one area at a
+ * time; when that fails the areas before were copied already.
  *
  * Return: 0, or -EINVAL for zero length or a range an unmap is draining,
  * -EOVERFLOW, -EPERM to write memory mapped read-only, -ENOENT when part
- * of the range is not mapped.
+ * of the range is not mapped, or as iommufd_pages_use().
  */
 int iopt_rw(struct io_pagetable *iopt, unsigned long iova, void *buf,
 	    unsigned long length, bool write)

@@ -1,50 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Pinning user memory for DMA.
+ * Pinning user memory for DMA, on demand.
  *
- * A mapping request pins its whole range up front, in batches, with
- * FOLL_LONGTERM, after charging it to RLIMIT_MEMLOCK. Pinning eagerly keeps
- * every later step (filling a new domain, copying into another IOAS, an
- * emulated device reading through the IOAS) free of faults and of failure
- * on user memory that changed meanwhile, at the cost of pinning memory that
- * no domain maps yet. A VMM maps guest RAM that its devices will use anyway.
+ * A mapping request only records which memory it names: an address range of
+ * the caller's mm, or a range of a shmem file (IOMMU_IOAS_MAP_FILE). Pages
+ * are pinned when something needs them (a table with a domain to fill, a
+ * CPU user that pins or copies) and unpinned when the last such need goes.
+ * A VMM may therefore map all of its guest's memory, or more than the
+ * machine has, before any device is attached, and pay nothing for it.
  *
- * Memory named by a shmem file and an offset (IOMMU_IOAS_MAP_FILE) is taken
- * from the file's page cache instead, holding a page reference rather than
- * a GUP pin: the pages outlive a truncation of the file, which only drops
- * them from the page cache.
+ * Each need is a use: a page index range registered in the run's interval
+ * tree. A use pins, in batches and after charging RLIMIT_MEMLOCK, the pages
+ * of its range that no other use covers; removing a use unpins the pages
+ * that no use covers any more. The pinned pages live in an xarray by index,
+ * so the memory spent on bookkeeping follows what is pinned.
  *
- * Whoever maps a part of the pages registers it as a use; a page no use
- * covers any more is unpinned and uncharged right away.
+ * User memory is pinned with FOLL_LONGTERM from the mm that mapped it, also
+ * when another process fills the domain; once that mm is gone, memory that
+ * is not pinned yet cannot be any more. File memory is taken from the
+ * file's page cache holding a page reference: the pages outlive a
+ * truncation of the file, which only drops them from the page cache.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "pages.h"
 
+/* Pages looked up per GUP call, at most; also the size of the batch buffer. */
+#define PIN_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+
 /*
- * Pages pinned per pin_user_pages_fast() call. The test interface lowers it
- * to push the batch boundaries through every code path.
+ * The test interface lowers this to push the batch boundaries through every
+ * code path.
  */
-static unsigned long pin_batch = 65536;
+static unsigned long pin_batch = PIN_CHUNK;
 
 /**
  * iommufd_pages_set_batch() - Set the number of pages pinned per call
- * @npages: at least 1
+ * @npages: at least 1; more than a page of pointers counts as a page's worth
  */
 void iommufd_pages_set_batch(unsigned long npages)
 {
-	WRITE_ONCE(pin_batch, max(npages, 1UL));
+	WRITE_ONCE(pin_batch, clamp_t(unsigned long, npages, 1, PIN_CHUNK));
 }
 
-/* Let go of @n entries from @first: a GUP pin, or a file page's reference. */
-static void pages_let_go(struct iommufd_pages *pages, unsigned long first,
-			 unsigned long n)
+/* Let go of @n pages taken by fetch(): a GUP pin, or a file page's reference. */
+static void let_go(struct iommufd_pages *pages, struct page **p,
+		   unsigned long n)
 {
-	struct page **p = pages->pages + first;
 	unsigned long i;
 
 	if (!pages->file) {
@@ -58,21 +65,188 @@ static void pages_let_go(struct iommufd_pages *pages, unsigned long first,
 	}
 }
 
-/* Unpin and uncharge pages [first, last] and forget them. */
+/* Take up to @n file pages from @index: how many, or a negative errno. */
+static long fetch_file(struct iommufd_pages *pages, unsigned long index,
+		       unsigned long n, struct page **out)
+{
+	struct address_space *mapping = pages->file->f_mapping;
+	pgoff_t first = (pages->uaddr >> PAGE_SHIFT) + index;
+	struct page *page;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		page = shmem_read_mapping_page_gfp(mapping, first + i,
+						   mapping_gfp_mask(mapping));
+		if (IS_ERR(page)) {
+			if (i)
+				break;
+			/* Past the end of the file, or of what files may be. */
+			if (PTR_ERR(page) == -EFBIG)
+				return -EINVAL;
+			return PTR_ERR(page);
+		}
+		out[i] = page;
+	}
+	return i;
+}
+
+/*
+ * Pin up to @n pages of user memory from @index: how many, or a negative
+ * errno. The mm that mapped the memory is used, whoever asks.
+ */
+static long fetch_user(struct iommufd_pages *pages, unsigned long index,
+		       unsigned long n, struct page **out)
+{
+	unsigned int flags = FOLL_LONGTERM | (pages->writable ? FOLL_WRITE : 0);
+	unsigned long addr = pages->uaddr + index * PAGE_SIZE;
+	struct mm_struct *mm = pages->acct.mm;
+	long got;
+
+	if (mm == current->mm) {
+		got = pin_user_pages_fast(addr, n, flags, out);
+	} else {
+		/* The mapping process may have exited meanwhile. */
+		if (!mmget_not_zero(mm))
+			return -EFAULT;
+		mmap_read_lock(mm);
+		got = pin_user_pages_remote(mm, addr, n, flags, out, NULL, NULL);
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+	return got ? got : -EFAULT;
+}
+
+/* Store @n pages from @index: all of them, or none on error. */
+static int store(struct iommufd_pages *pages, unsigned long index,
+		 struct page **p, unsigned long n)
+{
+	XA_STATE(xas, &pages->pinned, index);
+	unsigned long i = 0;
+	int rc;
+
+	do {
+		xas_lock(&xas);
+		while (i < n) {
+			xas_store(&xas, p[i]);
+			if (xas_error(&xas))
+				break;
+			i++;
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	rc = xas_error(&xas);
+	while (rc && i)
+		xa_erase(&pages->pinned, index + --i);
+	return rc;
+}
+
+/*
+ * Remove the pages stored in [first, last] and let go of them; return how
+ * many there were. Entries are taken out one index at a time: removing
+ * the last entry of an xarray node frees the node, which an iteration
+ * across it would not survive.
+ */
+static unsigned long drop(struct iommufd_pages *pages, unsigned long first,
+			  unsigned long last)
+{
+	XA_STATE(xas, &pages->pinned, first);
+	unsigned long index = first, total = 0;
+	struct page *batch[32], *page;
+	unsigned int n;
+
+	while (index <= last) {
+		n = 0;
+		xas_lock(&xas);
+		while (n < ARRAY_SIZE(batch) && index <= last) {
+			xas_set(&xas, index++);
+			page = xas_store(&xas, NULL);
+			if (page)
+				batch[n++] = page;
+		}
+		xas_unlock(&xas);
+		let_go(pages, batch, n);
+		total += n;
+		cond_resched();
+		if (!index)
+			break;
+	}
+	return total;
+}
+
+/* Unpin and uncharge every page of [first, last]; all are pinned. */
 static void unpin_range(struct iommufd_pages *pages, unsigned long first,
 			unsigned long last)
 {
-	unsigned long n = last - first + 1;
+	unsigned long n = drop(pages, first, last);
 
-	pages_let_go(pages, first, n);
-	memset(pages->pages + first, 0, n * sizeof(*pages->pages));
+	WARN_ON(n != last - first + 1);
 	pages->npinned -= n;
 	iommufd_acct_uncharge(&pages->acct, n);
 }
 
 /*
- * A run of @length bytes from @addr (a user address or a file offset),
- * charged to @mode's limit, with an empty page array: or an ERR_PTR.
+ * Charge and pin [first, last], where no page is pinned yet: all of it, or
+ * nothing. Under the lock.
+ */
+static int pin_range(struct iommufd_pages *pages, unsigned long first,
+		     unsigned long last)
+{
+	unsigned long n = last - first + 1, done = 0;
+	struct page *one, **batch = &one;
+	unsigned long chunk = 1;
+	long got;
+	int rc;
+
+	lockdep_assert_held(&pages->lock);
+	rc = iommufd_acct_charge(&pages->acct, n);
+	if (rc)
+		return rc;
+	if (n > 1) {
+		chunk = min(n, READ_ONCE(pin_batch));
+		batch = kmalloc_array(chunk, sizeof(*batch), GFP_KERNEL);
+		if (!batch) {
+			rc = -ENOMEM;
+			goto err_uncharge;
+		}
+	}
+
+	while (done < n) {
+		unsigned long want = min(n - done, chunk);
+
+		if (pages->file)
+			got = fetch_file(pages, first + done, want, batch);
+		else
+			got = fetch_user(pages, first + done, want, batch);
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+		rc = store(pages, first + done, batch, got);
+		if (rc) {
+			let_go(pages, batch, got);
+			break;
+		}
+		done += got;
+		cond_resched();
+	}
+	if (batch != &one)
+		kfree(batch);
+	if (!rc) {
+		pages->npinned += n;
+		return 0;
+	}
+	if (done)
+		drop(pages, first, first + done - 1);
+err_uncharge:
+	iommufd_acct_uncharge(&pages->acct, n);
+	return rc;
+}
+
+/*
+ * An empty run of @length bytes from @addr (a user address or a file
+ * offset), or an ERR_PTR. Captures current's mm and identity for the pins
+ * to come.
  */
 static struct iommufd_pages *pages_alloc(unsigned long addr,
 					 unsigned long length, bool writable,
@@ -80,7 +254,6 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 {
 	struct iommufd_pages *pages;
 	unsigned long end;
-	int rc;
 
 	if (!length)
 		return ERR_PTR(-EINVAL);
@@ -97,118 +270,70 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 	pages->writable = writable;
 	mutex_init(&pages->lock);
 	pages->uses = RB_ROOT_CACHED;
-
-	/*
-	 * Charge before allocating anything sized by the request, so that a
-	 * caller over its limit costs nothing; a request whose page array
-	 * alone is too big for kvmalloc() fails quietly with -ENOMEM.
-	 */
+	xa_init(&pages->pinned);
 	iommufd_acct_init(&pages->acct, mode);
-	rc = iommufd_acct_charge(&pages->acct, pages->npages);
-	if (rc)
-		goto err_acct;
-	pages->pages = kvcalloc(pages->npages, sizeof(*pages->pages),
-				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (pages->pages)
-		return pages;
-	rc = -ENOMEM;
-	iommufd_acct_uncharge(&pages->acct, pages->npages);
-err_acct:
-	iommufd_acct_release(&pages->acct);
-	kfree(pages);
-	return ERR_PTR(rc);
+	return pages;
 }
 
-/* Undo pages_alloc() once @done entries of the array hold pages. */
-static void pages_abort(struct iommufd_pages *pages, unsigned long done)
+static void pages_free(struct iommufd_pages *pages)
 {
-	pages_let_go(pages, 0, done);
 	if (pages->file) {
 		if (pages->writable)
 			mapping_unmap_writable(pages->file->f_mapping);
 		fput(pages->file);
 	}
-	kvfree(pages->pages);
-	iommufd_acct_uncharge(&pages->acct, pages->npages);
 	iommufd_acct_release(&pages->acct);
+	xa_destroy(&pages->pinned);
+	mutex_destroy(&pages->lock);
 	kfree(pages);
 }
 
 /**
- * iommufd_pages_pin() - Pin and charge a range of current's memory
+ * iommufd_pages_create() - Name a range of current's memory for pinning
  * @uptr: user address, not necessarily page aligned
  * @length: bytes, at least 1
  * @writable: pin for writing
- * @mode: whose limit to charge
+ * @mode: whose limit pins are charged to
  *
- * The caller registers what it maps with iommufd_pages_use() and then
- * drops the reference it got here.
+ * Nothing is pinned or charged here, and the memory is not looked at: a
+ * range that cannot be pinned fails when a use first needs it. The pins
+ * will come from current's mm, whichever task asks for them.
  *
- * Return: the pinned memory with one reference, or an ERR_PTR: -EOVERFLOW
- * when the range wraps, -ENOMEM over the limit or out of memory, -EFAULT
- * (or what GUP returns) when part of the range cannot be pinned. Nothing
- * stays pinned or charged on error.
+ * Return: the run with one reference, or an ERR_PTR: -EINVAL for zero
+ * length, -EOVERFLOW when the range wraps, -ENOMEM.
  */
-struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
-					unsigned long length, bool writable,
-					enum iommufd_acct_mode mode)
+struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
+					   unsigned long length, bool writable,
+					   enum iommufd_acct_mode mode)
 {
-	unsigned int gup_flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	struct iommufd_pages *pages;
-	unsigned long done;
-	int rc;
-
-	pages = pages_alloc(uptr, length, writable, mode);
-	if (IS_ERR(pages))
-		return pages;
-
-	for (done = 0; done < pages->npages;) {
-		unsigned long n = min(pages->npages - done,
-				      READ_ONCE(pin_batch));
-		long got;
-
-		n = min_t(unsigned long, n, INT_MAX);
-		got = pin_user_pages_fast(pages->uaddr + done * PAGE_SIZE, n,
-					  gup_flags, pages->pages + done);
-		if (got <= 0) {
-			rc = got ? got : -EFAULT;
-			pages_abort(pages, done);
-			return ERR_PTR(rc);
-		}
-		done += got;
-		cond_resched();
-	}
-	pages->npinned = pages->npages;
-	return pages;
+	return pages_alloc(uptr, length, writable, mode);
 }
 
 /**
- * iommufd_pages_pin_file() - Take and charge a range of a shmem file
+ * iommufd_pages_create_file() - Name a range of a shmem file for pinning
  * @file: a memfd or another shmem file, open for reading
  * @start: byte offset in the file, not necessarily page aligned
  * @length: bytes, at least 1
  * @writable: devices will write; @file must be open for writing and not
  *	write-sealed
- * @mode: whose limit to charge
+ * @mode: whose limit pins are charged to
  *
- * Holes in the file get pages, as a write through a mapping would give
- * them. Each page is held by a reference until it is unpinned; the @file
- * is held as long as the pages are, and write-sealing it fails meanwhile
- * when @writable.
+ * The range must lie inside the file now; holes in it get pages when they
+ * are pinned, as a write through a mapping would give them. The @file is
+ * held as long as the run is, and write-sealing it fails meanwhile when
+ * @writable.
  *
- * Return: as iommufd_pages_pin(), or -EINVAL for a file that is not shmem
- * or a range past its end, -EPERM for a file not open for the access.
+ * Return: as iommufd_pages_create(), or -EINVAL for a file that is not
+ * shmem or a range past its end, -EPERM for a file not open for the
+ * access or, when @writable, write-sealed.
  */
-struct iommufd_pages *iommufd_pages_pin_file(struct file *file,
-					     unsigned long start,
-					     unsigned long length,
-					     bool writable,
-					     enum iommufd_acct_mode mode)
+struct iommufd_pages *iommufd_pages_create_file(struct file *file,
+						unsigned long start,
+						unsigned long length,
+						bool writable,
+						enum iommufd_acct_mode mode)
 {
-	struct address_space *mapping = file->f_mapping;
 	struct iommufd_pages *pages;
-	unsigned long i;
-	struct page *page;
 	int rc;
 
 	if (!shmem_file(file))
@@ -220,95 +345,39 @@ struct iommufd_pages *iommufd_pages_pin_file(struct file *file,
 	pages = pages_alloc(start, length, writable, mode);
 	if (IS_ERR(pages))
 		return pages;
+	if (start + length > i_size_read(file_inode(file))) {
+		rc = -EINVAL;
+		goto err_free;
+	}
 	if (writable) {
-		rc = mapping_map_writable(mapping);
-		if (rc) {
-			pages_abort(pages, 0);
-			return ERR_PTR(rc);
-		}
+		rc = mapping_map_writable(file->f_mapping);
+		if (rc)
+			goto err_free;
 	}
 	pages->file = get_file(file);
-
-	for (i = 0; i < pages->npages; i++) {
-		page = shmem_read_mapping_page_gfp(mapping,
-						   (pages->uaddr >> PAGE_SHIFT) + i,
-						   mapping_gfp_mask(mapping));
-		if (IS_ERR(page)) {
-			rc = PTR_ERR(page);
-			/* Past the end of the file, or of what files may be. */
-			if (rc == -EFBIG)
-				rc = -EINVAL;
-			pages_abort(pages, i);
-			return ERR_PTR(rc);
-		}
-		pages->pages[i] = page;
-		if (!((i + 1) % READ_ONCE(pin_batch)))
-			cond_resched();
-	}
-	pages->npinned = pages->npages;
 	return pages;
+
+err_free:
+	pages_free(pages);
+	return ERR_PTR(rc);
 }
 
 static void pages_release(struct kref *kref)
 {
 	struct iommufd_pages *pages =
 		container_of(kref, struct iommufd_pages, kref);
-	unsigned long i = 0, end;
 
-	WARN_ON(!RB_EMPTY_ROOT(&pages->uses.rb_root));
-	/* Whatever no use ever trimmed: runs of pinned entries. */
-	while (pages->npinned) {
-		while (!pages->pages[i])
-			i++;
-		end = i;
-		while (end + 1 < pages->npages && pages->pages[end + 1])
-			end++;
-		unpin_range(pages, i, end);
-		i = end + 1;
-	}
-	iommufd_acct_release(&pages->acct);
-	if (pages->file) {
-		if (pages->writable)
-			mapping_unmap_writable(pages->file->f_mapping);
-		fput(pages->file);
-	}
-	mutex_destroy(&pages->lock);
-	kvfree(pages->pages);
-	kfree(pages);
+	WARN_ON(!RB_EMPTY_ROOT(&pages->uses.rb_root) || pages->npinned);
+	pages_free(pages);
 }
 
 /**
- * iommufd_pages_put() - Drop a reference; the last one unpins and uncharges
- * @pages: the pinned memory
- *
- * The caller must have removed every IOPTE and IOTLB entry that points into
- * @pages before dropping the reference it held for them.
+ * iommufd_pages_put() - Drop a reference; the last one frees the run
+ * @pages: the run; the last reference may only go once no use is left
  */
 void iommufd_pages_put(struct iommufd_pages *pages)
 {
 	kref_put(&pages->kref, pages_release);
-}
-
-/**
- * iommufd_pages_use() - Register a part of pinned memory as mapped
- * @pages: the pinned memory; every page of the part must be pinned: inside
- *	another use, or not yet trimmed since iommufd_pages_pin()
- * @use: the caller's record, in whatever maps the part
- * @byte: offset of the part from @pages->uaddr
- * @length: bytes, at least 1
- *
- * Takes a reference on @pages for the use.
- */
-void iommufd_pages_use(struct iommufd_pages *pages,
-		       struct iommufd_pages_use *use, unsigned long byte,
-		       unsigned long length)
-{
-	kref_get(&pages->kref);
-	use->node.start = byte >> PAGE_SHIFT;
-	use->node.last = (byte + length - 1) >> PAGE_SHIFT;
-	mutex_lock(&pages->lock);
-	interval_tree_insert(&use->node, &pages->uses);
-	mutex_unlock(&pages->lock);
 }
 
 /* Unpin every page of [first, last] that no use covers. Under the lock. */
@@ -333,9 +402,75 @@ static void trim(struct iommufd_pages *pages, unsigned long first,
 	}
 }
 
+/*
+ * Pin every page of [first, last] that no use covers; on error, unpin what
+ * this call pinned. Under the lock, with the new use not yet inserted.
+ */
+static int fill(struct iommufd_pages *pages, unsigned long first,
+		unsigned long last)
+{
+	struct interval_tree_node *n;
+	unsigned long pos = first;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->lock);
+	while (pos <= last) {
+		n = interval_tree_iter_first(&pages->uses, pos, last);
+		if (!n) {
+			rc = pin_range(pages, pos, last);
+			if (!rc)
+				return 0;
+			break;
+		}
+		if (n->start > pos) {
+			rc = pin_range(pages, pos, n->start - 1);
+			if (rc)
+				break;
+		}
+		if (n->last >= last)
+			return 0;
+		pos = max(pos, n->last + 1);
+	}
+	/* Every page from first to pos is pinned now, or was already. */
+	if (pos > first)
+		trim(pages, first, pos - 1);
+	return rc;
+}
+
+/**
+ * iommufd_pages_use() - Pin a part of a run for as long as it is needed
+ * @pages: the run
+ * @use: the caller's record, in whatever needs the part
+ * @byte: offset of the part from @pages->uaddr
+ * @length: bytes, at least 1, inside the run
+ *
+ * Pages of the part that no other use covers are charged and pinned now.
+ * Until iommufd_pages_unuse(), iommufd_pages_page() and
+ * iommufd_pages_contig() answer for the part. Takes no reference.
+ *
+ * Return: 0, or -ENOMEM (RLIMIT_MEMLOCK or memory), -EFAULT (the memory
+ * is not mapped, or its mm is gone), -EINVAL (past the end of a file), or
+ * what GUP returns. Nothing changes on error.
+ */
+int iommufd_pages_use(struct iommufd_pages *pages,
+		      struct iommufd_pages_use *use, unsigned long byte,
+		      unsigned long length)
+{
+	int rc;
+
+	use->node.start = byte >> PAGE_SHIFT;
+	use->node.last = (byte + length - 1) >> PAGE_SHIFT;
+	mutex_lock(&pages->lock);
+	rc = fill(pages, use->node.start, use->node.last);
+	if (!rc)
+		interval_tree_insert(&use->node, &pages->uses);
+	mutex_unlock(&pages->lock);
+	return rc;
+}
+
 /**
  * iommufd_pages_shrink_use() - Make a use cover less
- * @pages: the pinned memory
+ * @pages: the run
  * @use: a use of it
  * @byte: offset of the part still used, inside the old one
  * @length: bytes, at least 1
@@ -363,11 +498,10 @@ void iommufd_pages_shrink_use(struct iommufd_pages *pages,
 
 /**
  * iommufd_pages_unuse() - Undo iommufd_pages_use()
- * @pages: the pinned memory
+ * @pages: the run
  * @use: the use; no IOPTE or IOTLB entry may point into it any more
  *
- * Unpins the pages of the use that no other use covers, and drops its
- * reference on @pages.
+ * Unpins and uncharges the pages of the use that no other use covers.
  */
 void iommufd_pages_unuse(struct iommufd_pages *pages,
 			 struct iommufd_pages_use *use)
@@ -376,5 +510,39 @@ void iommufd_pages_unuse(struct iommufd_pages *pages,
 	interval_tree_remove(&use->node, &pages->uses);
 	trim(pages, use->node.start, use->node.last);
 	mutex_unlock(&pages->lock);
-	iommufd_pages_put(pages);
+}
+
+/**
+ * iommufd_pages_contig() - Measure a physically contiguous run of pages
+ * @pages: the run
+ * @index: the first page; a use of the caller's covers it and the next
+ *	@max - 1 pages
+ * @max: at least 1
+ * @phys: out: physical address of page @index
+ *
+ * Return: how many pages from @index, at least 1 and at most @max, follow
+ * each other in physical memory.
+ */
+unsigned long iommufd_pages_contig(struct iommufd_pages *pages,
+				   unsigned long index, unsigned long max,
+				   phys_addr_t *phys)
+{
+	XA_STATE(xas, &pages->pinned, index);
+	unsigned long pfn, n = 0;
+	struct page *page;
+
+	rcu_read_lock();
+	do {
+		page = xas_load(&xas);
+	} while (xas_retry(&xas, page));
+	pfn = page_to_pfn(page);
+	*phys = PFN_PHYS(pfn);
+	while (++n < max) {
+		page = xas_next(&xas);
+		if (xas_retry(&xas, page) || !page ||
+		    page_to_pfn(page) != pfn + n)
+			break;
+	}
+	rcu_read_unlock();
+	return n;
 }

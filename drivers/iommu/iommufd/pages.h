@@ -10,41 +10,44 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 
 #include "account.h"
 
 /**
- * struct iommufd_pages_use - a part of an iommufd_pages somebody maps
- * @node: the page indexes used, in &iommufd_pages.uses
+ * struct iommufd_pages_use - a part of an iommufd_pages somebody needs pinned
+ * @node: the page indexes needed, in &iommufd_pages.uses
  *
- * Embedded in whatever maps the memory (an area, a slice being copied).
+ * Embedded in whatever needs the memory: an area while its table has
+ * domains, a CPU user's pin, a copy in progress.
  */
 struct iommufd_pages_use {
 	struct interval_tree_node node;
 };
 
 /**
- * struct iommufd_pages - a run of user memory, pinned and charged once
- * @kref: one reference per use, plus the pinner's until it drops it
- * @uaddr: page-aligned user address of @pages[0]; for file memory, its
- *	offset in @file
+ * struct iommufd_pages - a run of user memory, pinned on demand, charged once
+ * @kref: one reference per area (or other holder) that maps the run
+ * @uaddr: page-aligned user address of page 0 of the run, in @acct.mm; for
+ *	file memory, its offset in @file
  * @npages: number of pages in the run
  * @writable: pinned for write; only then may an area map it writable
- * @file: the shmem file the pages were taken from, or NULL for user memory;
+ * @file: the shmem file the pages are taken from, or NULL for user memory;
  *	its pages are held by a page reference, not a GUP pin
- * @acct: where the pins are charged
- * @lock: protects @uses, @npinned and the entries of @pages that no use
- *	covers
+ * @acct: where pins are charged; @acct.mm is also the memory's mm
+ * @lock: protects @uses, @npinned and the entries of @pinned. Taken under
+ *	the I/O page table's lock, and before the mm's mmap_lock.
  * @uses: &struct iommufd_pages_use by page index; may overlap
- * @npinned: pages still pinned and charged
- * @pages: the pinned pages, in user address order; NULL where a page was
- *	unpinned because no use covered it any more
+ * @npinned: pages pinned and charged
+ * @pinned: the pinned pages by page index. Exactly the pages some use
+ *	covers are present; an entry is stable while a use covers it, so
+ *	that use's holder reads it without @lock.
  *
- * IOAS_COPY and splits share one iommufd_pages between areas, so memory is
- * pinned and charged once however many I/O page tables map it. A page that
- * no use covers is unpinned at once: a small copy does not keep the rest
- * of a large map pinned after that map is gone. A page some use covers
- * stays put, so its entry is read without the lock by that use's holder.
+ * Nothing is pinned when the run is created: a use pins the pages that no
+ * other use covers yet, and the last use to let go of a page unpins it.
+ * A page is pinned and charged once however many areas, copies and CPU
+ * users need it, and the bookkeeping grows with what is pinned, not with
+ * the size of the run.
  */
 struct iommufd_pages {
 	struct kref kref;
@@ -56,37 +59,51 @@ struct iommufd_pages {
 	struct mutex lock;	/* see @lock above */
 	struct rb_root_cached uses;
 	unsigned long npinned;
-	struct page **pages;
+	struct xarray pinned;
 };
 
-struct iommufd_pages *iommufd_pages_pin(unsigned long uptr,
-					unsigned long length, bool writable,
-					enum iommufd_acct_mode mode);
-struct iommufd_pages *iommufd_pages_pin_file(struct file *file,
-					     unsigned long start,
-					     unsigned long length,
-					     bool writable,
-					     enum iommufd_acct_mode mode);
+struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
+					   unsigned long length, bool writable,
+					   enum iommufd_acct_mode mode);
+struct iommufd_pages *iommufd_pages_create_file(struct file *file,
+						unsigned long start,
+						unsigned long length,
+						bool writable,
+						enum iommufd_acct_mode mode);
 void iommufd_pages_put(struct iommufd_pages *pages);
-void iommufd_pages_use(struct iommufd_pages *pages,
-		       struct iommufd_pages_use *use, unsigned long byte,
-		       unsigned long length);
+
+/**
+ * iommufd_pages_get() - Take another reference on a run
+ * @pages: the run, already referenced by the caller
+ */
+static inline void iommufd_pages_get(struct iommufd_pages *pages)
+{
+	kref_get(&pages->kref);
+}
+
+int iommufd_pages_use(struct iommufd_pages *pages,
+		      struct iommufd_pages_use *use, unsigned long byte,
+		      unsigned long length);
 void iommufd_pages_shrink_use(struct iommufd_pages *pages,
 			      struct iommufd_pages_use *use,
 			      unsigned long byte, unsigned long length);
 void iommufd_pages_unuse(struct iommufd_pages *pages,
 			 struct iommufd_pages_use *use);
+unsigned long iommufd_pages_contig(struct iommufd_pages *pages,
+				   unsigned long index, unsigned long max,
+				   phys_addr_t *phys);
 
 /**
- * iommufd_pages_phys() - Physical address of a byte of pinned memory
- * @pages: the pinned memory
- * @byte: offset from @pages->uaddr, below @pages->npages * PAGE_SIZE
+ * iommufd_pages_page() - A pinned page of a run
+ * @pages: the run
+ * @index: page index in the run; a use of the caller's must cover it
+ *
+ * Return: the page.
  */
-static inline phys_addr_t iommufd_pages_phys(struct iommufd_pages *pages,
-					     unsigned long byte)
+static inline struct page *iommufd_pages_page(struct iommufd_pages *pages,
+					      unsigned long index)
 {
-	return page_to_phys(pages->pages[byte >> PAGE_SHIFT]) +
-	       (byte & ~PAGE_MASK);
+	return xa_load(&pages->pinned, index);
 }
 
 void iommufd_pages_set_batch(unsigned long npages);

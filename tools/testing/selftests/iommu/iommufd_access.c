@@ -246,14 +246,27 @@ TEST_F(access, pin_hands_out_the_mapped_pages)
 				(char *)self->buf + PAGES(2), 0, &pin2));
 	ASSERT_NE(pin1, pin2);
 
-	/* Memory is pinned once, however many users it has. */
-	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, self->buf_len, 1));
+	/*
+	 * With no domain only what the access pins is pinned, and once,
+	 * however many of its pins cover a page.
+	 */
+	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(1), 0));
+	ASSERT_EQ(0, pin_refs_are(self->fd, (char *)self->buf + PAGES(1),
+				  PAGES(4), 1));
+	ASSERT_EQ(0, pin_refs_are(self->fd, (char *)self->buf + PAGES(5),
+				  self->buf_len - PAGES(5), 0));
 
 	ASSERT_EQ(0, access_unpin(self->fd, afd, pin1));
 	ASSERT_EQ(ENOENT, access_unpin(self->fd, afd, pin1));
+	/* The second pin still holds its page, and only that one. */
+	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(2), 0));
+	ASSERT_EQ(0, pin_refs_are(self->fd, (char *)self->buf + PAGES(2),
+				  PAGES(1), 1));
+	ASSERT_EQ(0, pin_refs_are(self->fd, (char *)self->buf + PAGES(3),
+				  self->buf_len - PAGES(3), 0));
 	ASSERT_EQ(0, access_unpin(self->fd, afd, pin2));
 	ASSERT_EQ(0, close(afd));
-	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, self->buf_len, 1));
+	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, self->buf_len, 0));
 }
 
 TEST_F(access, pin_errors)
@@ -445,7 +458,9 @@ TEST_F(access, close_iommufd_first)
 	self->fd = dev_open();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, access_rw(self->fd, afd, IOVA_A, b, sizeof(b), 0));
-	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, self->buf_len, 1));
+	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(1), 1));
+	ASSERT_EQ(0, pin_refs_are(self->fd, (char *)self->buf + PAGES(1),
+				  self->buf_len - PAGES(1), 0));
 
 	/* Closing the access tears everything down: no pin is left. */
 	ASSERT_EQ(0, close(afd));

@@ -132,6 +132,7 @@ TEST(rlimit_mode_process_charges_vmlck)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ifd_option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 1));
 	ASSERT_EQ(0, ioas_create(fd, &ioas));
+	ASSERT_EQ(0, ioas_give_domain(fd, ioas));
 	buf = mem_get(len);
 	ASSERT_NE(NULL, buf);
 
@@ -147,7 +148,6 @@ TEST(rlimit_mode_process_charges_vmlck)
 	ASSERT_EQ(lck0, vm_lck_kb());
 	ASSERT_EQ(pin0, vm_pin_kb());
 
-	ASSERT_EQ(0, obj_destroy(fd, ioas));
 	close(fd);
 	mem_put(buf, len);
 }
@@ -168,6 +168,7 @@ TEST(rlimit_user_mode_enomem)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioas_create(fd, &ioas));
+	ASSERT_EQ(0, ioas_give_domain(fd, ioas));
 	buf = mem_get(len);
 	ASSERT_NE(NULL, buf);
 
@@ -187,7 +188,6 @@ TEST(rlimit_user_mode_enomem)
 	ASSERT_EQ(pin0, vm_pin_kb());
 	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 0));
 
-	ASSERT_EQ(0, obj_destroy(fd, ioas));
 	close(fd);
 	mem_put(buf, len);
 }
@@ -206,6 +206,7 @@ TEST(rlimit_process_mode_enomem)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ifd_option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 1));
 	ASSERT_EQ(0, ioas_create(fd, &ioas));
+	ASSERT_EQ(0, ioas_give_domain(fd, ioas));
 	buf = mem_get(len);
 	ASSERT_NE(NULL, buf);
 
@@ -238,7 +239,6 @@ TEST(rlimit_process_mode_enomem)
 	ASSERT_EQ(PAGES(8), done);
 	ASSERT_EQ(lck0, vm_lck_kb());
 
-	ASSERT_EQ(0, obj_destroy(fd, ioas));
 	close(fd);
 	mem_put(buf, len);
 }
@@ -285,6 +285,89 @@ TEST(close_with_live_objects)
 
 /* ================================================================== */
 /* One file with one IOAS                                             */
+
+/*
+ * Pinning on demand: memory is pinned and charged once, whatever needs it
+ * (two domains of one IOAS, a copy in another IOAS with its own domain, an
+ * emulated device's pin), and let go by the last of them; what nothing
+ * needs is not pinned, also while it stays mapped.
+ */
+TEST(pins_shared_once_until_the_last_user)
+{
+	size_t len = PAGES(16);
+	struct mock_dev_ids d1, d3;
+	uint64_t iova = IOVA_A, dst;
+	uint32_t a, b, pin, hwpt2;
+	long pin0;
+	char *buf;
+	int fd, afd;
+
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioas_create(fd, &a));
+	ASSERT_EQ(0, ioas_create(fd, &b));
+	buf = mem_get(len);
+	ASSERT_NE(NULL, buf);
+	pin0 = vm_pin_kb();
+
+	/* Mapped with no domain: nothing pinned. */
+	ASSERT_EQ(0, ioas_map_at(fd, a, buf, len, iova));
+	ASSERT_EQ(pin0, vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 0));
+
+	/* The first domain pins it all, a second one nothing more. */
+	ASSERT_EQ(0, mock_dev_add(fd, a, &d1));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, hwpt_create(fd, d1.idev, a, 0, &hwpt2));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 1));
+
+	/* A copy into an IOAS with a domain of its own shares the pins. */
+	ASSERT_EQ(0, mock_dev_add(fd, b, &d3));
+	ASSERT_EQ(0, ioas_copy(fd, b, a, iova + PAGES(4), PAGES(4), &dst,
+			       MAP_RW));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 1));
+
+	/* So does an emulated device's pin. */
+	ASSERT_EQ(0, access_create(fd, a,
+				   MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+				   &afd));
+	ASSERT_EQ(0, access_pin(fd, afd, iova, PAGES(2), buf, 0, &pin));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 1));
+
+	/*
+	 * The last domain of the IOAS goes: only what the copy and the access
+	 * still need stays pinned.
+	 */
+	ASSERT_EQ(0, obj_destroy(fd, hwpt2));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, obj_destroy(fd, d1.stdev));
+	ASSERT_EQ(pin0 + pages_kb(6), vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, PAGES(2), 1));
+	ASSERT_EQ(0, pin_refs_are(fd, buf + PAGES(2), PAGES(2), 0));
+	ASSERT_EQ(0, pin_refs_are(fd, buf + PAGES(4), PAGES(4), 1));
+	ASSERT_EQ(0, pin_refs_are(fd, buf + PAGES(8), PAGES(8), 0));
+
+	ASSERT_EQ(0, access_unpin(fd, afd, pin));
+	ASSERT_EQ(pin0 + pages_kb(4), vm_pin_kb());
+	/* A copy through the access pins only while it copies. */
+	ASSERT_EQ(0, access_rw(fd, afd, iova + PAGES(10), buf, 64, 0));
+	ASSERT_EQ(pin0 + pages_kb(4), vm_pin_kb());
+	ASSERT_EQ(0, close(afd));
+
+	ASSERT_EQ(0, ioas_unmap(fd, b, dst, PAGES(4), NULL));
+	ASSERT_EQ(pin0, vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 0));
+
+	/* A domain attached again pins again, and close lets go of all. */
+	ASSERT_EQ(0, mock_dev_add(fd, a, &d1));
+	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(pin0, vm_pin_kb());
+	mem_put(buf, len);
+}
 
 FIXTURE(ioas)
 {
@@ -699,6 +782,7 @@ TEST_F(ioas, map_unbacked_memory)
 	char *none, *gone, *half;
 
 	ASSERT_LE(0, pin0);
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas_id));
 	none = mmap(NULL, PAGES(4), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		    -1, 0);
 	ASSERT_NE(MAP_FAILED, none);
@@ -736,6 +820,7 @@ TEST_F(ioas, map_readonly_memory)
 	char *ro;
 	int rc;
 
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas_id));
 	ro = mem_get(PAGES(4));
 	ASSERT_NE(NULL, ro);
 	ASSERT_EQ(0, mprotect(ro, PAGES(4), PROT_READ));
@@ -835,18 +920,18 @@ TEST_F(ioas, auto_iova_subpage_offset)
 	uint64_t iova, done;
 	char *va;
 
+	/* Without a domain nothing is pinned, however the map is cut. */
 	va = (char *)self->buf + 100;
 	ASSERT_EQ(0, ioas_map_auto(self->fd, self->ioas_id, va, 200, &iova));
 	ASSERT_EQ(100, iova % page_size);
-	ASSERT_EQ(pin0 + pages_kb(1), vm_pin_kb());
+	ASSERT_EQ(pin0, vm_pin_kb());
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, 200, &done));
 	ASSERT_EQ(200, done);
 
-	/* Straddling a page boundary pins both pages. */
 	va = (char *)self->buf + PAGES(3) - 8;
 	ASSERT_EQ(0, ioas_map_auto(self->fd, self->ioas_id, va, 16, &iova));
 	ASSERT_EQ(page_size - 8, iova % page_size);
-	ASSERT_EQ(pin0 + pages_kb(2), vm_pin_kb());
+	ASSERT_EQ(pin0, vm_pin_kb());
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, 16, &done));
 	ASSERT_EQ(16, done);
 	ASSERT_EQ(pin0, vm_pin_kb());
@@ -890,6 +975,8 @@ TEST_F(ioas, pin_accounting)
 
 	ASSERT_LE(0, pin0);
 	ASSERT_EQ(0, ioas_create(self->fd, &other));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas_id));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, other));
 	ASSERT_EQ(0, ioas_map_auto(self->fd, self->ioas_id, self->buf,
 				   PAGES(16), &iova));
 	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
@@ -904,11 +991,15 @@ TEST_F(ioas, pin_accounting)
 	ASSERT_EQ(0, ioas_unmap(self->fd, other, dst, PAGES(16), &done));
 	ASSERT_EQ(pin0, vm_pin_kb());
 
-	/* Destroying the IOAS releases its mappings' pins as well. */
+	/*
+	 * An IOAS a device is attached to cannot be destroyed; unmapping
+	 * everything releases the pins.
+	 */
 	ASSERT_EQ(0, ioas_map_auto(self->fd, other, self->buf, PAGES(16),
 				   &iova));
 	ASSERT_EQ(pin0 + pages_kb(16), vm_pin_kb());
-	ASSERT_EQ(0, obj_destroy(self->fd, other));
+	ASSERT_EQ(EBUSY, obj_destroy(self->fd, other));
+	ASSERT_EQ(0, ioas_unmap_everything(self->fd, other, &done));
 	ASSERT_EQ(pin0, vm_pin_kb());
 }
 
@@ -938,6 +1029,7 @@ TEST_F(ioas, unmap_cut_area)
 	const uint64_t x = IOVA_B;
 	uint64_t done;
 
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas_id));
 	ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas_id, self->buf, PAGES(4),
 				 x));
 	ASSERT_EQ(ENOENT, ioas_unmap(self->fd, self->ioas_id, x, page_size,
@@ -1015,6 +1107,8 @@ TEST_F(ioas, copy_basic)
 	uint32_t other;
 
 	ASSERT_EQ(0, ioas_create(self->fd, &other));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas_id));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, other));
 	ASSERT_EQ(0, ioas_map_auto(self->fd, self->ioas_id, self->buf,
 				   PAGES(8), &iova));
 	ASSERT_EQ(0, ioas_copy(self->fd, other, self->ioas_id, iova, PAGES(8),
@@ -1036,7 +1130,6 @@ TEST_F(ioas, copy_basic)
 	ASSERT_EQ(0, ioas_unmap(self->fd, other, dst, PAGES(8), &done));
 	ASSERT_EQ(PAGES(8), done);
 	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(8), 0));
-	ASSERT_EQ(0, obj_destroy(self->fd, other));
 }
 
 TEST_F(ioas, copy_span_and_subrange)
@@ -1840,7 +1933,8 @@ TEST_F(mock, destroy_device)
 	ASSERT_EQ(0, r[0].start);
 	ASSERT_EQ(UINT64_MAX, r[0].last);
 	ASSERT_EQ(1, align);
-	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(4), 1));
+	/* Nothing needs the memory pinned any more. */
+	ASSERT_EQ(0, pin_refs_are(self->fd, self->buf, PAGES(4), 0));
 	ASSERT_EQ(0, ioas_unmap_everything(self->fd, self->ioas_id, &done));
 	ASSERT_EQ(PAGES(4), done);
 }

@@ -334,6 +334,17 @@ static inline int mock_dev_add(int fd, uint32_t pt, struct mock_dev_ids *ids)
 	return mock_dev_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN, pt, 0, ids);
 }
 
+/*
+ * Give IOAS @ioas a domain, a mock device's that lives as long as @fd, so
+ * that what it maps is pinned at once rather than when first needed.
+ */
+static inline int ioas_give_domain(int fd, uint32_t ioas)
+{
+	struct mock_dev_ids ids;
+
+	return mock_dev_add(fd, ioas, &ids);
+}
+
 static inline int mock_dev_add_flags(int fd, uint32_t pt, uint32_t flags,
 				     struct mock_dev_ids *ids)
 {

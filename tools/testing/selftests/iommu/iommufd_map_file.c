@@ -113,10 +113,17 @@ TEST_F(map_file, accounting)
 
 	lck0 = vm_lck_kb();
 	ASSERT_LE(0, lck0);
+	ASSERT_EQ(0, ioas_create(self->fd, &ioas2));
+	/* Without a domain nothing is charged yet. */
+	ASSERT_EQ(0, ioas_map_file(self->fd, ioas2, self->mfd, 0, self->len,
+				   &iova, MAP_RW));
+	EXPECT_EQ(lck0, vm_lck_kb());
+	ASSERT_EQ(0, ioas_unmap(self->fd, ioas2, iova, self->len, &done));
+
+	ASSERT_EQ(0, ioas_give_domain(self->fd, ioas2));
 	ASSERT_EQ(0, ioas_map_file(self->fd, self->ioas, self->mfd, 0,
 				   self->len, &iova, MAP_RW));
 	EXPECT_EQ(lck0 + pages_kb(NPAGES), vm_lck_kb());
-	ASSERT_EQ(0, ioas_create(self->fd, &ioas2));
 	ASSERT_EQ(0, ioas_copy(self->fd, ioas2, self->ioas, iova, self->len,
 			       &iova2, MAP_RW));
 	EXPECT_EQ(lck0 + pages_kb(NPAGES), vm_lck_kb());
@@ -154,6 +161,37 @@ TEST_F(map_file, truncated_file)
 					page_size, &iova, MAP_RW));
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas, 0, UINT64_MAX, &done));
 	EXPECT_EQ(self->len, done);
+}
+
+/*
+ * Without a domain the pages are taken when first needed: a file that
+ * shrank before then fails the attach (and a read through an access) with
+ * EINVAL, and leaves nothing taken or charged.
+ */
+TEST_F(map_file, truncated_before_needed)
+{
+	uint64_t iova = 0, done;
+	struct mock_dev_ids dev;
+	uint32_t ioas2;
+	uint8_t got[8];
+	long lck0;
+	int afd;
+
+	lck0 = vm_lck_kb();
+	ASSERT_EQ(0, ioas_create(self->fd, &ioas2));
+	iova = MOCK_APERTURE_START;
+	ASSERT_EQ(0, ioas_map_file(self->fd, ioas2, self->mfd, 0, self->len,
+				   &iova, MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, ftruncate(self->mfd, self->len / 2));
+	ASSERT_EQ(0, access_create(self->fd, ioas2, 0, &afd));
+	EXPECT_EQ(0, access_rw(self->fd, afd, iova, got, sizeof(got), 0));
+	EXPECT_EQ(EINVAL, access_rw(self->fd, afd, iova + self->len - 8, got,
+				    sizeof(got), 0));
+	close(afd);
+	EXPECT_EQ(EINVAL, mock_dev_add(self->fd, ioas2, &dev));
+	EXPECT_EQ(lck0, vm_lck_kb());
+	ASSERT_EQ(0, ioas_unmap(self->fd, ioas2, iova, self->len, &done));
+	EXPECT_EQ(0, mock_dev_add(self->fd, ioas2, &dev));
 }
 
 /*

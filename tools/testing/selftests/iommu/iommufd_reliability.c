@@ -161,12 +161,18 @@ TEST_F(objs, vfio_ioas_forgotten_when_destroyed)
 
 /*
  * Defect 3: a map's page array was allocated before RLIMIT_MEMLOCK was
- * checked, and above about 1 TiB kvmalloc() warned. Address space alone
- * (PROT_NONE, never touched) is enough to ask for it.
+ * checked, and above about 1 TiB kvmalloc() warned. Now a map with no
+ * domain records the range and nothing else: a map of 2 TiB of address
+ * space (PROT_NONE, never touched) succeeds. The attach that pins a map
+ * (one the mock's 2 GiB aperture holds) fails, having pinned nothing.
  */
-TEST(map_beyond_kvmalloc_fails_quietly)
+TEST(map_beyond_memory_pins_at_attach)
 {
-	size_t len = 2ULL << 40;
+	size_t len = 2ULL << 40, in_aperture = 1ULL << 30;
+	const uint64_t far = 1ULL << 44;
+	struct mock_dev_ids dev;
+	long pin0 = vm_pin_kb();
+	uint64_t done = 0;
 	uint32_t ioas;
 	void *va;
 	int fd;
@@ -178,41 +184,85 @@ TEST(map_beyond_kvmalloc_fails_quietly)
 	fd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioas_create(fd, &ioas));
-	/* Root is not limited: the page array cannot be had. */
-	EXPECT_EQ(ENOMEM, ioas_map_at(fd, ioas, va, len, MOCK_APERTURE_START));
+	ASSERT_EQ(0, ioas_map_at(fd, ioas, va, len, far));
+	EXPECT_EQ(pin0, vm_pin_kb());
+	EXPECT_EQ(0, ioas_unmap(fd, ioas, far, len, &done));
+	EXPECT_EQ(len, done);
+
+	ASSERT_EQ(0, ioas_map_at(fd, ioas, va, in_aperture,
+				 MOCK_APERTURE_START));
+	/* Root is not limited: GUP finds no page to pin. */
+	EXPECT_EQ(EFAULT, mock_dev_add(fd, ioas, &dev));
+	EXPECT_EQ(pin0, vm_pin_kb());
+	EXPECT_EQ(0, ioas_unmap(fd, ioas, MOCK_APERTURE_START, in_aperture,
+				&done));
+	EXPECT_EQ(in_aperture, done);
+	/* The IOAS is whole: a device attaches once the map is gone. */
+	EXPECT_EQ(0, mock_dev_add(fd, ioas, &dev));
 	close(fd);
 	munmap(va, len);
 }
 
-/* Defect 3, as a user without CAP_IPC_LOCK: the limit says no first. */
-TEST(map_over_rlimit_allocates_nothing)
+/*
+ * Defect 3, as a user without CAP_IPC_LOCK: a map far over the limit
+ * succeeds with no domain, charging nothing; the attach fails on the limit
+ * before pinning a page, and so does one whose maps run over the limit
+ * only in their second area. Exits with the number of the failed step.
+ */
+static int over_rlimit_child(void *va, size_t len, void *mem, size_t mlen)
 {
-	size_t len = 1ULL << 40;
 	struct rlimit lim = { 1 << 20, 1 << 20 };
-	uint32_t ioas;
+	struct mock_dev_ids dev;
+	long pin0 = vm_pin_kb();
+	uint32_t ioas, ioas2;
+	int fd;
+
+	fd = open("/dev/iommu", O_RDWR);
+	if (fd < 0 || ioas_create(fd, &ioas) || ioas_create(fd, &ioas2) ||
+	    setrlimit(RLIMIT_MEMLOCK, &lim) || give_up_ipc_lock())
+		return 2;
+	if (ioas_map_at(fd, ioas, va, len, 1ULL << 44))
+		return 3;
+	if (vm_pin_kb() != pin0 ||
+	    ioas_unmap(fd, ioas, 1ULL << 44, len, NULL))
+		return 4;
+	/* A map the aperture holds: 1 GiB, still 1024 times the limit. */
+	if (ioas_map_at(fd, ioas, va, 1ULL << 30, MOCK_APERTURE_START) ||
+	    mock_dev_add(fd, ioas, &dev) != ENOMEM || vm_pin_kb() != pin0)
+		return 5;
+	/* 768 KiB fits, 1.5 MiB does not: the first area is let go again. */
+	if (ioas_map_at(fd, ioas2, mem, mlen / 2, MOCK_APERTURE_START) ||
+	    ioas_map_at(fd, ioas2, (char *)mem + mlen / 2, mlen / 2,
+			MOCK_APERTURE_START + mlen))
+		return 6;
+	if (mock_dev_add(fd, ioas2, &dev) != ENOMEM || vm_pin_kb() != pin0 ||
+	    pin_refs_are(fd, mem, mlen, 0))
+		return 7;
+	return 0;
+}
+
+TEST(map_over_rlimit_charges_at_attach)
+{
+	size_t len = 1ULL << 40, mlen = 3 << 19;
+	void *va, *mem;
 	pid_t pid;
-	void *va;
 	int st;
 
 	va = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 		  MAP_NORESERVE, -1, 0);
 	if (va == MAP_FAILED)
 		SKIP(return, "no 1 TiB of address space");
+	mem = mem_get(mlen);
+	ASSERT_NE(NULL, mem);
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		int fd = open("/dev/iommu", O_RDWR);
-
-		if (fd < 0 || ioas_create(fd, &ioas) ||
-		    setrlimit(RLIMIT_MEMLOCK, &lim) || give_up_ipc_lock())
-			_exit(2);
-		_exit(ioas_map_at(fd, ioas, va, len, MOCK_APERTURE_START) ==
-		      ENOMEM ? 0 : 1);
-	}
+	if (!pid)
+		_exit(over_rlimit_child(va, len, mem, mlen));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
 	munmap(va, len);
+	mem_put(mem, mlen);
 }
 
 /*
@@ -260,13 +310,16 @@ TEST_F(objs, copy_keeps_only_its_slice_pinned)
 {
 	const size_t npages = 64, at = 5;
 	uint64_t src_iova = MOCK_APERTURE_START + (1 << 20), dst_iova;
-	long base = vm_pin_kb();
 	uint32_t dst;
 	char *big;
+	long base;
 
 	big = mem_get(npages * page_size);
 	ASSERT_NE(NULL, big);
 	ASSERT_EQ(0, ioas_create(self->fd, &dst));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, self->ioas));
+	ASSERT_EQ(0, ioas_give_domain(self->fd, dst));
+	base = vm_pin_kb();
 	ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas, big,
 				 npages * page_size, src_iova));
 	EXPECT_EQ(base + pages_kb(npages), vm_pin_kb());
@@ -289,7 +342,6 @@ TEST_F(objs, copy_keeps_only_its_slice_pinned)
 	big[at * page_size] = 0x5a;
 	EXPECT_EQ(0, ioas_unmap(self->fd, dst, dst_iova, page_size, NULL));
 	EXPECT_EQ(base, vm_pin_kb());
-	EXPECT_EQ(0, obj_destroy(self->fd, dst));
 	mem_put(big, npages * page_size);
 }
 
