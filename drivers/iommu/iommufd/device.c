@@ -12,6 +12,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/irqdomain.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
@@ -638,6 +639,7 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommu_hw_info *cmd = ucmd->cmd;
 	struct iommufd_device *idev;
 	u32 type = IOMMU_HW_INFO_TYPE_DEFAULT, len = 0;
+	u32 max_pasids;
 	void *data;
 	int rc;
 
@@ -663,7 +665,9 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 
 	cmd->data_len = len;
 	cmd->out_data_type = type;
-	cmd->out_max_pasid_log2 = 0;
+	/* 0 as well for a device without PASIDs. */
+	max_pasids = idev->dev->iommu ? idev->dev->iommu->max_pasids : 0;
+	cmd->out_max_pasid_log2 = max_pasids ? ilog2(max_pasids) : 0;
 	cmd->out_capabilities = 0;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_put:

@@ -14,6 +14,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/mm.h>
+#include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
@@ -273,6 +274,18 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	mdev->dev.bus = &mock_bus;
 	mdev->dev.release = mock_dev_release;
 	rc = dev_set_name(&mdev->dev, "iommufd_mock%d", id);
+	/* A PASID-capable mock device says so as firmware would. */
+	if (!rc && (flags & MOCK_FLAGS_DEVICE_PASID)) {
+		const struct property_entry props[] = {
+			PROPERTY_ENTRY_U32("pasid-num-bits", MOCK_PASID_WIDTH),
+			{}
+		};
+		struct fwnode_handle *node;
+
+		node = device_create_managed_software_node(&mdev->dev, props,
+							   NULL);
+		rc = PTR_ERR_OR_ZERO(node);
+	}
 	if (!rc)
 		rc = device_add(&mdev->dev);
 	if (rc) {
@@ -585,6 +598,7 @@ int iommufd_test_init(void)
 				    "iommufd_mock");
 	if (rc)
 		goto err_bus;
+	mock_iommu.max_pasids = 1U << MOCK_PASID_WIDTH;
 	rc = iommu_device_register_bus(&mock_iommu, &mock_ops, &mock_bus,
 				       &mock_bus_nb);
 	if (rc)
