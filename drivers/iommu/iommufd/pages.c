@@ -30,22 +30,50 @@
 
 #include "pages.h"
 
-/* Pages looked up per GUP call, at most; also the size of the batch buffer. */
-#define PIN_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+/*
+ * Pinned pages are kept in chunks of up to PIN_CHUNK pointers, one chunk
+ * per PIN_CHUNK pages of the run, allocated when their first page is
+ * pinned and freed with their last; the chunks are in an xarray by chunk
+ * number. GUP writes straight into a chunk, and a physically contiguous
+ * run is read off one array, so a large pin costs one xarray operation
+ * per chunk, not per page; a run shorter than a chunk gets a chunk sized
+ * for it. A run of at most PIN_SMALL pages has its one chunk allocated
+ * with it (&iommufd_pages.small), so that pinning a few pages allocates
+ * nothing.
+ */
+#define PIN_CHUNK_SHIFT	(PAGE_SHIFT - 3)
+#define PIN_CHUNK	BIT(PIN_CHUNK_SHIFT)
+#define PIN_SMALL	16
+
+/**
+ * struct pin_chunk - pinned pages of PIN_CHUNK consecutive indexes
+ * @used: entries holding a page
+ * @pages: the pages; NULL where none is pinned
+ */
+struct pin_chunk {
+	unsigned int used;
+	struct page *pages[];
+};
 
 /*
- * The test interface lowers this to push the batch boundaries through every
- * code path.
+ * Pages pinned per GUP call, at most PIN_CHUNK. The test interface lowers
+ * it to push the batch boundaries through every code path.
  */
 static unsigned long pin_batch = PIN_CHUNK;
 
 /**
  * iommufd_pages_set_batch() - Set the number of pages pinned per call
- * @npages: at least 1; more than a page of pointers counts as a page's worth
+ * @npages: at least 1; more than PIN_CHUNK counts as PIN_CHUNK
  */
 void iommufd_pages_set_batch(unsigned long npages)
 {
 	WRITE_ONCE(pin_batch, clamp_t(unsigned long, npages, 1, PIN_CHUNK));
+}
+
+/* Entries of chunk @c: PIN_CHUNK, or what is left of the run. */
+static unsigned long chunk_cap(struct iommufd_pages *pages, unsigned long c)
+{
+	return min(PIN_CHUNK, pages->npages - (c << PIN_CHUNK_SHIFT));
 }
 
 /* Let go of @n pages taken by fetch(): a GUP pin, or a file page's reference. */
@@ -116,60 +144,71 @@ static long fetch_user(struct iommufd_pages *pages, unsigned long index,
 	return got ? got : -EFAULT;
 }
 
-/* Store @n pages from @index: all of them, or none on error. */
-static int store(struct iommufd_pages *pages, unsigned long index,
-		 struct page **p, unsigned long n)
+/* The chunk for page @index, or NULL while it has none. */
+static struct pin_chunk *chunk_find(struct iommufd_pages *pages,
+				    unsigned long index)
 {
-	XA_STATE(xas, &pages->pinned, index);
-	unsigned long i = 0;
+	if (pages->small)
+		return pages->small;
+	return xa_load(&pages->pinned, index >> PIN_CHUNK_SHIFT);
+}
+
+/* The chunk for page @index, made if there is none yet; or an ERR_PTR. */
+static struct pin_chunk *chunk_get(struct iommufd_pages *pages,
+				   unsigned long index)
+{
+	unsigned long c = index >> PIN_CHUNK_SHIFT;
+	struct pin_chunk *chunk = chunk_find(pages, index);
 	int rc;
 
-	do {
-		xas_lock(&xas);
-		while (i < n) {
-			xas_store(&xas, p[i]);
-			if (xas_error(&xas))
-				break;
-			i++;
-			xas_next(&xas);
-		}
-		xas_unlock(&xas);
-	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
-	rc = xas_error(&xas);
-	while (rc && i)
-		xa_erase(&pages->pinned, index + --i);
-	return rc;
+	if (chunk)
+		return chunk;
+	chunk = kzalloc(struct_size(chunk, pages, chunk_cap(pages, c)),
+			GFP_KERNEL_ACCOUNT);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
+	rc = xa_err(xa_store(&pages->pinned, c, chunk, GFP_KERNEL_ACCOUNT));
+	if (rc) {
+		kfree(chunk);
+		return ERR_PTR(rc);
+	}
+	return chunk;
+}
+
+static void chunk_put_if_empty(struct iommufd_pages *pages,
+			       unsigned long index, struct pin_chunk *chunk)
+{
+	if (chunk->used || chunk == pages->small)
+		return;
+	xa_erase(&pages->pinned, index >> PIN_CHUNK_SHIFT);
+	kfree(chunk);
 }
 
 /*
- * Remove the pages stored in [first, last] and let go of them; return how
- * many there were. Entries are taken out one index at a time: removing
- * the last entry of an xarray node frees the node, which an iteration
- * across it would not survive.
+ * Remove the pages of [first, last], all of them pinned, and let go of
+ * them; return how many there were.
  */
 static unsigned long drop(struct iommufd_pages *pages, unsigned long first,
 			  unsigned long last)
 {
-	XA_STATE(xas, &pages->pinned, first);
 	unsigned long index = first, total = 0;
-	struct page *batch[32], *page;
-	unsigned int n;
 
 	while (index <= last) {
-		n = 0;
-		xas_lock(&xas);
-		while (n < ARRAY_SIZE(batch) && index <= last) {
-			xas_set(&xas, index++);
-			page = xas_store(&xas, NULL);
-			if (page)
-				batch[n++] = page;
-		}
-		xas_unlock(&xas);
-		let_go(pages, batch, n);
-		total += n;
-		cond_resched();
-		if (!index)
+		unsigned long off = index & (PIN_CHUNK - 1);
+		unsigned long n = min(last - index + 1,
+				      chunk_cap(pages, index >> PIN_CHUNK_SHIFT) -
+				      off);
+		struct pin_chunk *chunk = chunk_find(pages, index);
+
+		if (WARN_ON(!chunk))
 			break;
+		let_go(pages, chunk->pages + off, n);
+		memset(chunk->pages + off, 0, n * sizeof(*chunk->pages));
+		chunk->used -= n;
+		chunk_put_if_empty(pages, index, chunk);
+		total += n;
+		index += n;
+		cond_resched();
 	}
 	return total;
 }
@@ -193,52 +232,45 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 		     unsigned long last)
 {
 	unsigned long n = last - first + 1, done = 0;
-	struct page *one, **batch = &one;
-	unsigned long chunk = 1;
-	long got;
 	int rc;
 
 	lockdep_assert_held(&pages->lock);
 	rc = iommufd_acct_charge(&pages->acct, n);
 	if (rc)
 		return rc;
-	if (n > 1) {
-		chunk = min(n, READ_ONCE(pin_batch));
-		batch = kmalloc_array(chunk, sizeof(*batch), GFP_KERNEL);
-		if (!batch) {
-			rc = -ENOMEM;
-			goto err_uncharge;
-		}
-	}
 
 	while (done < n) {
-		unsigned long want = min(n - done, chunk);
+		unsigned long index = first + done;
+		unsigned long off = index & (PIN_CHUNK - 1);
+		unsigned long want = min3(n - done, READ_ONCE(pin_batch),
+					  chunk_cap(pages, index >> PIN_CHUNK_SHIFT) -
+					  off);
+		struct pin_chunk *chunk = chunk_get(pages, index);
+		long got;
 
+		if (IS_ERR(chunk)) {
+			rc = PTR_ERR(chunk);
+			break;
+		}
 		if (pages->file)
-			got = fetch_file(pages, first + done, want, batch);
+			got = fetch_file(pages, index, want, chunk->pages + off);
 		else
-			got = fetch_user(pages, first + done, want, batch);
+			got = fetch_user(pages, index, want, chunk->pages + off);
 		if (got < 0) {
+			chunk_put_if_empty(pages, index, chunk);
 			rc = got;
 			break;
 		}
-		rc = store(pages, first + done, batch, got);
-		if (rc) {
-			let_go(pages, batch, got);
-			break;
-		}
+		chunk->used += got;
 		done += got;
 		cond_resched();
 	}
-	if (batch != &one)
-		kfree(batch);
 	if (!rc) {
 		pages->npinned += n;
 		return 0;
 	}
 	if (done)
 		drop(pages, first, first + done - 1);
-err_uncharge:
 	iommufd_acct_uncharge(&pages->acct, n);
 	return rc;
 }
@@ -252,8 +284,9 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 					 unsigned long length, bool writable,
 					 enum iommufd_acct_mode mode)
 {
+	unsigned long end, npages, size = sizeof(struct iommufd_pages);
 	struct iommufd_pages *pages;
-	unsigned long end;
+	struct pin_chunk *small;
 
 	if (!length)
 		return ERR_PTR(-EINVAL);
@@ -261,12 +294,17 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 	    end > ULONG_MAX - PAGE_SIZE)
 		return ERR_PTR(-EOVERFLOW);
 
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	npages = (PAGE_ALIGN(end) - (addr & PAGE_MASK)) >> PAGE_SHIFT;
+	if (npages <= PIN_SMALL)
+		size += struct_size(small, pages, npages);
+	pages = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
+	if (npages <= PIN_SMALL)
+		pages->small = (struct pin_chunk *)(pages + 1);
 	kref_init(&pages->kref);
 	pages->uaddr = addr & PAGE_MASK;
-	pages->npages = (PAGE_ALIGN(end) - pages->uaddr) >> PAGE_SHIFT;
+	pages->npages = npages;
 	pages->writable = writable;
 	mutex_init(&pages->lock);
 	pages->uses = RB_ROOT_CACHED;
@@ -513,6 +551,21 @@ void iommufd_pages_unuse(struct iommufd_pages *pages,
 }
 
 /**
+ * iommufd_pages_page() - A pinned page of a run
+ * @pages: the run
+ * @index: page index in the run; a use of the caller's must cover it
+ *
+ * Return: the page.
+ */
+struct page *iommufd_pages_page(struct iommufd_pages *pages,
+				unsigned long index)
+{
+	struct pin_chunk *chunk = chunk_find(pages, index);
+
+	return chunk->pages[index & (PIN_CHUNK - 1)];
+}
+
+/**
  * iommufd_pages_contig() - Measure a physically contiguous run of pages
  * @pages: the run
  * @index: the first page; a use of the caller's covers it and the next
@@ -527,22 +580,23 @@ unsigned long iommufd_pages_contig(struct iommufd_pages *pages,
 				   unsigned long index, unsigned long max,
 				   phys_addr_t *phys)
 {
-	XA_STATE(xas, &pages->pinned, index);
-	unsigned long pfn, n = 0;
-	struct page *page;
+	unsigned long pfn = page_to_pfn(iommufd_pages_page(pages, index));
+	unsigned long n = 1;
 
-	rcu_read_lock();
-	do {
-		page = xas_load(&xas);
-	} while (xas_retry(&xas, page));
-	pfn = page_to_pfn(page);
 	*phys = PFN_PHYS(pfn);
-	while (++n < max) {
-		page = xas_next(&xas);
-		if (xas_retry(&xas, page) || !page ||
-		    page_to_pfn(page) != pfn + n)
-			break;
+	while (n < max) {
+		struct pin_chunk *chunk;
+		unsigned long off, end;
+
+		index++;
+		off = index & (PIN_CHUNK - 1);
+		chunk = chunk_find(pages, index);
+		end = min(chunk_cap(pages, index >> PIN_CHUNK_SHIFT),
+			  off + (max - n));
+		for (; off < end; off++, n++, index++)
+			if (page_to_pfn(chunk->pages[off]) != pfn + n)
+				return n;
+		index--;
 	}
-	rcu_read_unlock();
 	return n;
 }

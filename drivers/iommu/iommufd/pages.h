@@ -14,6 +14,8 @@
 
 #include "account.h"
 
+struct pin_chunk;
+
 /**
  * struct iommufd_pages_use - a part of an iommufd_pages somebody needs pinned
  * @node: the page indexes needed, in &iommufd_pages.uses
@@ -39,9 +41,11 @@ struct iommufd_pages_use {
  *	the I/O page table's lock, and before the mm's mmap_lock.
  * @uses: &struct iommufd_pages_use by page index; may overlap
  * @npinned: pages pinned and charged
- * @pinned: the pinned pages by page index. Exactly the pages some use
- *	covers are present; an entry is stable while a use covers it, so
- *	that use's holder reads it without @lock.
+ * @small: for a run of a few pages, its one chunk, allocated with it
+ * @pinned: the pinned pages, in chunks of consecutive indexes (pages.c).
+ *	Exactly the pages some use covers are present; an entry, and the
+ *	chunk holding it, are stable while a use covers it, so that use's
+ *	holder reads it without @lock.
  *
  * Nothing is pinned when the run is created: a use pins the pages that no
  * other use covers yet, and the last use to let go of a page unpins it.
@@ -59,6 +63,7 @@ struct iommufd_pages {
 	struct mutex lock;	/* see @lock above */
 	struct rb_root_cached uses;
 	unsigned long npinned;
+	struct pin_chunk *small;
 	struct xarray pinned;
 };
 
@@ -93,18 +98,8 @@ unsigned long iommufd_pages_contig(struct iommufd_pages *pages,
 				   unsigned long index, unsigned long max,
 				   phys_addr_t *phys);
 
-/**
- * iommufd_pages_page() - A pinned page of a run
- * @pages: the run
- * @index: page index in the run; a use of the caller's must cover it
- *
- * Return: the page.
- */
-static inline struct page *iommufd_pages_page(struct iommufd_pages *pages,
-					      unsigned long index)
-{
-	return xa_load(&pages->pinned, index);
-}
+struct page *iommufd_pages_page(struct iommufd_pages *pages,
+				unsigned long index);
 
 void iommufd_pages_set_batch(unsigned long npages);
 
