@@ -381,12 +381,14 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 			 unsigned int n, unsigned long length, int iommu_prot,
 			 unsigned int flags)
 {
-	struct iopt_area **areas;
+	struct iopt_area *one = NULL, **areas = &one;
 	unsigned long pos, last;
 	unsigned int i, done;
 	int rc;
 
-	areas = kvcalloc(n, sizeof(*areas), GFP_KERNEL_ACCOUNT);
+	/* A map is one slice: no array to allocate for it. */
+	if (n > 1)
+		areas = kvcalloc(n, sizeof(*areas), GFP_KERNEL_ACCOUNT);
 	if (!areas)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -466,36 +468,28 @@ out_unlock:
 out_free:
 	for (i = 0; i < n; i++)
 		kfree(areas[i]);
-	kvfree(areas);
+	if (areas != &one)
+		kvfree(areas);
 	return rc;
 }
 
 /*
- * Refuse what a map of @length bytes from @addr would fail on anyway,
- * before anything is pinned: a wrap, a fixed IOVA that is taken, reserved
- * or misaligned.
+ * Refuse a map of @length bytes from @addr that wraps, before its memory
+ * is looked at; where it goes is checked when it is inserted.
  */
-static int check_map(struct io_pagetable *iopt, unsigned long iova,
-		     unsigned long addr, unsigned long length,
-		     unsigned int flags)
+static int check_map(unsigned long iova, unsigned long addr,
+		     unsigned long length, unsigned int flags)
 {
 	unsigned long last;
-	int rc = 0;
 
 	if (!length)
 		return -EINVAL;
 	if (check_add_overflow(addr, length - 1, &last))
 		return -EOVERFLOW;
-	if (!(flags & IOPT_MAP_FIXED))
-		return 0;
-	if (check_add_overflow(iova, length - 1, &last))
+	if ((flags & IOPT_MAP_FIXED) &&
+	    check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
-	down_read(&iopt->rwsem);
-	rc = check_fixed(iopt, iova, last);
-	if (!rc && ((iova | length) & (iopt->iova_alignment - 1)))
-		rc = -EINVAL;
-	up_read(&iopt->rwsem);
-	return rc;
+	return 0;
 }
 
 /*
@@ -545,7 +539,7 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 	struct iommufd_pages *pages;
 	int rc;
 
-	rc = check_map(iopt, *iova, uptr, length, flags);
+	rc = check_map(*iova, uptr, length, flags);
 	if (rc)
 		return rc;
 	pages = iommufd_pages_create(uptr, length, iommu_prot & IOMMU_WRITE,
@@ -579,7 +573,7 @@ int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
 	struct iommufd_pages *pages;
 	int rc;
 
-	rc = check_map(iopt, *iova, start, length, flags);
+	rc = check_map(*iova, start, length, flags);
 	if (rc)
 		return rc;
 	pages = iommufd_pages_create_file(file, start, length,
