@@ -14,6 +14,7 @@
  */
 #include <poll.h>
 #include <pthread.h>
+#include <sys/klog.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 
@@ -1200,6 +1201,65 @@ static int iommu_sysfs_hex(const char *bdf, const char *attr,
 }
 
 /*
+ * What the SMMUv3 driver made of the ID registers at probe, from its line
+ * in the kernel log: "ias N-bit, oas N-bit (features 0xX)".  -1 if absent.
+ */
+static int smmu_probe_line(unsigned int *oas, unsigned int *features)
+{
+	int len = klogctl(10, NULL, 0), n, rc = -1;
+	char *buf, *p, *q;
+
+	if (len <= 0)
+		return -1;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(3, buf, len);
+	if (n > 0) {
+		buf[n] = 0;
+		for (p = buf; (q = strstr(p, " oas ")); p = q + 1)
+			if (sscanf(q, " oas %u-bit (features %x)", oas,
+				   features) == 2)
+				rc = 0;
+	}
+	free(buf);
+	return rc;
+}
+
+/*
+ * The SMMUv3 ID registers against the driver's reading of them at probe:
+ * translation stages, two-level tables, SEV, MSI, HYP and the output
+ * address size (the driver's ARM_SMMU_FEAT_* bits and oas).
+ */
+static void smmu_matches_driver(struct __test_metadata *_metadata,
+				const struct iommu_hw_info_arm_smmuv3 *r)
+{
+	static const struct { uint32_t idr0; unsigned int feat; } bits[] = {
+		{ 1U << 1, 1U << 9 },	/* S1P: TRANS_S1 */
+		{ 1U << 0, 1U << 10 },	/* S2P: TRANS_S2 */
+		{ 1U << 19, 1U << 1 },	/* CD2L: 2_LVL_CDTAB */
+		{ 1U << 14, 1U << 6 },	/* SEV */
+		{ 1U << 13, 1U << 7 },	/* MSI */
+		{ 1U << 9, 1U << 12 },	/* HYP */
+	};
+	static const unsigned int oas_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	unsigned int oas, feat, field, i;
+
+	if (smmu_probe_line(&oas, &feat)) {
+		TH_LOG("no SMMUv3 probe line in the kernel log: not compared");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		EXPECT_EQ(!!(r->idr[0] & bits[i].idr0), !!(feat & bits[i].feat))
+			TH_LOG("IDR0 bit 0x%x against feature 0x%x",
+			       bits[i].idr0, bits[i].feat);
+	/* IDR0.ST_LVL 1: two-level stream tables. */
+	EXPECT_EQ(((r->idr[0] >> 27) & 3) == 1, !!(feat & 1));
+	field = r->idr[5] & 7;
+	EXPECT_EQ(field < ARRAY_SIZE(oas_bits) ? oas_bits[field] : 48, oas);
+}
+
+/*
  * IOMMU_GET_HW_INFO describes the IOMMU in front of edu with the registers
  * its driver read, and refuses what the uAPI says it refuses.
  */
@@ -1252,6 +1312,7 @@ TEST_F(cdev, hw_info_matches_iommu)
 		EXPECT_NE(0, d.smmu.idr[5]);
 		EXPECT_GE(3, d.smmu.aidr & 0xf)
 			TH_LOG("SMMUv3.%u?", d.smmu.aidr & 0xf);
+		smmu_matches_driver(_metadata, &d.smmu);
 		break;
 	default:
 		ASSERT_TRUE(0) TH_LOG("data type %u", out.out_data_type);
@@ -1493,6 +1554,119 @@ TEST_F(cdev, kvm_vfio_device_file)
 	close(kvm);
 	if (!traced)
 		TH_LOG("no function tracer here: what KVM was told is not checked");
+}
+
+/* The KVM side of kvm_file_vs_bind: adds and removes whatever file is current. */
+struct kvm_race {
+	int kdev;
+	volatile int fd;
+	volatile int stop;
+	int bad_errno;		/* the first errno no race explains */
+	unsigned long adds;	/* ADDs that took the file */
+};
+
+static void *kvm_race_fn(void *arg)
+{
+	struct kvm_race *r = arg;
+	int rc;
+
+	while (!r->stop) {
+		/*
+		 * A file of our own for it: the main thread may close its
+		 * descriptor, or see its number reused, at any time; the
+		 * VM must never keep a file it can no longer be told to
+		 * drop.
+		 */
+		int fd = dup(r->fd);
+
+		if (fd < 0)
+			continue;
+		rc = kvm_vfio_file(r->kdev, KVM_DEV_VFIO_FILE_ADD, fd);
+		if (!rc)
+			r->adds++;
+		else if (rc != EINVAL && !r->bad_errno)
+			r->bad_errno = rc;
+		rc = kvm_vfio_file(r->kdev, KVM_DEV_VFIO_FILE_DEL, fd);
+		if (rc && rc != ENOENT && rc != EINVAL && !r->bad_errno)
+			r->bad_errno = rc;
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * A cdev file goes in and out of a VM's kvm-vfio device while it is
+ * opened, bound, attached, used for DMA and closed, over and over: the
+ * VM link taken at bind (vfio_device_file's kvm_lock) races every step.
+ * Every errno must be one the race explains, DMA must work whenever the
+ * bind went through, and after the VM lets go a fresh bind works with
+ * nothing left pinned. Lockdep and KASAN judge the rest (debug lane).
+ */
+TEST_F(cdev, kvm_file_vs_bind)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	struct kvm_race r = { 0 };
+	unsigned int i, tries, bound = 0;
+	int kvm, vm, rc;
+	pthread_t thread;
+
+	if (_metadata->skip)
+		return;
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		SKIP(return, "no /dev/kvm: %s", strerror(errno));
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &cd));
+	r.kdev = cd.fd;
+	r.fd = -1;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, kvm_race_fn, &r));
+
+	for (i = 0; i < 40; i++) {
+		vfio_cdev_init(&self->v);
+		self->v.device = open(self->path, O_RDWR);
+		ASSERT_LE(0, self->v.device);
+		r.fd = self->v.device;
+		self->v.iommufd = ifd_open();
+		ASSERT_LE(0, self->v.iommufd);
+		/*
+		 * The last round's file may still be open in the other
+		 * thread, and so still bound, for a moment.
+		 */
+		for (tries = 0; tries < 1000; tries++) {
+			rc = vfio_cdev_bind(self->v.device, self->v.iommufd,
+					    &self->v.devid);
+			if (rc != -EINVAL)
+				break;
+			usleep(100);
+		}
+		if (rc == -EINVAL) {
+			vfio_cdev_close(&self->v);
+			continue;
+		}
+		ASSERT_EQ(0, rc);
+		ASSERT_EQ(0, ifd_ioas_alloc(self->v.iommufd, &self->v.ioas));
+		ASSERT_EQ(0, vfio_cdev_attach(self->v.device, self->v.ioas,
+					      &self->v.hwpt));
+		ASSERT_EQ(0, ifd_ioas_map_fixed(self->v.iommufd, self->v.ioas,
+						self->buf, BUF_SIZE,
+						TEST_IOVA));
+		ASSERT_EQ(0, edu_open(&self->edu, self->v.device));
+		round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 50 + i);
+		close_all(self);
+		bound++;
+	}
+	r.stop = 1;
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(0, r.bad_errno) TH_LOG("kvm-vfio: %s", strerror(r.bad_errno));
+	/* The VM's device lets go of any file it still holds. */
+	close(r.kdev);
+	close(vm);
+	close(kvm);
+	EXPECT_LT(0, bound);
+	TH_LOG("%u of 40 rounds bound, %lu files taken by the VM", bound,
+	       r.adds);
+	fresh_bind_works(_metadata, self);
 }
 
 /*
