@@ -17,6 +17,9 @@
  *  - IOAS_MAP then IOAS_UNMAP at a fixed IOVA, timed apart: 4 KiB, and
  *    2 MiB both from 4 KiB pages and from hugetlbfs;
  *  - one IOAS_MAP pinning the same buffers as type1's pin rows;
+ *  - a map of 64 TiB of address space (no domain only): nothing is
+ *    pinned before a domain or an access needs it, so it costs what a
+ *    small one does;
  *  - IOVA allocation (no domain only): one page mapped 100000 times at
  *    IOVAs the kernel picks.  The average of the first and of the last
  *    1000 maps shows how a map's cost grows with the number of areas.
@@ -32,8 +35,14 @@
  * and 2 MiB (hugetlbfs when there are pages), first with edu's group in
  * the legacy type1 container (/dev/vfio/legacy-container, or
  * /dev/vfio/vfio when there is none), then on an IOAS edu is attached to
- * through its VFIO cdev; a line per size gives iommufd's time per op
- * divided by type1's.
+ * through its VFIO cdev, then (when VFIO's own container has moved to
+ * the legacy path) in iommufd's compat container at /dev/vfio/vfio; a
+ * line per size gives iommufd's and the compat container's time per op
+ * divided by type1's.  With the device attached each side also pins and
+ * maps the pin buffer in one call, and edu is attached to an IOAS that
+ * already maps it, which is when iommufd pins it.  Where the kernel has
+ * a function_graph tracer, a profile of the 4 KiB MAP+UNMAP of each side
+ * follows: the functions below the ioctl that take its time.
  *
  * Without an edu device bound to vfio-pci the type1 and device rows are
  * left out and the exit status is 1, as it always was; without /dev/iommu
@@ -43,6 +52,7 @@
 #include <sys/mman.h>
 
 #include "../testing/selftests/iommu/edu_dev.h"
+#include "../testing/selftests/iommu/tracefs_util.h"
 #include "../testing/selftests/iommu/vfio_type1_util.h"
 #include "../testing/selftests/iommu/vfio_cdev_util.h"
 #include "../../drivers/iommu/iommufd/iommufd_test.h"
@@ -472,7 +482,59 @@ static int bench_ioas_pin(struct bench_ioas *s, size_t size, int want_huge)
 	if (ret)
 		return row_failed(what, ret);
 	qsort(us, 3, sizeof(us[0]), cmp_double);
-	pin_row(what, size, huge, us[1]);
+	/* With no domain nothing needs the pages: the map pins nothing. */
+	if (!strcmp(s->kind, "no domain"))
+		printf("  %-*s %8zu MiB %-9s in %.1f us: nothing pinned (median of 3)\n",
+		       label_w, "iommufd map (no domain)", size / SZ_1M,
+		       huge ? "hugetlb" : "4k pages", us[1]);
+	else
+		pin_row(what, size, huge, us[1]);
+	return 0;
+}
+
+/*
+ * A map far larger than memory with no domain: nothing is pinned until a
+ * domain or an access needs it, so IOAS_MAP and IOAS_UNMAP of 64 TiB of
+ * address space (PROT_NONE, never touched) cost what a 4 KiB one does.
+ * Median of three, each timed apart.
+ */
+static int bench_huge_map(void)
+{
+	const uint64_t iova = 1ULL << 47;
+	double map_us[3], unmap_us[3], t;
+	struct bench_ioas s;
+	size_t len = 64ULL << 40;
+	int i, ret;
+	void *va;
+
+	va = mmap(NULL, len, PROT_NONE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (va == MAP_FAILED) {
+		printf("  (no 64 TiB of address space: huge map row skipped)\n");
+		return 0;
+	}
+	ret = bench_ioas_open(&s, 0);
+	for (i = 0; i < 3 && !ret; i++) {
+		uint64_t at = iova;
+
+		t = now_us();
+		ret = bench_map(&s, va, len, &at, 1);
+		map_us[i] = now_us() - t;
+		if (ret)
+			break;
+		t = now_us();
+		ret = unmap_err(bench_unmap(&s, iova, len), len);
+		unmap_us[i] = now_us() - t;
+	}
+	bench_ioas_close(&s);
+	munmap(va, len);
+	if (ret)
+		return row_failed("iommufd IOAS_MAP of 64 TiB (no domain)", ret);
+	qsort(map_us, 3, sizeof(map_us[0]), cmp_double);
+	qsort(unmap_us, 3, sizeof(unmap_us[0]), cmp_double);
+	printf("  %-*s %8s %-9s in %.1f us, IOAS_UNMAP in %.1f us (median of 3)\n",
+	       label_w, "iommufd IOAS_MAP (no domain)", "64 TiB", "unbacked",
+	       map_us[1], unmap_us[1]);
 	return 0;
 }
 
@@ -624,24 +686,33 @@ static int run_iommufd(size_t pin_size)
 		if (ret)
 			failed = 1;
 	}
+	if (bench_huge_map())
+		failed = 1;
 	if (bench_iova_alloc())
 		failed = 1;
 	return failed;
 }
 
-/* One size of the device rows: op count and totals, [0] type1 [1] iommufd. */
+/*
+ * The sides of the device rows: VFIO's own type1 container, an IOAS the
+ * device is attached to through its cdev, and iommufd's type1 compat
+ * container at /dev/vfio/vfio.
+ */
+enum { SIDE_TYPE1, SIDE_IOMMUFD, SIDE_COMPAT, SIDES };
+
+/* One size of the device rows: op count and totals per side. */
 struct dev_size {
 	size_t size;
 	int ops;
 	void *buf;
 	int huge;
-	double map_us[2];
-	double unmap_us[2];
+	double map_us[SIDES];
+	double unmap_us[SIDES];
 };
 
 /*
- * Both sides of the device rows for every size: @side 0 through type1
- * container @o, 1 through the IOAS.  0 or a negative errno.
+ * One side of the device rows for every size, through @o.  0 or a
+ * negative errno.
  */
 static int dev_time(const struct map_ops *o, struct dev_size *d, int n,
 		    int side)
@@ -663,23 +734,293 @@ static double ratio(double iommufd, double type1)
 }
 
 /*
+ * Where a profiled 4 KiB MAP+UNMAP spends its time.  The function_graph
+ * tracer slows every traced call down, so a caller's time is inflated by
+ * its traced callees.  The profile therefore runs once per depth, with
+ * the tracer's max_graph_depth set so that the functions of that depth
+ * are the deepest traced: their times carry only their own tracing cost.
+ * Each entry is one call path ("a/b/c") and its time at its own pass.
+ */
+struct prof_ent {
+	char path[200];
+	int depth;
+	double us;
+	unsigned long calls;
+};
+
+#define PROF_MAX	512
+#define PROF_DEPTH	6	/* the ioctl and five levels below it */
+#define PROF_OPS	200
+
+static struct prof_ent prof[PROF_MAX];
+static int nprof;
+
+struct prof_pass {
+	int depth;			/* record entries of this depth */
+	char stack[PROF_DEPTH][64];	/* open calls, by depth */
+};
+
+/*
+ * One line of a function_graph trace: " 0)               |    name() {"
+ * opens a call, " 0)   1.234 us    |      name();" is a call with nothing
+ * traced below it (a leaf, or the depth limit).  Others are skipped.
+ */
+static void prof_line(const char *line, void *arg)
+{
+	struct prof_pass *pass = arg;
+	const char *bar = strchr(line, '|'), *p, *end, *us_at;
+	char path[200];
+	int depth, i, n;
+
+	if (!bar)
+		return;
+	for (p = bar + 1, depth = 0; *p == ' '; p++)
+		depth++;
+	depth = (depth - 2) / 2;
+	if (depth < 0 || depth >= PROF_DEPTH || *p == '}')
+		return;
+	for (end = p; *end && *end != '(' && *end != ' ' && *end != '\n';
+	     end++)
+		;
+	if (*end != '(' || end == p || end - p >= 64)
+		return;
+	if (strstr(end, ") {")) {
+		memcpy(pass->stack[depth], p, end - p);
+		pass->stack[depth][end - p] = 0;
+		return;
+	}
+	us_at = strstr(line, " us ");
+	if (depth != pass->depth || !us_at || us_at > bar)
+		return;
+	while (us_at > line && (us_at[-1] == '.' ||
+				(us_at[-1] >= '0' && us_at[-1] <= '9')))
+		us_at--;
+	for (i = 0, n = 0; i < depth; i++)
+		n += snprintf(path + n, sizeof(path) - n, "%s/",
+			      pass->stack[i]);
+	snprintf(path + n, sizeof(path) - n, "%.*s", (int)(end - p), p);
+	for (i = 0; i < nprof; i++)
+		if (!strcmp(prof[i].path, path))
+			break;
+	if (i == nprof) {
+		if (nprof == PROF_MAX)
+			return;
+		nprof++;
+		snprintf(prof[i].path, sizeof(prof[i].path), "%s", path);
+		prof[i].depth = depth;
+		prof[i].us = 0;
+		prof[i].calls = 0;
+	}
+	prof[i].us += strtod(us_at, NULL);
+	prof[i].calls++;
+}
+
+/* Print the children of @parent (index, or -1 for the roots), biggest first. */
+static void prof_print(int parent, double total)
+{
+	size_t plen = parent < 0 ? 0 : strlen(prof[parent].path);
+	int want = parent < 0 ? 0 : prof[parent].depth + 1;
+	char done[PROF_MAX] = { 0 };
+	int i, best;
+
+	for (;;) {
+		best = -1;
+		for (i = 0; i < nprof; i++) {
+			if (done[i] || prof[i].depth != want ||
+			    (parent >= 0 &&
+			     (strncmp(prof[i].path, prof[parent].path, plen) ||
+			      prof[i].path[plen] != '/')))
+				continue;
+			if (best < 0 || prof[i].us > prof[best].us)
+				best = i;
+		}
+		if (best < 0 || prof[best].us < total / 50)
+			return;
+		done[best] = 1;
+		printf("    %*s%-*s %8.2f us %5.1f%%  %5.2f calls\n",
+		       2 * want, "", 40 - 2 * want,
+		       strrchr(prof[best].path, '/') ?
+		       strrchr(prof[best].path, '/') + 1 : prof[best].path,
+		       prof[best].us / PROF_OPS, 100 * prof[best].us / total,
+		       prof[best].calls / (double)PROF_OPS);
+		prof_print(best, total);
+	}
+}
+
+/*
+ * Profile PROF_OPS rounds of 4 KiB MAP then UNMAP through @o below the
+ * ioctl entry points, once per depth, and print the call tree down to
+ * PROF_DEPTH levels with every function that took at least 2% of the
+ * round.  Times are per round and include the tracer's cost for the
+ * function itself: compare shares, not absolute times.  Skipped (0)
+ * without a function_graph tracer.
+ */
+static int dev_profile(const char *what, const struct map_ops *o, void *buf)
+{
+	struct prof_pass pass;
+	double total = 0;
+	char depth[16];
+	int i, ret = 0;
+
+	if (tracefs_ready() || tracefs_write("current_tracer", "nop") ||
+	    tracefs_write("set_graph_function",
+			  "iommufd_ioctl vfio_fops_unl_ioctl") ||
+	    tracefs_write("current_tracer", "function_graph")) {
+		tracefs_stop();
+		tracefs_write("set_graph_function", "");
+		printf("  (no function_graph tracer: %s profile skipped)\n", what);
+		return 0;
+	}
+	tracefs_write("options/funcgraph-irqs", "0");
+	tracefs_write("buffer_size_kb", "16384");
+	nprof = 0;
+	for (pass.depth = 0; pass.depth < PROF_DEPTH && !ret; pass.depth++) {
+		snprintf(depth, sizeof(depth), "%d", pass.depth + 1);
+		tracefs_write("max_graph_depth", depth);
+		tracefs_write("trace", "");
+		tracefs_write("tracing_on", "1");
+		for (i = 0; i < PROF_OPS && !ret; i++) {
+			ret = o->map(o->ctx, buf, SZ_4K);
+			if (!ret)
+				ret = unmap_err(o->unmap(o->ctx, SZ_4K), SZ_4K);
+		}
+		tracefs_write("tracing_on", "0");
+		memset(pass.stack, 0, sizeof(pass.stack));
+		if (!ret)
+			tracefs_grep("|", prof_line, &pass);
+	}
+	tracefs_write("max_graph_depth", "0");
+	tracefs_write("set_graph_function", "");
+	tracefs_stop();
+	if (ret)
+		return ret;
+	for (i = 0; i < nprof; i++)
+		if (!prof[i].depth)
+			total += prof[i].us;
+	printf("  profile of %s, 4 KiB MAP+UNMAP: function_graph, %d rounds\n"
+	       "  per depth; us per round with >= 2%% of the %.1f us a round\n"
+	       "  took at depth 0 (tracing included):\n",
+	       what, PROF_OPS, total / PROF_OPS);
+	prof_print(-1, total);
+	return 0;
+}
+
+/*
+ * Pin and map @size bytes of 4 KiB pages in one call with the device
+ * attached, through @o: median of three, in *@us.
+ */
+static int dev_pin(const struct map_ops *o, void *buf, size_t size,
+		   double *us)
+{
+	double t[3];
+	int i, ret = 0;
+
+	for (i = 0; i < 3 && !ret; i++) {
+		double start = now_us();
+
+		ret = o->map(o->ctx, buf, size);
+		t[i] = now_us() - start;
+		if (!ret)
+			ret = unmap_err(o->unmap(o->ctx, size), size);
+	}
+	if (ret)
+		return ret;
+	qsort(t, 3, sizeof(t[0]), cmp_double);
+	*us = t[1];
+	return 0;
+}
+
+/*
+ * The type1 rows of one container with edu's group in it: the map/unmap
+ * loop for every size, then one pin of @pin bytes at @pbuf.
+ */
+static int dev_type1(const char *container, int group, const char *bdf,
+		     struct dev_size *d, int n, int side, void *pbuf,
+		     size_t pin, double *pin_us, const char *what)
+{
+	struct vfio_type1 vfio;
+	struct map_ops o;
+	int ret;
+
+	ret = vfio_type1_open_path(&vfio, container, group, bdf);
+	if (ret)
+		return ret;
+	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
+	ret = dev_time(&o, d, n, side);
+	if (!ret)
+		ret = dev_profile(what, &o, d[0].buf);
+	if (!ret && pbuf)
+		ret = iova_fits(vfio.container, pin) ?
+		      dev_pin(&o, pbuf, pin, pin_us) : -ERANGE;
+	vfio_type1_close(&vfio);
+	return ret;
+}
+
+/*
+ * Attaching edu to an IOAS that already maps @size bytes at @buf: the
+ * attach pins them and fills the new domain.  Median of three, each with
+ * a fresh bind, in *@us.
+ */
+static int dev_attach(const char *cdev, void *buf, size_t size, double *us)
+{
+	struct vfio_cdev v;
+	uint64_t iova;
+	double t[3];
+	int i, ret = 0;
+
+	for (i = 0; i < 3 && !ret; i++) {
+		vfio_cdev_init(&v);
+		ret = ifd_open();
+		if (ret < 0)
+			break;
+		v.iommufd = ret;
+		ret = vfio_cdev_open(cdev);
+		if (ret >= 0) {
+			v.device = ret;
+			ret = vfio_cdev_bind(v.device, v.iommufd, &v.devid);
+		}
+		if (!ret)
+			ret = ifd_ioas_alloc(v.iommufd, &v.ioas);
+		iova = BENCH_IOVA;
+		if (!ret)
+			ret = -ioas_map_flags(v.iommufd, v.ioas, buf, size, &iova,
+					      MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
+		if (!ret) {
+			double start = now_us();
+
+			ret = vfio_cdev_attach(v.device, v.ioas, &v.hwpt);
+			t[i] = now_us() - start;
+		}
+		vfio_cdev_close(&v);
+	}
+	if (ret)
+		return ret;
+	qsort(t, 3, sizeof(t[0]), cmp_double);
+	*us = t[1];
+	return 0;
+}
+
+/*
  * The device rows: MAP/UNMAP on a type1 container holding edu's group,
  * then on an IOAS edu is attached to through its cdev, same memory and op
  * count.  The group can be in only one of them at a time: the type1 side
  * is closed before the cdev is bound.  1 when the rows could not all run.
  */
-static int run_device(void)
+static int run_device(size_t pin_size)
 {
 	struct dev_size d[] = { { .size = SZ_4K, .ops = 2000 },
 				{ .size = SZ_2M, .ops = 200 } };
 	const int n = 2;
 	const char *container = LEGACY_CONTAINER, *kind = "legacy";
 	char bdf[64], cdev[128], what[160], sz[32];
-	struct vfio_type1 vfio;
+	double pin_us[SIDES] = { 0 }, attach_us = 0;
+	size_t pin = pin_size;
 	struct bench_ioas s;
 	struct vfio_cdev v;
 	struct map_ops o;
-	int group, ret, i;
+	int group, ret, i, compat = 0;
+	void *pbuf = NULL;
+	int phuge;
 
 	if (edu_find(bdf, sizeof(bdf))) {
 		printf("iommu_bench: no edu device: device rows skipped\n");
@@ -699,6 +1040,14 @@ static int run_device(void)
 		kind = "vfio";
 		printf("  (no %s: the type1 rows use %s)\n", LEGACY_CONTAINER,
 		       container);
+	} else {
+		/* VFIO's own container moved: /dev/vfio/vfio is iommufd's. */
+		compat = !access(VFIO_CONTAINER_DEFAULT, F_OK);
+	}
+	if (pin) {
+		pbuf = bench_alloc(pin, 0, &phuge);
+		if (!pbuf)
+			pin = 0;
 	}
 	for (i = 0; i < n; i++) {
 		d[i].buf = bench_alloc(d[i].size, d[i].size % SZ_2M == 0,
@@ -715,25 +1064,25 @@ static int run_device(void)
 	printf("  %-*s %8s %-9s %6s %12s\n", label_w, "operation", "size",
 	       "memory", "ops", "us/op");
 
-	/* Phase 1: type1, the group in a container. */
-	ret = vfio_type1_open_path(&vfio, container, group, bdf);
+	/*
+	 * Phase 1: type1, the group in VFIO's own container, then (phase 3
+	 * below) in iommufd's compat container.
+	 */
+	snprintf(what, sizeof(what), "type1 on %s", container);
+	ret = dev_type1(container, group, bdf, d, n, SIDE_TYPE1, pbuf, pin,
+			&pin_us[SIDE_TYPE1], what);
 	if (ret) {
-		snprintf(what, sizeof(what), "type1 open of %s", container);
+		snprintf(what, sizeof(what), "type1 with edu on %s", container);
 		row_failed(what, ret);
-		goto out;
-	}
-	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
-	ret = dev_time(&o, d, n, 0);
-	vfio_type1_close(&vfio);
-	if (ret) {
-		row_failed("type1 MAP_DMA/UNMAP_DMA with edu", ret);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "type1 MAP_DMA (%s)", kind);
-		row(what, d[i].size, d[i].huge, d[i].ops, d[i].map_us[0]);
+		row(what, d[i].size, d[i].huge, d[i].ops,
+		    d[i].map_us[SIDE_TYPE1]);
 		snprintf(what, sizeof(what), "type1 UNMAP_DMA (%s)", kind);
-		row(what, d[i].size, d[i].huge, d[i].ops, d[i].unmap_us[0]);
+		row(what, d[i].size, d[i].huge, d[i].ops,
+		    d[i].unmap_us[SIDE_TYPE1]);
 	}
 
 	/* Phase 2: iommufd, the device bound through its cdev. */
@@ -745,33 +1094,84 @@ static int run_device(void)
 	}
 	s = (struct bench_ioas){ v.iommufd, v.ioas, "edu attached" };
 	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
-	ret = ioas_fits(&s, SZ_2M) ? dev_time(&o, d, n, 1) : -ERANGE;
+	ret = ioas_fits(&s, SZ_2M) ? dev_time(&o, d, n, SIDE_IOMMUFD) : -ERANGE;
+	if (!ret)
+		ret = dev_profile("iommufd, edu attached", &o, d[0].buf);
+	if (!ret && pin)
+		ret = ioas_fits(&s, pin) ?
+		      dev_pin(&o, pbuf, pin, &pin_us[SIDE_IOMMUFD]) : -ERANGE;
 	if (ret)
 		bench_unmap(&s, 0, UINT64_MAX);
 	vfio_cdev_close(&v);
+	if (!ret && pin)
+		ret = dev_attach(cdev, pbuf, pin, &attach_us);
 	if (ret) {
 		row_failed("iommufd IOAS_MAP/UNMAP with edu", ret);
 		goto out;
 	}
-
 	for (i = 0; i < n; i++) {
 		row("iommufd IOAS_MAP (edu attached)", d[i].size, d[i].huge,
-		    d[i].ops, d[i].map_us[1]);
+		    d[i].ops, d[i].map_us[SIDE_IOMMUFD]);
 		row("iommufd IOAS_UNMAP (edu attached)", d[i].size, d[i].huge,
-		    d[i].ops, d[i].unmap_us[1]);
+		    d[i].ops, d[i].unmap_us[SIDE_IOMMUFD]);
 	}
-	for (i = 0; i < n; i++)
+
+	/* Phase 3: type1 again, on iommufd's compat container. */
+	if (compat) {
+		ret = dev_type1(VFIO_CONTAINER_DEFAULT, group, bdf, d, n,
+				SIDE_COMPAT, pbuf, pin, &pin_us[SIDE_COMPAT],
+				"type1 on iommufd's compat container");
+		if (ret) {
+			row_failed("type1 with edu on iommufd's compat container",
+				   ret);
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			row("type1 MAP_DMA (iommufd compat)", d[i].size,
+			    d[i].huge, d[i].ops, d[i].map_us[SIDE_COMPAT]);
+			row("type1 UNMAP_DMA (iommufd compat)", d[i].size,
+			    d[i].huge, d[i].ops, d[i].unmap_us[SIDE_COMPAT]);
+		}
+	}
+	if (pin) {
+		snprintf(what, sizeof(what), "type1 pin+map (%s)", kind);
+		pin_row(what, pin, phuge, pin_us[SIDE_TYPE1]);
+		pin_row("iommufd pin+map (edu attached)", pin, phuge,
+			pin_us[SIDE_IOMMUFD]);
+		if (compat)
+			pin_row("type1 pin+map (iommufd compat)", pin, phuge,
+				pin_us[SIDE_COMPAT]);
+		printf("  %-*s %8zu MiB %-9s in %.0f ms (median of 3)\n",
+		       label_w, "attach to an IOAS mapping it", pin / SZ_1M,
+		       phuge ? "hugetlb" : "4k pages", attach_us / 1e3);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct dev_size *e = &d[i];
+
 		printf("  iommufd/type1 per op, %s %s: MAP %.2f  UNMAP %.2f  MAP+UNMAP %.2f\n",
-		       size_str(d[i].size, sz, sizeof(sz)),
-		       d[i].huge ? "hugetlb" : "4k pages",
-		       ratio(d[i].map_us[1], d[i].map_us[0]),
-		       ratio(d[i].unmap_us[1], d[i].unmap_us[0]),
-		       ratio(d[i].map_us[1] + d[i].unmap_us[1],
-			     d[i].map_us[0] + d[i].unmap_us[0]));
+		       size_str(e->size, sz, sizeof(sz)),
+		       e->huge ? "hugetlb" : "4k pages",
+		       ratio(e->map_us[SIDE_IOMMUFD], e->map_us[SIDE_TYPE1]),
+		       ratio(e->unmap_us[SIDE_IOMMUFD], e->unmap_us[SIDE_TYPE1]),
+		       ratio(e->map_us[SIDE_IOMMUFD] + e->unmap_us[SIDE_IOMMUFD],
+			     e->map_us[SIDE_TYPE1] + e->unmap_us[SIDE_TYPE1]));
+		if (!compat)
+			continue;
+		printf("  compat/type1 per op, %s %s: MAP %.2f  UNMAP %.2f  MAP+UNMAP %.2f\n",
+		       size_str(e->size, sz, sizeof(sz)),
+		       e->huge ? "hugetlb" : "4k pages",
+		       ratio(e->map_us[SIDE_COMPAT], e->map_us[SIDE_TYPE1]),
+		       ratio(e->unmap_us[SIDE_COMPAT], e->unmap_us[SIDE_TYPE1]),
+		       ratio(e->map_us[SIDE_COMPAT] + e->unmap_us[SIDE_COMPAT],
+			     e->map_us[SIDE_TYPE1] + e->unmap_us[SIDE_TYPE1]));
+	}
 out:
 	for (i = 0; i < n; i++)
 		if (d[i].buf)
 			munmap(d[i].buf, d[i].size);
+	if (pbuf)
+		munmap(pbuf, pin_size);
 	return !!ret;
 }
 
@@ -797,7 +1197,7 @@ int main(int argc, char **argv)
 		ret = 1;
 	if (run_iommufd(pin_mib * SZ_1M))
 		ret = 1;
-	if (run_device())
+	if (run_device(pin_mib * SZ_1M))
 		ret = 1;
 	return ret;
 }
