@@ -280,11 +280,9 @@ static struct mock_dev *mock_dev_create(u32 flags)
 			PROPERTY_ENTRY_U32("pasid-num-bits", MOCK_PASID_WIDTH),
 			{}
 		};
-		struct fwnode_handle *node;
 
-		node = device_create_managed_software_node(&mdev->dev, props,
-							   NULL);
-		rc = PTR_ERR_OR_ZERO(node);
+		rc = device_create_managed_software_node(&mdev->dev, props,
+							 NULL);
 	}
 	if (!rc)
 		rc = device_add(&mdev->dev);
