@@ -34,15 +34,15 @@
  * Pinned pages are kept in chunks of up to PIN_CHUNK pointers, one chunk
  * per PIN_CHUNK pages of the run, allocated when their first page is
  * pinned and freed with their last; the chunks are in an xarray by chunk
- * number. GUP writes straight into a chunk, and a physically contiguous
+ * number. A full chunk, its count included, is exactly one page. GUP writes straight into a chunk, and a physically contiguous
  * run is read off one array, so a large pin costs one xarray operation
  * per chunk, not per page; a run shorter than a chunk gets a chunk sized
  * for it. A run of at most PIN_SMALL pages has its one chunk allocated
  * with it (&iommufd_pages.small), so that pinning a few pages allocates
  * nothing.
  */
-#define PIN_CHUNK_SHIFT	(PAGE_SHIFT - 3)
-#define PIN_CHUNK	BIT(PIN_CHUNK_SHIFT)
+#define PIN_CHUNK	\
+	((unsigned long)(PAGE_SIZE - sizeof(unsigned long)) / sizeof(void *))
 #define PIN_SMALL	16
 
 /**
@@ -51,9 +51,20 @@
  * @pages: the pages; NULL where none is pinned
  */
 struct pin_chunk {
-	unsigned int used;
+	unsigned long used;
 	struct page *pages[];
 };
+
+/* Which chunk holds page @index of a run, and where in it. */
+static unsigned long chunk_of(unsigned long index)
+{
+	return index / PIN_CHUNK;
+}
+
+static unsigned long chunk_off(unsigned long index)
+{
+	return index % PIN_CHUNK;
+}
 
 /*
  * Pages pinned per GUP call, at most PIN_CHUNK. The test interface lowers
@@ -73,7 +84,7 @@ void iommufd_pages_set_batch(unsigned long npages)
 /* Entries of chunk @c: PIN_CHUNK, or what is left of the run. */
 static unsigned long chunk_cap(struct iommufd_pages *pages, unsigned long c)
 {
-	return min(PIN_CHUNK, pages->npages - (c << PIN_CHUNK_SHIFT));
+	return min_t(unsigned long, PIN_CHUNK, pages->npages - c * PIN_CHUNK);
 }
 
 /* Let go of @n pages taken by fetch(): a GUP pin, or a file page's reference. */
@@ -150,14 +161,14 @@ static struct pin_chunk *chunk_find(struct iommufd_pages *pages,
 {
 	if (pages->small)
 		return pages->small;
-	return xa_load(&pages->pinned, index >> PIN_CHUNK_SHIFT);
+	return xa_load(&pages->pinned, chunk_of(index));
 }
 
 /* The chunk for page @index, made if there is none yet; or an ERR_PTR. */
 static struct pin_chunk *chunk_get(struct iommufd_pages *pages,
 				   unsigned long index)
 {
-	unsigned long c = index >> PIN_CHUNK_SHIFT;
+	unsigned long c = chunk_of(index);
 	struct pin_chunk *chunk = chunk_find(pages, index);
 	int rc;
 
@@ -180,7 +191,7 @@ static void chunk_put_if_empty(struct iommufd_pages *pages,
 {
 	if (chunk->used || chunk == pages->small)
 		return;
-	xa_erase(&pages->pinned, index >> PIN_CHUNK_SHIFT);
+	xa_erase(&pages->pinned, chunk_of(index));
 	kfree(chunk);
 }
 
@@ -194,9 +205,9 @@ static unsigned long drop(struct iommufd_pages *pages, unsigned long first,
 	unsigned long index = first, total = 0;
 
 	while (index <= last) {
-		unsigned long off = index & (PIN_CHUNK - 1);
+		unsigned long off = chunk_off(index);
 		unsigned long n = min(last - index + 1,
-				      chunk_cap(pages, index >> PIN_CHUNK_SHIFT) -
+				      chunk_cap(pages, chunk_of(index)) -
 				      off);
 		struct pin_chunk *chunk = chunk_find(pages, index);
 
@@ -241,9 +252,9 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 
 	while (done < n) {
 		unsigned long index = first + done;
-		unsigned long off = index & (PIN_CHUNK - 1);
+		unsigned long off = chunk_off(index);
 		unsigned long want = min3(n - done, READ_ONCE(pin_batch),
-					  chunk_cap(pages, index >> PIN_CHUNK_SHIFT) -
+					  chunk_cap(pages, chunk_of(index)) -
 					  off);
 		struct pin_chunk *chunk = chunk_get(pages, index);
 		long got;
@@ -562,7 +573,7 @@ struct page *iommufd_pages_page(struct iommufd_pages *pages,
 {
 	struct pin_chunk *chunk = chunk_find(pages, index);
 
-	return chunk->pages[index & (PIN_CHUNK - 1)];
+	return chunk->pages[chunk_off(index)];
 }
 
 /**
@@ -589,9 +600,9 @@ unsigned long iommufd_pages_contig(struct iommufd_pages *pages,
 		unsigned long off, end;
 
 		index++;
-		off = index & (PIN_CHUNK - 1);
+		off = chunk_off(index);
 		chunk = chunk_find(pages, index);
-		end = min(chunk_cap(pages, index >> PIN_CHUNK_SHIFT),
+		end = min(chunk_cap(pages, chunk_of(index)),
 			  off + (max - n));
 		for (; off < end; off++, n++, index++)
 			if (page_to_pfn(chunk->pages[off]) != pfn + n)
