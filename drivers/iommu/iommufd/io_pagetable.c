@@ -735,6 +735,13 @@ again:
 	     area = iopt_area_next(area, start, last)) {
 		if (area->node.start < start || area->node.last > last) {
 			rc = -ENOENT;
+			/*
+			 * A map cut into the range while the CPU users were
+			 * asked to let go: nothing is unmapped, so pins may
+			 * start again where this call stopped them.
+			 */
+			if (rounds)
+				undrain(iopt, start, last);
 			goto out_unlock;
 		}
 	}
@@ -1259,6 +1266,9 @@ int iopt_split_at(struct io_pagetable *iopt, unsigned long iova)
 	*upper = *area;
 	upper->node.start = iova;
 	upper->pages_byte = area->pages_byte + below;
+	/* No CPU user pins the area (checked above): nothing to inherit. */
+	upper->cpu_pinned = RB_ROOT_CACHED;
+	upper->draining = false;
 	if (iopt_pins_areas(iopt)) {
 		/* Pinned already: only records change. */
 		rc = area_pin(upper);
