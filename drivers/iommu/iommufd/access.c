@@ -317,11 +317,15 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_unpin_pages, IOMMUFD);
  * @flags: %IOMMUFD_ACCESS_RW_WRITE to copy into the IOVA range, else out
  *	of it; %IOMMUFD_ACCESS_RW_KTHREAD is accepted
  *
- * All of the range is copied or none of it.
+ * Nothing is copied unless all of the range is mapped with the access
+ * asked for. Memory not pinned yet is pinned while it is copied, a mapping
+ * at a time; should that fail for a later mapping of the range, the parts
+ * before it have been copied.
  *
  * Return: 0, or -EINVAL for zero length, unknown flags or a range being
  * unmapped, -EOVERFLOW, -ENOENT when not attached or part of the range is
- * not mapped, -EPERM to write memory mapped read-only.
+ * not mapped, -EPERM to write memory mapped read-only, -ENOMEM or -EFAULT
+ * when memory cannot be pinned.
  */
 int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		      void *data, size_t length, unsigned int flags)
