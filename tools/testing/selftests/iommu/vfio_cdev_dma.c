@@ -1560,8 +1560,8 @@ TEST_F(cdev, kvm_vfio_device_file)
 /* The KVM side of kvm_file_vs_bind: adds and removes whatever file is current. */
 struct kvm_race {
 	int kdev;
-	volatile int fd;
-	volatile int stop;
+	int fd;			/* read and written with __atomic builtins */
+	int stop;
 	int bad_errno;		/* the first errno no race explains */
 	unsigned long adds;	/* ADDs that took the file */
 };
@@ -1571,14 +1571,14 @@ static void *kvm_race_fn(void *arg)
 	struct kvm_race *r = arg;
 	int rc;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		/*
 		 * A file of our own for it: the main thread may close its
 		 * descriptor, or see its number reused, at any time; the
 		 * VM must never keep a file it can no longer be told to
 		 * drop.
 		 */
-		int fd = dup(r->fd);
+		int fd = dup(__atomic_load_n(&r->fd, __ATOMIC_RELAXED));
 
 		if (fd < 0)
 			continue;
@@ -1632,7 +1632,7 @@ TEST_F_TIMEOUT(cdev, kvm_file_vs_bind, 120)
 		vfio_cdev_init(&self->v);
 		self->v.device = open(self->path, O_RDWR);
 		ASSERT_LE(0, self->v.device);
-		r.fd = self->v.device;
+		__atomic_store_n(&r.fd, self->v.device, __ATOMIC_RELAXED);
 		self->v.iommufd = ifd_open();
 		ASSERT_LE(0, self->v.iommufd);
 		/*
@@ -1662,7 +1662,7 @@ TEST_F_TIMEOUT(cdev, kvm_file_vs_bind, 120)
 		close_all(self);
 		bound++;
 	}
-	r.stop = 1;
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	EXPECT_EQ(0, r.bad_errno) TH_LOG("kvm-vfio: %s", strerror(r.bad_errno));
 	/* The VM's device lets go of any file it still holds. */
