@@ -34,12 +34,12 @@
  * Pinned pages are kept in chunks of up to PIN_CHUNK pointers, one chunk
  * per PIN_CHUNK pages of the run, allocated when their first page is
  * pinned and freed with their last; the chunks are in an xarray by chunk
- * number. A full chunk, its count included, is exactly one page. GUP writes straight into a chunk, and a physically contiguous
- * run is read off one array, so a large pin costs one xarray operation
- * per chunk, not per page; a run shorter than a chunk gets a chunk sized
- * for it. A run of at most PIN_SMALL pages has its one chunk allocated
- * with it (&iommufd_pages.small), so that pinning a few pages allocates
- * nothing.
+ * number. A full chunk, its count included, is exactly one page. GUP
+ * writes straight into a chunk, and a physically contiguous run is read
+ * off one array, so a large pin costs one xarray operation per chunk, not
+ * per page; a run shorter than a chunk gets a chunk sized for it. A run
+ * of at most PIN_SMALL pages has its one chunk allocated with it
+ * (&iommufd_pages.small), so that pinning a few pages allocates nothing.
  */
 #define PIN_CHUNK	\
 	((unsigned long)(PAGE_SIZE - sizeof(unsigned long)) / sizeof(void *))
