@@ -88,17 +88,21 @@ enum cmd {
  * iommufd.rst, the cdev ioctls in include/uapi/linux/vfio.h and, for the
  * test-only IOMMU_TEST_CMD, its handlers' kernel-doc.  A nonzero reserved
  * field is EINVAL by the header and EOPNOTSUPP by the rst: both allowed.
+ * Memory is pinned when a domain or an access first needs it, so what
+ * attaches or fills a domain (a copy into an IOAS with one included), and
+ * an access's pins and copies, may fail with EFAULT on memory that cannot
+ * be pinned (Linux 6.12 does the same).
  */
 static const struct {
 	const char *name;
-	int errs[8];		/* zero-terminated */
+	int errs[10];		/* zero-terminated */
 } errno_table[C_NR] = {
 	[C_DESTROY] = { "IOMMU_DESTROY", { ENOENT, EBUSY } },
 	[C_IOAS_ALLOC] = { "IOMMU_IOAS_ALLOC", { EOPNOTSUPP, EINVAL } },
 	[C_ALLOW_IOVAS] = { "IOMMU_IOAS_ALLOW_IOVAS",
 		{ EOPNOTSUPP, EINVAL, ENOENT, EOVERFLOW, EADDRINUSE } },
 	[C_COPY] = { "IOMMU_IOAS_COPY", { EOPNOTSUPP, EINVAL, ENOENT,
-		EOVERFLOW, EEXIST, ENOSPC, EPERM } },
+		EOVERFLOW, EEXIST, ENOSPC, EPERM, EFAULT } },
 	[C_IOVA_RANGES] = { "IOMMU_IOAS_IOVA_RANGES",
 		{ EOPNOTSUPP, EINVAL, ENOENT, EMSGSIZE } },
 	[C_MAP] = { "IOMMU_IOAS_MAP",
@@ -112,15 +116,15 @@ static const struct {
 	[C_VFIO_IOAS] = { "IOMMU_VFIO_IOAS",
 		{ EOPNOTSUPP, EINVAL, ENOENT, ENODEV } },
 	[C_HWPT_ALLOC] = { "IOMMU_HWPT_ALLOC",
-		{ EOPNOTSUPP, EINVAL, ENOENT, EADDRINUSE } },
+		{ EOPNOTSUPP, EINVAL, ENOENT, EADDRINUSE, EFAULT } },
 	/* HW info, dirty tracking, invalidation, fault queues: not yet */
 	[C_NOT_YET] = { "not-yet command", { EOPNOTSUPP, EINVAL, ENOENT } },
 	[C_T_RESERVED] = { "TEST_OP_ADD_RESERVED",
 		{ EINVAL, EOVERFLOW, ENOENT, EADDRINUSE } },
 	[C_T_MOCK] = { "TEST_OP_MOCK_DOMAIN",
-		{ EINVAL, ENOENT, EBUSY, EADDRINUSE } },
+		{ EINVAL, ENOENT, EBUSY, EADDRINUSE, EFAULT } },
 	[C_T_REPLACE] = { "TEST_OP_MOCK_DOMAIN_REPLACE",
-		{ EINVAL, ENOENT, EADDRINUSE } },
+		{ EINVAL, ENOENT, EADDRINUSE, EFAULT } },
 	[C_T_CHECK_MAP] = { "TEST_OP_MD_CHECK_MAP", { EINVAL, ENOENT } },
 	[C_T_CHECK_REFS] = { "TEST_OP_MD_CHECK_REFS", { EINVAL, EIO } },
 	[C_T_ACCESS] = { "TEST_OP_CREATE_ACCESS",
@@ -128,18 +132,19 @@ static const struct {
 	[C_T_ACCESS_IOAS] = { "TEST_OP_ACCESS_REPLACE_IOAS",
 		{ EBADF, EBADFD, EINVAL, ENOENT, EADDRINUSE } },
 	[C_T_PIN] = { "TEST_OP_ACCESS_PAGES", { EOPNOTSUPP, EBADF, EBADFD,
-		EINVAL, ENOENT, EOVERFLOW, EPERM } },
+		EINVAL, ENOENT, EOVERFLOW, EPERM, EFAULT } },
 	[C_T_UNPIN] = { "TEST_OP_DESTROY_ACCESS_PAGES",
 		{ EBADF, EBADFD, ENOENT } },
 	[C_T_RW] = { "TEST_OP_ACCESS_RW", { EOPNOTSUPP, EBADF, EBADFD, EINVAL,
-		ENOENT, EOVERFLOW, EPERM } },
+		ENOENT, EOVERFLOW, EPERM, EFAULT } },
 	[C_T_LIMIT] = { "TEST_OP_SET_TEMP_MEMORY_LIMIT", { 0 } },
 	/* dirty, IOTLB check, IOPF trigger: their features have not landed */
 	[C_T_NOT_YET] = { "TEST_OP not yet", { EOPNOTSUPP, EINVAL, ENOENT } },
 	[C_T_UNKNOWN] = { "TEST_OP unknown", { EOPNOTSUPP } },
 	[C_V_VERSION] = { "VFIO_GET_API_VERSION", { 0 } },
 	[C_V_EXTENSION] = { "VFIO_CHECK_EXTENSION", { 0 } },
-	[C_V_SET_IOMMU] = { "VFIO_SET_IOMMU", { EINVAL, ENODEV, EADDRINUSE } },
+	[C_V_SET_IOMMU] = { "VFIO_SET_IOMMU",
+		{ EINVAL, ENODEV, EADDRINUSE, EFAULT } },
 	[C_V_MAP] = { "VFIO_IOMMU_MAP_DMA",
 		{ EINVAL, ENODEV, EEXIST, EOVERFLOW } },
 	[C_V_UNMAP] = { "VFIO_IOMMU_UNMAP_DMA", { EINVAL, ENODEV, ENOENT } },
@@ -149,10 +154,11 @@ static const struct {
 		{ EINVAL, EBADF, EBADFD, EBUSY, EPERM, ENODEV } },
 	/* EMEDIUMTYPE, ENXIO: a 6.1 driver refusing a domain (device.c) */
 	[C_ATTACH] = { "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-		{ EINVAL, ENOENT, EBUSY, EADDRINUSE, EMEDIUMTYPE, ENXIO } },
+		{ EINVAL, ENOENT, EBUSY, EADDRINUSE, EMEDIUMTYPE, ENXIO,
+		  EFAULT } },
 	[C_DETACH] = { "VFIO_DEVICE_DETACH_IOMMUFD_PT", { EINVAL } },
 	[C_SET_CONTAINER] = { "VFIO_GROUP_SET_CONTAINER",
-		{ EBADF, EINVAL, EBUSY, ENODEV, EOPNOTSUPP } },
+		{ EBADF, EINVAL, EBUSY, ENODEV, EOPNOTSUPP, EFAULT } },
 	[C_UNSET_CONTAINER] = { "VFIO_GROUP_UNSET_CONTAINER",
 		{ EINVAL, EBUSY } },
 	[C_UNKNOWN] = { "unknown ioctl", { 0 } },
