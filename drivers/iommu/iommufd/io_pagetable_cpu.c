@@ -122,9 +122,6 @@ static int check_part(struct iopt_area *area, unsigned long from,
 	return 0;
 }
 
-static void unpin_part_locked(struct iopt_area *area, unsigned long from,
-			      unsigned long to);
-
 static int pin_part(struct iopt_area *area, unsigned long from,
 		    unsigned long to, void *arg)
 {
@@ -160,12 +157,9 @@ static int pin_part(struct iopt_area *area, unsigned long from,
 	return 0;
 }
 
-/* Undo one pin_part() of [from, to]. */
-static void unpin_part_locked(struct iopt_area *area, unsigned long from,
-			      unsigned long to)
+/* Undo one pin_part() of @pin's range. */
+static void unpin_part_locked(struct iopt_area *area, struct iopt_cpu_pin *pin)
 {
-	struct iopt_cpu_pin *pin = find_pin(area, from, to);
-
 	area->cpu_pins--;
 	if (--pin->count)
 		return;
@@ -177,9 +171,11 @@ static void unpin_part_locked(struct iopt_area *area, unsigned long from,
 static int unpin_part(struct iopt_area *area, unsigned long from,
 		      unsigned long to, void *arg)
 {
-	if (WARN_ON(!area->cpu_pins || !find_pin(area, from, to)))
+	struct iopt_cpu_pin *pin = find_pin(area, from, to);
+
+	if (WARN_ON(!area->cpu_pins || !pin))
 		return -EINVAL;
-	unpin_part_locked(area, from, to);
+	unpin_part_locked(area, pin);
 	return 0;
 }
 
@@ -191,7 +187,7 @@ static int unpin_until(struct iopt_area *area, unsigned long from,
 
 	if (to >= stop)
 		return 1;
-	unpin_part_locked(area, from, to);
+	unpin_part_locked(area, find_pin(area, from, to));
 	return 0;
 }
 
