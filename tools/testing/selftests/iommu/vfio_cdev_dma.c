@@ -1449,6 +1449,34 @@ static int kvm_vfio_file(int kdev, uint64_t op, int fd)
 	return ioctl(kdev, KVM_SET_DEVICE_ATTR, &attr) ? errno : 0;
 }
 
+/*
+ * A VM and its kvm-vfio device: 0, or -ENODEV without /dev/kvm (the test
+ * skips), or another negative errno.
+ */
+static int kvm_vfio_open(int *kvm, int *vm, int *kdev)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	int rc;
+
+	*kvm = open("/dev/kvm", O_RDWR);
+	if (*kvm < 0)
+		return -ENODEV;
+	*vm = ioctl(*kvm, KVM_CREATE_VM, 0);
+	if (*vm < 0) {
+		rc = -errno;
+		close(*kvm);
+		return rc;
+	}
+	if (ioctl(*vm, KVM_CREATE_DEVICE, &cd)) {
+		rc = -errno;
+		close(*vm);
+		close(*kvm);
+		return rc;
+	}
+	*kdev = cd.fd;
+	return 0;
+}
+
 /* Calls of @func the function tracer saw since it was set up. */
 static int traced_calls(const char *func)
 {
@@ -1472,22 +1500,18 @@ static int traced_calls(const char *func)
  */
 TEST_F(cdev, kvm_vfio_device_file)
 {
-	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+	int kvm, vm, kdev, file, group, ifd, traced, want, rc;
 	struct iommu_hw_info_vtd vtd;
 	struct iommu_hw_info out;
-	int kvm, vm, kdev, file, group, ifd, traced, want;
 	bool coherent = true;
 	char gpath[64];
 
 	if (_metadata->skip)
 		return;
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		SKIP(return, "no /dev/kvm: %s", strerror(errno));
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &cd));
-	kdev = cd.fd;
+	rc = kvm_vfio_open(&kvm, &vm, &kdev);
+	if (rc == -ENODEV)
+		SKIP(return, "no /dev/kvm");
+	ASSERT_EQ(0, rc) TH_LOG("VM or kvm-vfio device: %s", strerror(-rc));
 
 	/* What the device's IOMMU enforces, from its registers. */
 	ASSERT_EQ(0, vfio_cdev_setup(&self->v, self->path));
@@ -1609,7 +1633,6 @@ static void *kvm_race_fn(void *arg)
 
 TEST_F_TIMEOUT(cdev, kvm_file_vs_bind, 120)
 {
-	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
 	time_t end = time(NULL) + KVM_RACE_SECONDS;
 	struct kvm_race r = { 0 };
 	unsigned int i, tries, bound = 0;
@@ -1618,13 +1641,10 @@ TEST_F_TIMEOUT(cdev, kvm_file_vs_bind, 120)
 
 	if (_metadata->skip)
 		return;
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		SKIP(return, "no /dev/kvm: %s", strerror(errno));
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &cd));
-	r.kdev = cd.fd;
+	rc = kvm_vfio_open(&kvm, &vm, &r.kdev);
+	if (rc == -ENODEV)
+		SKIP(return, "no /dev/kvm");
+	ASSERT_EQ(0, rc) TH_LOG("VM or kvm-vfio device: %s", strerror(-rc));
 	r.fd = -1;
 	ASSERT_EQ(0, pthread_create(&thread, NULL, kvm_race_fn, &r));
 
