@@ -19,6 +19,7 @@
 #include "iova_alloc.h"
 #include "pages.h"
 
+struct iommu_dirty_bitmap;
 struct iommu_domain;
 struct iommufd_pages;
 struct page;
@@ -177,6 +178,14 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 			struct iommu_domain *domain);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
 int iopt_split_at(struct io_pagetable *iopt, unsigned long iova);
+
+int iopt_set_dirty_tracking(struct io_pagetable *iopt,
+			    struct iommu_domain *domain, bool enable);
+int iopt_check_dirty_range(struct io_pagetable *iopt,
+			   struct iommu_domain *domain, unsigned long iova,
+			   unsigned long length);
+int iopt_read_dirty(struct io_pagetable *iopt, struct iommu_domain *domain,
+		    unsigned long flags, struct iommu_dirty_bitmap *dirty);
 
 int iopt_add_user(struct io_pagetable *iopt, struct iopt_user *user);
 void iopt_remove_user(struct io_pagetable *iopt, struct iopt_user *user);
