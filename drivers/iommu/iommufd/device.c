@@ -427,7 +427,7 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 			goto out_err;
 	}
 
-	hwpt = iommufd_hwpt_create(idev->ctx, ioas, idev->dev, true);
+	hwpt = iommufd_hwpt_create(idev->ctx, ioas, idev->dev, 0, true);
 	if (IS_ERR(hwpt))
 		goto out_unlock;
 	rc = step(idev, hwpt, drop);
@@ -555,10 +555,13 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
  * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
  * @ucmd: the ioctl
  *
- * Only paging HWPTs on an IOAS, without flags or driver data, are supported
- * so far; anything else fails with -EOPNOTSUPP.
+ * Paging HWPTs on an IOAS, optionally tracking dirty pages
+ * (IOMMU_HWPT_ALLOC_DIRTY_TRACKING), are supported so far; other flags and
+ * driver data fail with -EOPNOTSUPP.
  *
- * Return: 0 or a negative errno.
+ * Return: 0, or -EOPNOTSUPP as above, for a non-zero reserved field, or
+ * for dirty tracking the device's IOMMU cannot do, -ENOENT for an unknown
+ * device or IOAS, or as iommufd_hwpt_create().
  */
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
@@ -566,11 +569,13 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_device *idev;
 	struct iommufd_hwpt *hwpt;
 	struct iommufd_ioas *ioas;
+	u32 paging_flags = 0;
 	int rc;
 
 	if (cmd->__reserved || cmd->__reserved2)
 		return -EOPNOTSUPP;
-	if (cmd->flags || cmd->data_type != IOMMU_HWPT_DATA_NONE ||
+	if (cmd->flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING ||
+	    cmd->data_type != IOMMU_HWPT_DATA_NONE ||
 	    cmd->data_len || cmd->data_uptr || cmd->fault_id)
 		return -EOPNOTSUPP;
 
@@ -582,8 +587,15 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		rc = PTR_ERR(ioas);
 		goto out_dev;
 	}
+	if (cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) {
+		rc = -EOPNOTSUPP;
+		if (!device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
+			goto out_ioas;
+		paging_flags |= IOMMU_PAGING_DIRTY_TRACKING;
+	}
 
-	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, false);
+	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, paging_flags,
+				   false);
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
 		goto out_ioas;
@@ -669,6 +681,8 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	max_pasids = idev->dev->iommu ? idev->dev->iommu->max_pasids : 0;
 	cmd->out_max_pasid_log2 = max_pasids ? ilog2(max_pasids) : 0;
 	cmd->out_capabilities = 0;
+	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_put:
 	iommufd_put_object(ucmd->ctx, &idev->obj);

@@ -58,6 +58,7 @@ static int hwpt_msi_cookie(struct iommu_domain *domain, struct device *dev)
  * @ctx: the context
  * @ioas: the IOAS to mirror
  * @dev: a device whose IOMMU will translate through the domain
+ * @paging_flags: IOMMU_PAGING_* demands on the domain
  * @auto_domain: destroy it when its last device detaches
  *
  * Allocates an unmanaged domain from @dev's IOMMU, blocking no-snoop DMA
@@ -71,7 +72,8 @@ static int hwpt_msi_cookie(struct iommu_domain *domain, struct device *dev)
  */
 struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 struct iommufd_ioas *ioas,
-					 struct device *dev, bool auto_domain)
+					 struct device *dev, u32 paging_flags,
+					 bool auto_domain)
 {
 	struct iommufd_hwpt *hwpt;
 	int rc;
@@ -84,7 +86,7 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 	hwpt->auto_domain = auto_domain;
 	iommufd_ref_object(&ioas->obj);
 
-	hwpt->domain = iommu_paging_domain_alloc(dev);
+	hwpt->domain = iommu_paging_domain_alloc_flags(dev, paging_flags);
 	if (IS_ERR(hwpt->domain)) {
 		rc = PTR_ERR(hwpt->domain);
 		hwpt->domain = NULL;

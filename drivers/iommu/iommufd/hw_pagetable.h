@@ -56,7 +56,12 @@ static inline struct iommufd_hwpt *iommufd_get_hwpt(struct iommufd_ctx *ctx,
 
 struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 struct iommufd_ioas *ioas,
-					 struct device *dev, bool auto_domain);
+					 struct device *dev, u32 paging_flags,
+					 bool auto_domain);
 void iommufd_hwpt_destroy(struct iommufd_object *obj);
+
+struct iommufd_ucmd;
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
 
 #endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IOMMU_HWPT_SET_DIRTY_TRACKING and IOMMU_HWPT_GET_DIRTY_BITMAP: which
+ * pages DMA through a HWPT wrote, for the live migration of a VM with an
+ * assigned device.
+ *
+ * The user's bitmap is filled a window at a time, through a page-sized
+ * kernel bitmap: the window's bytes are read from the user and written
+ * back unchanged before the domain is asked to clear anything, so that a
+ * bitmap the user cannot write fails with -EFAULT before any dirty state
+ * is lost. Bits are only ever set.
+ */
+#include <linux/bitops.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/sched/signal.h>
+#include <uapi/linux/iommufd.h>
+
+#include "hw_pagetable.h"
+#include "io_pagetable.h"
+#include "ioas.h"
+#include "ucmd.h"
+
+/* Bits in one window: one page of bitmap. */
+#define DIRTY_WINDOW_BITS (PAGE_SIZE * BITS_PER_BYTE)
+
+/**
+ * iommufd_hwpt_set_dirty_tracking() - IOMMU_HWPT_SET_DIRTY_TRACKING
+ * @ucmd: the ioctl
+ *
+ * Starting clears what the domain recorded before; starting or stopping
+ * twice is no error.
+ *
+ * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field
+ * or a HWPT allocated without IOMMU_HWPT_ALLOC_DIRTY_TRACKING, -ENOENT
+ * for an ID that is not a HWPT, or the driver's error.
+ */
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || cmd->__reserved)
+		return -EOPNOTSUPP;
+	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	rc = iopt_set_dirty_tracking(&hwpt->ioas->iopt, hwpt->domain,
+				     cmd->flags &
+				     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
+
+/*
+ * Fill @nbits bits of the user bitmap from byte @ubits on, for the IOVA
+ * window that starts at @dirty->iova. *@carry_end is how far an IOPTE
+ * reported by the window before reached; updated for the next window.
+ */
+static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
+			unsigned long nbits, unsigned long iommu_flags,
+			struct iommu_dirty_bitmap *dirty,
+			unsigned long *carry_end)
+{
+	size_t nbytes = DIV_ROUND_UP(nbits, BITS_PER_BYTE);
+	int rc;
+
+	/* Bits of the last byte beyond @nbits are the user's: keep them. */
+	if (copy_from_user(dirty->bits, ubits, nbytes) ||
+	    copy_to_user(ubits, dirty->bits, nbytes))
+		return -EFAULT;
+	dirty->nbits = nbits;
+	dirty->carry_end = 0;
+	if (*carry_end > dirty->iova)
+		iommu_dirty_bitmap_record(dirty, dirty->iova,
+					  *carry_end - dirty->iova);
+	rc = iopt_read_dirty(&hwpt->ioas->iopt, hwpt->domain, iommu_flags,
+			     dirty);
+	*carry_end = dirty->carry_end;
+	if (copy_to_user(ubits, dirty->bits, nbytes))
+		return -EFAULT;
+	return rc;
+}
+
+/**
+ * iommufd_hwpt_get_dirty_bitmap() - IOMMU_HWPT_GET_DIRTY_BITMAP
+ * @ucmd: the ioctl
+ *
+ * Sets bit n of the user's bitmap (bit n % 8 of byte n / 8; any byte
+ * address) when DMA wrote the page_size bytes at iova + n * page_size, and,
+ * without IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, makes them clean. An IOPTE
+ * larger than page_size sets the bits of every page it covers. Other bits
+ * are left as they are.
+ *
+ * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field or
+ * a HWPT that cannot track, -ENOENT for an ID that is not a HWPT or a
+ * range not wholly mapped, -EINVAL for a zero length, a page_size that is
+ * not a power of two, a range not aligned to it or to the IOAS, or
+ * tracking that is off, -EOVERFLOW when the range wraps, -EFAULT for a
+ * bitmap the user cannot read and write, -ENOMEM, -EINTR.
+ */
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
+	u8 __user *ubits = u64_to_user_ptr(cmd->data);
+	unsigned long iommu_flags = 0, carry_end = 0;
+	struct iommu_dirty_bitmap dirty = {};
+	u64 nbits, done, last;
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ||
+	    cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
+		iommu_flags = IOMMU_DIRTY_NO_CLEAR;
+	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+
+	rc = -EINVAL;
+	if (!cmd->length)
+		goto out_put;
+	rc = -EOVERFLOW;
+	if (check_add_overflow(cmd->iova, cmd->length - 1, &last) ||
+	    last > ULONG_MAX)
+		goto out_put;
+	rc = -EINVAL;
+	if (!is_power_of_2(cmd->page_size) ||
+	    (cmd->iova | cmd->length) & (cmd->page_size - 1))
+		goto out_put;
+	rc = iopt_check_dirty_range(&hwpt->ioas->iopt, hwpt->domain,
+				    cmd->iova, cmd->length);
+	if (rc)
+		goto out_put;
+
+	dirty.bits = (unsigned long *)__get_free_page(GFP_KERNEL_ACCOUNT);
+	if (!dirty.bits) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	dirty.pgshift = __ffs64(cmd->page_size);
+	nbits = cmd->length >> dirty.pgshift;
+	for (done = 0; done < nbits; done += DIRTY_WINDOW_BITS) {
+		dirty.iova = cmd->iova + (done << dirty.pgshift);
+		rc = dirty_window(hwpt, ubits + done / BITS_PER_BYTE,
+				  min_t(u64, nbits - done, DIRTY_WINDOW_BITS),
+				  iommu_flags, &dirty, &carry_end);
+		if (rc)
+			break;
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	free_page((unsigned long)dirty.bits);
+out_put:
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
