@@ -6,7 +6,12 @@
  * the mock driver below. A mock domain records each IOPTE in an xarray, one
  * entry per MOCK_IO_PAGE_SIZE of IOVA, so the tests can check exactly what
  * iommufd put into the domain. MOCK_IO_PAGE_SIZE is half a CPU page, so
- * that IOVA alignment finer than PAGE_SIZE is exercised too.
+ * that IOVA alignment finer than PAGE_SIZE is exercised too. Domains for a
+ * MOCK_FLAGS_DEVICE_HUGE_IOVA device also map MOCK_HUGE_PAGE_SIZE IOPTEs,
+ * each kept as the entries it covers, marked huge. Domains track dirty
+ * pages, unless their device's IOMMU says it cannot: tests mark IOPTEs
+ * dirty with IOMMU_TEST_OP_DIRTY as DMA writes would, a huge IOPTE in
+ * its first entry.
  *
  * Test-only: built with CONFIG_IOMMUFD_TEST, never in production kernels.
  */
@@ -15,6 +20,7 @@
 #include <linux/iommufd.h>
 #include <linux/mm.h>
 #include <linux/property.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
@@ -28,19 +34,38 @@
 #include "ucmd.h"
 
 #define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
+#define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+
+/* An entry of &mock_domain.ptes: (phys / MOCK_IO_PAGE_SIZE) << 2 | bits */
+#define MOCK_PTE_DIRTY 0x1	/* written since last cleared */
+#define MOCK_PTE_HUGE 0x2	/* part of a MOCK_HUGE_PAGE_SIZE IOPTE */
+#define MOCK_PTE_SHIFT 2
 
 /**
  * struct mock_domain - a domain of the mock IOMMU
  * @domain: the core's view
- * @ptes: IOVA / MOCK_IO_PAGE_SIZE -> xa_mk_value(phys / MOCK_IO_PAGE_SIZE);
- *	the xarray's own lock orders concurrent map and unmap calls
+ * @ptes: IOVA / MOCK_IO_PAGE_SIZE -> xa_mk_value() of a MOCK_PTE entry;
+ *	the xarray's own lock orders concurrent map and unmap calls and
+ *	guards each entry's read-modify-write of its dirty bit
  * @enforce_cc: told to block no-snoop DMA (enforce_cache_coherency)
+ * @dirty_tracking: recording writes (set_dirty_tracking)
  */
 struct mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
 	bool enforce_cc;
+	bool dirty_tracking;
 };
+
+static void *mock_pte(phys_addr_t phys, unsigned long bits)
+{
+	return xa_mk_value((phys / MOCK_IO_PAGE_SIZE) << MOCK_PTE_SHIFT | bits);
+}
+
+static phys_addr_t mock_pte_phys(void *ent)
+{
+	return (xa_to_value(ent) >> MOCK_PTE_SHIFT) * MOCK_IO_PAGE_SIZE;
+}
 
 static struct mock_domain *to_mock(struct iommu_domain *domain)
 {
@@ -65,13 +90,12 @@ static struct iommu_device mock_iommu;
 static struct notifier_block mock_bus_nb;
 static DEFINE_IDA(mock_dev_ida);
 static const struct iommu_domain_ops mock_domain_ops;
+static const struct iommu_dirty_ops mock_dirty_ops;
 
-static struct iommu_domain *mock_domain_alloc(unsigned int type)
+static struct mock_domain *mock_domain_new(void)
 {
 	struct mock_domain *mock;
 
-	if (type != IOMMU_DOMAIN_UNMANAGED && type != IOMMU_DOMAIN_BLOCKED)
-		return NULL;
 	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
 	if (!mock)
 		return NULL;
@@ -80,7 +104,41 @@ static struct iommu_domain *mock_domain_alloc(unsigned int type)
 	mock->domain.geometry.aperture_end = MOCK_APERTURE_LAST;
 	mock->domain.geometry.force_aperture = true;
 	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
+	return mock;
+}
+
+static struct iommu_domain *mock_domain_alloc(unsigned int type)
+{
+	struct mock_domain *mock;
+
+	if (type != IOMMU_DOMAIN_UNMANAGED && type != IOMMU_DOMAIN_BLOCKED)
+		return NULL;
+	mock = mock_domain_new();
+	return mock ? &mock->domain : NULL;
+}
+
+static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev,
+							   u32 flags)
+{
+	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
+	struct mock_domain *mock;
+
+	if ((flags & IOMMU_PAGING_DIRTY_TRACKING) &&
+	    (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return ERR_PTR(-EOPNOTSUPP);
+	mock = mock_domain_new();
+	if (!mock)
+		return ERR_PTR(-ENOMEM);
+	if (mdev->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
+	if (flags & IOMMU_PAGING_DIRTY_TRACKING)
+		mock->domain.dirty_ops = &mock_dirty_ops;
 	return &mock->domain;
+}
+
+static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
+{
+	return mock_domain_alloc_paging_flags(dev, 0);
 }
 
 static void mock_domain_free(struct iommu_domain *domain)
@@ -100,6 +158,9 @@ static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
 	if (to_mock(domain)->enforce_cc &&
 	    mdev->flags & MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL)
 		return -EOPNOTSUPP;
+	/* As drivers refuse a tracking domain to an IOMMU that cannot. */
+	if (domain->dirty_ops && mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
+		return -EINVAL;
 	return 0;
 }
 
@@ -117,15 +178,15 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 {
 	struct mock_domain *mock = to_mock(domain);
 	size_t total = pgsize * pgcount, done;
+	unsigned long bits;
 	int rc;
 
+	bits = pgsize == MOCK_HUGE_PAGE_SIZE ? MOCK_PTE_HUGE : 0;
 	for (done = 0; done < total; done += MOCK_IO_PAGE_SIZE) {
 		void *old;
 
 		old = xa_cmpxchg(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE,
-				 NULL,
-				 xa_mk_value((paddr + done) / MOCK_IO_PAGE_SIZE),
-				 gfp);
+				 NULL, mock_pte(paddr + done, bits), gfp);
 		if (xa_is_err(old)) {
 			rc = xa_err(old);
 			goto err_undo;
@@ -174,8 +235,59 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 	ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
 	if (!ent)
 		return 0;
-	return xa_to_value(ent) * MOCK_IO_PAGE_SIZE + iova % MOCK_IO_PAGE_SIZE;
+	return mock_pte_phys(ent) + iova % MOCK_IO_PAGE_SIZE;
 }
+
+static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
+{
+	to_mock(domain)->dirty_tracking = enable;
+	return 0;
+}
+
+/*
+ * Each dirty IOPTE overlapping [iova, iova + size - 1] is reported whole;
+ * a huge one keeps its dirty bit in its first entry, which may lie before
+ * @iova.
+ */
+static int mock_read_and_clear_dirty(struct iommu_domain *domain,
+				     unsigned long iova, size_t size,
+				     unsigned long flags,
+				     struct iommu_dirty_bitmap *dirty)
+{
+	struct mock_domain *mock = to_mock(domain);
+	unsigned long index, first, last;
+	void *ent;
+
+	/* Clearing alone is allowed while off (before tracking starts). */
+	if (!mock->dirty_tracking && dirty->bits)
+		return -EINVAL;
+	first = ALIGN_DOWN(iova, MOCK_HUGE_PAGE_SIZE) / MOCK_IO_PAGE_SIZE;
+	last = (iova + size - 1) / MOCK_IO_PAGE_SIZE;
+	xa_lock(&mock->ptes);
+	xa_for_each_range(&mock->ptes, index, ent, first, last) {
+		unsigned long v = xa_to_value(ent);
+		unsigned long pte_iova = index * MOCK_IO_PAGE_SIZE;
+
+		if (!(v & MOCK_PTE_DIRTY))
+			continue;
+		if (!(v & MOCK_PTE_HUGE) && pte_iova < iova)
+			continue;
+		iommu_dirty_bitmap_record(dirty, pte_iova,
+					  v & MOCK_PTE_HUGE ?
+					  MOCK_HUGE_PAGE_SIZE :
+					  MOCK_IO_PAGE_SIZE);
+		if (!(flags & IOMMU_DIRTY_NO_CLEAR))
+			__xa_store(&mock->ptes, index,
+				   xa_mk_value(v & ~MOCK_PTE_DIRTY), GFP_ATOMIC);
+	}
+	xa_unlock(&mock->ptes);
+	return 0;
+}
+
+static const struct iommu_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
 {
@@ -183,6 +295,8 @@ static bool mock_capable(struct device *dev, enum iommu_cap cap)
 
 	if (cap == IOMMU_CAP_ENFORCE_CACHE_COHERENCY)
 		return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL);
+	if (cap == IOMMU_CAP_DIRTY_TRACKING)
+		return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
 	return cap == IOMMU_CAP_CACHE_COHERENCY || cap == IOMMU_CAP_INTR_REMAP;
 }
 
@@ -237,6 +351,8 @@ static const struct iommu_ops mock_ops = {
 	.capable = mock_capable,
 	.hw_info = mock_hw_info,
 	.domain_alloc = mock_domain_alloc,
+	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_paging_flags = mock_domain_alloc_paging_flags,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
 	.default_domain_ops = &mock_domain_ops,
@@ -486,7 +602,7 @@ static int test_check_map(struct iommufd_ucmd *ucmd)
 		if (rc)
 			break;
 		ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
-		if (!ent || xa_to_value(ent) * MOCK_IO_PAGE_SIZE != want) {
+		if (!ent || mock_pte_phys(ent) != want) {
 			rc = -EINVAL;
 			break;
 		}
@@ -536,6 +652,86 @@ static int test_check_refs(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
+/* Mark the IOPTE that translates @iova dirty; false if there is none. */
+static bool mock_mark_dirty(struct mock_domain *mock, unsigned long iova)
+{
+	unsigned long index = iova / MOCK_IO_PAGE_SIZE;
+	unsigned long v;
+	void *ent;
+
+	xa_lock(&mock->ptes);
+	ent = xa_load(&mock->ptes, index);
+	if (ent && xa_to_value(ent) & MOCK_PTE_HUGE) {
+		index = ALIGN_DOWN(iova, MOCK_HUGE_PAGE_SIZE) / MOCK_IO_PAGE_SIZE;
+		ent = xa_load(&mock->ptes, index);
+	}
+	if (ent) {
+		v = xa_to_value(ent) | MOCK_PTE_DIRTY;
+		__xa_store(&mock->ptes, index, xa_mk_value(v), GFP_ATOMIC);
+	}
+	xa_unlock(&mock->ptes);
+	return ent;
+}
+
+/* The most bits IOMMU_TEST_OP_DIRTY takes: a 16 MiB bitmap. */
+#define MOCK_DIRTY_MAX_BITS (SZ_16M * BITS_PER_BYTE)
+
+/*
+ * IOMMU_TEST_OP_DIRTY: for each bit set in the user's bitmap, mark the
+ * IOPTEs of that page_size page dirty; count the pages that had any.
+ */
+static int test_dirty(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_test_dirty_args *args = &cmd->dirty;
+	unsigned long nbits, i, off, count = 0;
+	struct iommufd_hwpt *hwpt;
+	struct mock_domain *mock;
+	u64 *bitmap;
+	int rc;
+
+	if (!args->page_size || !args->length || !args->uptr ||
+	    (args->iova | args->length) % args->page_size ||
+	    args->page_size % MOCK_IO_PAGE_SIZE)
+		return -EINVAL;
+	if (args->length / args->page_size > MOCK_DIRTY_MAX_BITS)
+		return -EOVERFLOW;
+	nbits = args->length / args->page_size;
+
+	mock = get_mock_domain(ucmd, cmd->id, &hwpt);
+	if (IS_ERR(mock))
+		return PTR_ERR(mock);
+	rc = -EINVAL;
+	if (!mock->dirty_tracking)
+		goto out_put;
+	rc = -ENOMEM;
+	bitmap = kvcalloc(DIV_ROUND_UP(nbits, 64), sizeof(u64), GFP_KERNEL);
+	if (!bitmap)
+		goto out_put;
+	rc = -EFAULT;
+	if (copy_from_user(bitmap, u64_to_user_ptr(args->uptr),
+			   DIV_ROUND_UP(nbits, BITS_PER_BYTE)))
+		goto out_free;
+
+	for (i = 0; i < nbits; i++) {
+		bool any = false;
+
+		if (!(bitmap[i / 64] & BIT_ULL(i % 64)))
+			continue;
+		for (off = 0; off < args->page_size; off += MOCK_IO_PAGE_SIZE)
+			any |= mock_mark_dirty(mock, args->iova +
+					       i * args->page_size + off);
+		count += any;
+	}
+	args->out_nr_dirty = count;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	kvfree(bitmap);
+out_put:
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
+
 /**
  * iommufd_test_cmd() - IOMMU_TEST_CMD
  * @ucmd: the ioctl
@@ -571,6 +767,8 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return iommufd_test_destroy_access_pages(ucmd);
 	case IOMMU_TEST_OP_ACCESS_RW:
 		return iommufd_test_access_rw(ucmd);
+	case IOMMU_TEST_OP_DIRTY:
+		return test_dirty(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;

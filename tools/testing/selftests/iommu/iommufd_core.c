@@ -2191,7 +2191,8 @@ TEST_F(mock, hw_info)
 	EXPECT_EQ(0, d.info.flags);
 	EXPECT_EQ(0, d.tail);
 	EXPECT_EQ(0, out.out_max_pasid_log2);
-	EXPECT_EQ(0, out.out_capabilities);
+	/* Mock domains track dirty pages unless the device says not. */
+	EXPECT_EQ(IOMMU_HW_CAP_DIRTY_TRACKING, out.out_capabilities);
 
 	/* Asked by type; a short buffer gets what fits, nothing beyond. */
 	memset(&d, 0xff, sizeof(d));
