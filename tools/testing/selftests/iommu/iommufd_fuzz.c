@@ -54,6 +54,8 @@
 #define MEMFD_LEN	0x100000UL
 #define HUGE_LEN	0x200000UL
 #define SMALL_LEN	0x10000UL
+#define DIRTY_BUF	0x10000UL	/* bytes of dirty bitmap: 512 Ki pages */
+#define DIRTY_WORK	0x10000U	/* IOPTEs one TEST_OP_DIRTY may mark */
 #define MEMLOCK_LIMIT	0x4000000UL
 #define NO_UVA		UINT64_MAX	/* a mapping whose user address is unknown */
 
@@ -67,9 +69,10 @@
 enum cmd {
 	C_DESTROY, C_IOAS_ALLOC, C_ALLOW_IOVAS, C_COPY, C_IOVA_RANGES, C_MAP,
 	C_MAP_FILE,
-	C_UNMAP, C_OPTION, C_VFIO_IOAS, C_HWPT_ALLOC, C_NOT_YET, C_T_RESERVED,
-	C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP, C_T_CHECK_REFS, C_T_ACCESS,
-	C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW, C_T_LIMIT, C_T_NOT_YET,
+	C_UNMAP, C_OPTION, C_VFIO_IOAS, C_HWPT_ALLOC, C_SET_DIRTY, C_GET_DIRTY,
+	C_NOT_YET, C_T_RESERVED, C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP,
+	C_T_CHECK_REFS, C_T_ACCESS, C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW,
+	C_T_LIMIT, C_T_DIRTY, C_T_NOT_YET,
 	C_T_UNKNOWN, C_V_VERSION, C_V_EXTENSION, C_V_SET_IOMMU, C_V_MAP,
 	C_V_UNMAP, C_V_INFO, C_BIND, C_ATTACH, C_DETACH, C_SET_CONTAINER,
 	C_UNSET_CONTAINER, C_UNKNOWN, C_NR
@@ -117,7 +120,20 @@ static const struct {
 		{ EOPNOTSUPP, EINVAL, ENOENT, ENODEV } },
 	[C_HWPT_ALLOC] = { "IOMMU_HWPT_ALLOC",
 		{ EOPNOTSUPP, EINVAL, ENOENT, EADDRINUSE, EFAULT } },
-	/* HW info, dirty tracking, invalidation, fault queues: not yet */
+	/*
+	 * The HWPT's dirty ioctls (kernel-doc in hw_pagetable_dirty.c, the
+	 * header): EOPNOTSUPP for stray flags, a reserved field, a HWPT that
+	 * cannot track; ENOENT for an ID not a HWPT, a range not all mapped;
+	 * EINVAL for a bad length, page size, alignment, or tracking off;
+	 * EOVERFLOW for a range that wraps; EINTR for a fatal signal.  EFAULT
+	 * (a bitmap not both readable and writable) only with a pointer that
+	 * may fault.
+	 */
+	[C_SET_DIRTY] = { "IOMMU_HWPT_SET_DIRTY_TRACKING",
+		{ EOPNOTSUPP, ENOENT } },
+	[C_GET_DIRTY] = { "IOMMU_HWPT_GET_DIRTY_BITMAP",
+		{ EOPNOTSUPP, ENOENT, EINVAL, EOVERFLOW, EINTR } },
+	/* HW info, invalidation, fault queues: not yet */
 	[C_NOT_YET] = { "not-yet command", { EOPNOTSUPP, EINVAL, ENOENT } },
 	[C_T_RESERVED] = { "TEST_OP_ADD_RESERVED",
 		{ EINVAL, EOVERFLOW, ENOENT, EADDRINUSE } },
@@ -138,7 +154,15 @@ static const struct {
 	[C_T_RW] = { "TEST_OP_ACCESS_RW", { EOPNOTSUPP, EBADF, EBADFD, EINVAL,
 		ENOENT, EOVERFLOW, EPERM, EFAULT } },
 	[C_T_LIMIT] = { "TEST_OP_SET_TEMP_MEMORY_LIMIT", { 0 } },
-	/* dirty, IOTLB check, IOPF trigger: their features have not landed */
+	/*
+	 * test_dirty() in selftest.c: EINVAL for a zero page size, length or
+	 * pointer, a page size not a multiple of the mock page, a range not
+	 * aligned to it, tracking off, a HWPT not a mock domain; EOVERFLOW
+	 * past 16 MiB of bitmap; ENOENT for an ID not a HWPT.  It only reads
+	 * the bitmap: EFAULT only with a pointer that may fault.
+	 */
+	[C_T_DIRTY] = { "TEST_OP_DIRTY", { EINVAL, EOVERFLOW, ENOENT } },
+	/* IOTLB check, IOPF trigger: their features have not landed */
 	[C_T_NOT_YET] = { "TEST_OP not yet", { EOPNOTSUPP, EINVAL, ENOENT } },
 	[C_T_UNKNOWN] = { "TEST_OP unknown", { EOPNOTSUPP } },
 	[C_V_VERSION] = { "VFIO_GET_API_VERSION", { 0 } },
@@ -168,6 +192,8 @@ static const struct {
 /* State                                                              */
 
 enum { O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV };
+/* What a HWPT's dirty tracking is: not known, cannot track, off, on. */
+enum { TRK_UNKNOWN, TRK_NONE, TRK_OFF, TRK_ON };
 static const char *const otype_name[] = {
 	"object", "IOAS", "HWPT", "device", "selftest device"
 };
@@ -183,6 +209,8 @@ struct obj {
 	bool autohwpt;		/* made by an attach: dies with its devices */
 	bool exact;		/* IOAS: areas[] is every mapping it has */
 	uint32_t link;		/* a selftest device's iommufd device */
+	uint32_t ioas;		/* a HWPT's IOAS, when known */
+	uint8_t track;		/* a HWPT's dirty tracking: TRK_* */
 	unsigned int nareas;
 	struct area areas[MAX_AREAS];
 };
@@ -361,6 +389,12 @@ static char *list_end;		/* one page for arrays, then a guard */
 static char *big_arg;		/* BIG_ARG bytes of zeroes */
 static char *ro_arg, *ro_arg_rw;	/* a page read-only, and writable */
 static int file_fd = -1;	/* the memfd behind R_MEMFD, for MAP_FILE */
+/*
+ * Dirty bitmaps, which GET_DIRTY_BITMAP reads and writes back: DIRTY_BUF
+ * bytes of their own, then a guard page; and what they held before a call.
+ */
+static unsigned char *dirty_buf;
+static unsigned char dirty_old[DIRTY_BUF];
 
 static void *map_anon(size_t len, int prot, int flags)
 {
@@ -377,7 +411,10 @@ static int mem_setup(void)
 	char *a = map_anon(5 * pg, PROT_READ | PROT_WRITE, 0);
 
 	big_arg = map_anon(BIG_ARG, PROT_READ | PROT_WRITE, 0);
-	if (!a || !big_arg || mfd < 0 || ftruncate(mfd, MEMFD_LEN + pg))
+	dirty_buf = map_anon(DIRTY_BUF + pg, PROT_READ | PROT_WRITE, 0);
+	if (!a || !big_arg || !dirty_buf || mfd < 0 ||
+	    ftruncate(mfd, MEMFD_LEN + pg) ||
+	    mprotect(dirty_buf + DIRTY_BUF, pg, PROT_NONE))
 		return -1;
 	mprotect(a + 2 * pg, pg, PROT_NONE);
 	mprotect(a + 4 * pg, pg, PROT_NONE);
@@ -1048,14 +1085,16 @@ static struct obj *learn(struct ctx *c, uint32_t id, int type)
 	return o;
 }
 
-/* The HWPT an attach returned: one it made, or one it joined. */
-static void learn_attach(struct ctx *c, uint32_t id)
+/* The HWPT an attach to @ioas returned: one it made, or one it joined. */
+static void learn_attach(struct ctx *c, uint32_t id, uint32_t ioas)
 {
 	bool known = find(c, id, O_HWPT);
 	struct obj *o = learn(c, id, O_HWPT);
 
-	if (o && !known)
+	if (o && !known) {
 		o->autohwpt = true;
+		o->ioas = ioas;
+	}
 }
 
 /* The IOAS the VFIO compat layer maps into, asked when not known. */
@@ -1460,17 +1499,19 @@ static void op_vfio_ioas(struct ctx *c)
 	}
 }
 
-static void op_hwpt_alloc(struct ctx *c)
+/* IOMMU_HWPT_ALLOC of a HWPT for @dev_id on @pt_id: its model, or NULL. */
+static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
+			      uint32_t pt_id)
 {
 	struct iommu_hwpt_alloc t = {
-		.flags = pick_flags(0, 7), .dev_id = pick_id(c, O_IDEV),
-		.pt_id = pick_id(c, chance(80) ? O_IOAS : O_HWPT),
+		.flags = flags, .dev_id = dev_id, .pt_id = pt_id,
 		.__reserved = pick_rsv(),
 	}, *out;
 	struct call cl;
+	struct obj *o;
 
 	call_init(&cl, c, C_HWPT_ALLOC, c->fd, IOMMU_HWPT_ALLOC);
-	if (chance(15)) {	/* nesting, fault queues: not yet */
+	if (!fz.valid && chance(15)) {	/* nesting, fault queues: not yet */
 		t.data_type = chance(50) ? IOMMU_HWPT_DATA_VTD_S1 : rnd64();
 		t.data_len = chance(50) ? sizeof(struct iommu_hwpt_vtd_s1) :
 			     rnd(1U << 16);
@@ -1483,8 +1524,26 @@ static void op_hwpt_alloc(struct ctx *c)
 	place(&cl, &t, sizeof(t),
 	      offsetof(struct iommu_hwpt_alloc, data_type), true);
 	out = cl.out;
-	if (run(&cl, K_PINS | K_RANGES | K_ALLOC))
-		learn(c, out->out_hwpt_id, O_HWPT);
+	if (!run(&cl, K_PINS | K_RANGES | K_ALLOC))
+		return NULL;
+	o = learn(c, out->out_hwpt_id, O_HWPT);
+	if (!o)
+		return NULL;
+	/* A new HWPT, even under an ID the pool knew: it starts untracked. */
+	o->ioas = t.pt_id;
+	o->track = t.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING ? TRK_OFF :
+		   TRK_NONE;
+	return o;
+}
+
+/* Mostly plain or dirty-tracking HWPTs on an IOAS; odd flags and IDs. */
+static void op_hwpt_alloc(struct ctx *c)
+{
+	uint32_t flags = pick_flags(chance(45) ?
+				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0, 7);
+	uint32_t dev_id = pick_id(c, O_IDEV);
+
+	hwpt_alloc(c, flags, dev_id, pick_id(c, chance(80) ? O_IOAS : O_HWPT));
 }
 
 /*
@@ -1496,10 +1555,6 @@ static void op_not_yet(struct ctx *c)
 	static const struct { unsigned long req; size_t ksize, minsz; } n[] = {
 		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info),
 		  offsetof(struct iommu_hw_info, out_capabilities) },
-		{ IOMMU_HWPT_SET_DIRTY_TRACKING,
-		  sizeof(struct iommu_hwpt_set_dirty_tracking), 0 },
-		{ IOMMU_HWPT_GET_DIRTY_BITMAP,
-		  sizeof(struct iommu_hwpt_get_dirty_bitmap), 0 },
 		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate), 0 },
 		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc), 0 },
 	};
@@ -1653,8 +1708,8 @@ static void op_test_cmd(struct ctx *c)
 		t.memory_limit.limit = chance(50) ? 1 + rnd(64) : edge_u64();
 	} else {
 		cmd = r < 90 ? C_T_NOT_YET : C_T_UNKNOWN;
-		t.op = r < 90 ? IOMMU_TEST_OP_DIRTY + rnd(3) : chance(30) ? 0 :
-		       16 + rnd(1000);
+		t.op = r < 90 ? IOMMU_TEST_OP_MD_CHECK_IOTLB + rnd(2) :
+		       chance(30) ? 0 : 16 + rnd(1000);
 		t.id = pick_id(c, O_ANY);
 		t.dirty.uptr = ptr_u64(list_end - page_size);
 		t.dirty.length = len;
@@ -1676,9 +1731,9 @@ static void op_test_cmd(struct ctx *c)
 		o->link = out->mock_domain.out_idev_id;
 		learn(c, out->mock_domain.out_idev_id, O_IDEV);
 		if (out->mock_domain.out_hwpt_id != t.id)
-			learn_attach(c, out->mock_domain.out_hwpt_id);
+			learn_attach(c, out->mock_domain.out_hwpt_id, t.id);
 	} else if (cmd == C_T_REPLACE && out->mock_domain_replace.pt_id != id) {
-		learn_attach(c, out->mock_domain_replace.pt_id);
+		learn_attach(c, out->mock_domain_replace.pt_id, id);
 	} else if (cmd == C_T_RESERVED && o && o->exact &&
 		   overlap(o, t.add_reserved.start, t.add_reserved.start +
 			   t.add_reserved.length - 1)) {
@@ -1694,6 +1749,390 @@ static void op_test_cmd(struct ctx *c)
 		c->pins[i].afd = t.id;
 		c->pins[i].id = out->access_pages.out_access_pages_id;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Dirty tracking: SET_DIRTY_TRACKING, GET_DIRTY_BITMAP, TEST_OP_DIRTY */
+
+/*
+ * A HWPT for the dirty commands: often one the model knows can track
+ * (tracking when @on), else any ID.  *@hp: its model, if it has one.
+ */
+static uint32_t pick_dirty_hwpt(struct ctx *c, bool on, struct obj **hp)
+{
+	unsigned int i, n = c->nobj, start = rnd(n + 1);
+	bool look = !fz.want_id && chance(60);
+	struct obj *o = NULL;
+	uint32_t id;
+
+	for (i = 0; look && i < n; i++, o = NULL) {
+		o = &c->obj[(start + i) % n];
+		if (o->type == O_HWPT &&
+		    (o->track == TRK_ON || (!on && o->track == TRK_OFF)))
+			break;
+	}
+	id = o ? o->id : pick_id(c, O_HWPT);
+	*hp = find(c, id, O_HWPT);
+	return id;
+}
+
+/* Bytes of IOVA per bit: mock and CPU pages, a huge page, or odd. */
+static uint64_t pick_dirty_pgsize(void)
+{
+	const uint64_t v[] = { MOCK_IOPG, MOCK_IOPG, page_size, page_size,
+			       1ULL << 21, 0, 3 };
+	unsigned int r = rnd(100);
+
+	if (fz.valid)
+		return r < 50 ? MOCK_IOPG : page_size;
+	if (r < 84)
+		return v[rnd(ARRAY_SIZE(v))];
+	if (r < 92)
+		return 1ULL << rnd(64);
+	return r < 96 ? 3 * MOCK_IOPG : edge_u64();
+}
+
+/*
+ * An IOVA range for HWPT @h in @ps-byte pages: mostly a mapping of its
+ * IOAS, or whole pages of one; else anywhere.
+ */
+static void pick_dirty_range(struct ctx *c, struct obj *h, uint64_t ps,
+			     __u64 *iova, __u64 *len)
+{
+	struct obj *io = h ? ioas_of(c, h->ioas) : NULL;
+	struct area *a = pick_area(io);
+	uint64_t skip, n, k;
+
+	if (!a || (!fz.valid && chance(25))) {
+		*iova = pick_iova(io);
+		*len = pick_len();
+		return;
+	}
+	*iova = a->iova;
+	*len = a->len;
+	if (!ps || (ps & (ps - 1)) || chance(40))
+		return;
+	skip = (ps - (a->iova & (ps - 1))) & (ps - 1);
+	n = skip < a->len ? (a->len - skip) / ps : 0;
+	if (!n)
+		return;
+	k = rnd(n < INT32_MAX ? n : INT32_MAX);
+	*iova = a->iova + skip + k * ps;
+	n -= k;
+	*len = (1 + (chance(30) ? 0 : rnd(n < INT32_MAX ? n : INT32_MAX))) * ps;
+}
+
+/*
+ * Where a bitmap of @nbytes goes: mostly in dirty_buf at any byte, often
+ * against its guard page; else NULL, read-only (when @wr) or bad.  *@ok:
+ * all of it is readable (and writable if @wr); *@off: its offset in
+ * dirty_buf, for the checks.
+ */
+static uint64_t pick_bitmap(uint64_t nbytes, bool wr, bool *ok, size_t *off)
+{
+	unsigned int r = fz.valid ? rnd(92) : rnd(100);
+
+	*off = 0;
+	*ok = false;
+	if (r >= 92)
+		return r < 94 ? 0 : r < 96 && wr ? ptr_u64(reg[R_RO].p) :
+		       bad_ptr();
+	if (nbytes > DIRTY_BUF)		/* it runs into the guard */
+		return ptr_u64(dirty_buf);
+	*ok = true;
+	*off = r < 25 ? DIRTY_BUF - nbytes : rnd(DIRTY_BUF - nbytes + 1);
+	return ptr_u64(dirty_buf + *off);
+}
+
+static uint64_t bits_in(uint64_t len, uint64_t ps)
+{
+	return ps ? len / ps : 0;
+}
+
+static bool bit_at(const unsigned char *p, uint64_t i)
+{
+	return p[i / 8] >> (i % 8) & 1;
+}
+
+static void dirty_set(struct ctx *c, uint32_t id, uint32_t flags)
+{
+	struct iommu_hwpt_set_dirty_tracking t = {
+		.flags = flags, .hwpt_id = id, .__reserved = pick_rsv(),
+	};
+	struct call cl;
+	struct obj *h;
+
+	call_init(&cl, c, C_SET_DIRTY, c->fd, IOMMU_HWPT_SET_DIRTY_TRACKING);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	if (!run(&cl, K_PINS) || cl.expect >= 0)
+		return;
+	if (t.flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || t.__reserved)
+		violate(&cl, "took flags 0x%x, reserved 0x%x", t.flags,
+			t.__reserved);
+	h = find(c, t.hwpt_id, O_HWPT);
+	if (h && h->track == TRK_NONE)
+		violate(&cl, "HWPT %u was allocated without dirty tracking",
+			t.hwpt_id);
+	if (h)
+		h->track = t.flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE ? TRK_ON :
+			   TRK_OFF;
+}
+
+/* Tracking on (mostly) or off; stray flags, reserved bits, odd IDs. */
+static void op_set_dirty(struct ctx *c)
+{
+	uint32_t flags = pick_flags(chance(65) ?
+				    IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+				    IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	struct obj *h;
+
+	dirty_set(c, pick_dirty_hwpt(c, false, &h), flags);
+}
+
+/*
+ * A successful read of @nbits bits at dirty_buf + @off: it set bits of
+ * those, cleared none, and left the rest of the bytes around them as
+ * they were.
+ */
+static void check_bitmap(const struct call *cl, size_t off, uint64_t nbits)
+{
+	size_t lo = off > 16 ? off - 16 : 0, full = nbits / 8, i;
+	size_t hi = off + full + 17 < DIRTY_BUF ? off + full + 17 : DIRTY_BUF;
+	unsigned char may;
+
+	for (i = lo; i < hi; i++) {
+		may = i >= off && i - off < full ? 0xff :
+		      i - off == full && i >= off ? (1U << (nbits % 8)) - 1 : 0;
+		if ((dirty_buf[i] & dirty_old[i]) != dirty_old[i] ||
+		    (dirty_buf[i] & ~may) != (dirty_old[i] & ~may)) {
+			violate(cl, "bitmap byte %zd of %llu bits went 0x%x -> 0x%x",
+				(ssize_t)(i - off), (unsigned long long)nbits,
+				dirty_old[i], dirty_buf[i]);
+			return;
+		}
+	}
+}
+
+/*
+ * Read the dirty bits of what @t names again, into a cleared bitmap at
+ * dirty_buf + @off; 0 or the errno.
+ */
+static int dirty_reread(struct ctx *c,
+			const struct iommu_hwpt_get_dirty_bitmap *t,
+			uint32_t flags, size_t off, uint64_t nbits)
+{
+	struct iommu_hwpt_get_dirty_bitmap u = *t;
+
+	u.size = sizeof(u);
+	u.flags = flags;
+	u.data = ptr_u64(dirty_buf + off);
+	memset(dirty_buf + off, 0, (nbits + 7) / 8);
+	return raw_ioctl(c->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &u);
+}
+
+static void op_get_dirty(struct ctx *c)
+{
+	struct iommu_hwpt_get_dirty_bitmap t = {
+		.flags = pick_flags(chance(35) ?
+				    IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0,
+				    IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR),
+		.__reserved = pick_rsv(), .page_size = pick_dirty_pgsize(),
+	};
+	uint64_t nbits, nbytes, i;
+	unsigned char fill;
+	struct call cl;
+	struct obj *h;
+	size_t off;
+	bool ok;
+	int rc;
+
+	t.hwpt_id = pick_dirty_hwpt(c, true, &h);
+	pick_dirty_range(c, h, t.page_size, &t.iova, &t.length);
+	nbits = bits_in(t.length, t.page_size);
+	nbytes = nbits / 8 + !!(nbits % 8);
+	t.data = pick_bitmap(nbytes, true, &ok, &off);
+	/* Bits the call must keep, around and in the bitmap. */
+	if (nbytes < DIRTY_BUF) {
+		fill = chance(30) ? 0 : rnd(256);
+		memset(dirty_buf + off, fill, nbytes);
+		for (i = 0; i < 8 && i < nbytes; i++)
+			dirty_buf[off + rnd(nbytes)] = rnd(256);
+	}
+	memcpy(dirty_old, dirty_buf, DIRTY_BUF);
+	call_init(&cl, c, C_GET_DIRTY, c->fd, IOMMU_HWPT_GET_DIRTY_BITMAP);
+	cl.may_fault = !ok;
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	if (!run(&cl, K_PINS) || cl.expect >= 0)
+		return;
+	if (t.flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR || t.__reserved ||
+	    !nbits || (t.page_size & (t.page_size - 1)) ||
+	    ((t.iova | t.length) & (t.page_size - 1)) || !ok) {
+		violate(&cl, "read 0x%llx+0x%llx in 0x%llx pages into 0x%llx",
+			(unsigned long long)t.iova,
+			(unsigned long long)t.length,
+			(unsigned long long)t.page_size,
+			(unsigned long long)t.data);
+		return;
+	}
+	h = find(c, t.hwpt_id, O_HWPT);
+	if (h && (h->track == TRK_NONE || h->track == TRK_OFF))
+		violate(&cl, "read dirty bits of HWPT %u, which is not tracking",
+			t.hwpt_id);
+	check_bitmap(&cl, off, nbits);
+	/* Nothing writes between two reads: a clearing one leaves none. */
+	if (t.flags || !chance(30))
+		return;
+	rc = dirty_reread(c, &t, 0, off, nbits);
+	if (rc && rc != ENOMEM)
+		violate(&cl, "the same read again: %s", ename(rc));
+	for (i = 0; !rc && i < nbits; i++)
+		if (bit_at(dirty_buf + off, i)) {
+			violate(&cl, "page %llu is dirty again, nothing wrote it",
+				(unsigned long long)i);
+			break;
+		}
+}
+
+/*
+ * Bits for TEST_OP_DIRTY to mark, at dirty_buf + @off: each costs @ps /
+ * MOCK_IOPG IOPTE lookups, DIRTY_WORK in all at most.
+ */
+static void dirty_marks(size_t off, uint64_t nbits, uint64_t ps)
+{
+	uint64_t cost = ps / MOCK_IOPG ?: 1, budget = DIRTY_WORK / cost;
+	uint64_t nbytes = nbits / 8 + !!(nbits % 8), i;
+
+	memset(dirty_buf + off, 0, nbytes);
+	if (nbits <= budget) {
+		for (i = 0; i < nbytes; i++)
+			dirty_buf[off + i] = chance(50) ? rnd(256) : 0;
+		return;
+	}
+	for (i = 0; i < budget && i < 64; i++) {
+		uint64_t b = rnd64() % nbits;
+
+		dirty_buf[off + b / 8] |= 1U << (b % 8);
+	}
+}
+
+static void op_test_dirty(struct ctx *c)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_DIRTY, .__reserved = pick_rsv(),
+	}, *out;
+	struct iommu_hwpt_get_dirty_bitmap g = { 0 };
+	uint64_t nbits, nbytes, set = 0, seen = 0, i;
+	struct iommu_test_dirty_args *d = &t.dirty;
+	struct call cl;
+	struct obj *h;
+	size_t off;
+	bool ok;
+	int rc;
+
+	t.id = pick_dirty_hwpt(c, true, &h);
+	d->flags = fz.valid || chance(90) ? 0 : (uint32_t)rnd64();
+	d->page_size = pick_dirty_pgsize();
+	pick_dirty_range(c, h, d->page_size, &d->iova, &d->length);
+	nbits = bits_in(d->length, d->page_size);
+	nbytes = nbits / 8 + !!(nbits % 8);
+	d->uptr = pick_bitmap(nbytes, false, &ok, &off);
+	if (ok)
+		dirty_marks(off, nbits, d->page_size);
+	call_init(&cl, c, C_T_DIRTY, c->fd, IOMMU_TEST_CMD);
+	cl.may_fault = !ok;
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	out = cl.out;
+	if (!run(&cl, K_PINS) || cl.expect >= 0)
+		return;
+	h = find(c, t.id, O_HWPT);
+	if (h && (h->track == TRK_NONE || h->track == TRK_OFF))
+		violate(&cl, "marked pages of HWPT %u, which is not tracking",
+			t.id);
+	if (!ok || !nbits || nbits > (16ULL << 23)) {
+		violate(&cl, "marked 0x%llx+0x%llx in 0x%llx pages from 0x%llx",
+			(unsigned long long)d->iova,
+			(unsigned long long)d->length,
+			(unsigned long long)d->page_size,
+			(unsigned long long)d->uptr);
+		return;
+	}
+	for (i = 0; i < nbits; i++)
+		set += bit_at(dirty_buf + off, i);
+	if (out->dirty.out_nr_dirty > set)
+		violate(&cl, "%llu pages marked dirty of %llu asked",
+			(unsigned long long)out->dirty.out_nr_dirty,
+			(unsigned long long)set);
+	/* A read that leaves them dirty finds every page it marked. */
+	if (!out->dirty.out_nr_dirty || (d->page_size & (d->page_size - 1)) ||
+	    chance(50))
+		return;
+	memcpy(dirty_old + off, dirty_buf + off, nbytes);
+	g.hwpt_id = t.id;
+	g.iova = d->iova;
+	g.length = d->length;
+	g.page_size = d->page_size;
+	rc = dirty_reread(c, &g, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, off,
+			  nbits);
+	for (i = 0; !rc && i < nbits; i++)
+		seen += bit_at(dirty_old + off, i) && bit_at(dirty_buf + off, i);
+	if (!rc && seen < out->dirty.out_nr_dirty)
+		violate(&cl, "a read finds %llu of the %llu pages marked dirty",
+			(unsigned long long)seen,
+			(unsigned long long)out->dirty.out_nr_dirty);
+}
+
+/*
+ * Well-formed steps, so that reads find dirty pages: a HWPT that can track
+ * (allocated on a device of the pool when none is known), a mapping in its
+ * IOAS when it has none, tracking on, mock pages marked, reads of them.
+ */
+static void op_dirty_sequence(struct ctx *c)
+{
+	struct obj *h = NULL, *dev, *io;
+	uint32_t id = 0;
+	unsigned int i;
+
+	fz.valid = true;
+	for (i = 0; i < c->nobj && !id; i++)
+		if (c->obj[i].type == O_HWPT && c->obj[i].track >= TRK_OFF &&
+		    ioas_of(c, c->obj[i].ioas))
+			id = c->obj[i].id;
+	dev = pool_pick(c, O_IDEV);
+	io = pool_pick(c, O_IOAS);
+	if (!id && dev && dev->type == O_IDEV && io && io->type == O_IOAS)
+		h = hwpt_alloc(c, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, dev->id,
+			       io->id);
+	id = h ? h->id : id;
+	h = find(c, id, O_HWPT);
+	io = h ? ioas_of(c, h->ioas) : NULL;
+	if (io && (!io->nareas || chance(20))) {
+		fz.want_id = io->id;
+		op_ioas_map(c);
+	}
+	if (h) {
+		fz.want_id = id;
+		dirty_set(c, id, IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+		for (i = rnd(3); fz.test && i < 2; i++)
+			op_test_dirty(c);
+		op_get_dirty(c);
+		op_get_dirty(c);
+	}
+	fz.want_id = 0;
+	fz.valid = false;
+}
+
+/* Toggle tracking, read bitmaps, and (test kernels) dirty mock pages. */
+static void op_dirty(struct ctx *c)
+{
+	unsigned int r = rnd(100);
+
+	if (r < 30)
+		op_set_dirty(c);
+	else if (r < 70 || !fz.test)
+		op_get_dirty(c);
+	else
+		op_test_dirty(c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1882,7 +2321,7 @@ static void op_cdev(struct ctx *c)
 		if (!t->bound)
 			violate(&cl, "attach of an unbound device succeeded");
 		if (t->bctx && ao->pt_id != at.pt_id)
-			learn_attach(t->bctx, ao->pt_id);
+			learn_attach(t->bctx, ao->pt_id, at.pt_id);
 	} else {
 		call_init(&cl, t->bctx, C_DETACH, t->cdev,
 			  VFIO_DEVICE_DETACH_IOMMUFD_PT);
@@ -1990,6 +2429,7 @@ static void op_compat_sequence(struct ctx *c)
 static bool ctx_open(struct ctx *c, const char *path)
 {
 	struct mock_dev_ids ids;
+	struct obj *o;
 	uint32_t id;
 
 	memset(c, 0, sizeof(*c));
@@ -2007,7 +2447,9 @@ static bool ctx_open(struct ctx *c, const char *path)
 		return true;
 	pool_add(c, ids.stdev, O_STDEV)->link = ids.idev;
 	pool_add(c, ids.idev, O_IDEV);
-	pool_add(c, ids.hwpt, O_HWPT)->autohwpt = true;
+	o = pool_add(c, ids.hwpt, O_HWPT);
+	o->autohwpt = true;
+	o->ioas = c->obj[0].id;
 	return true;
 }
 
@@ -2050,6 +2492,8 @@ static const struct {
 	{ op_option,		{ 3, 2, 2 } },
 	{ op_vfio_ioas,		{ 4, 6, 10 } },
 	{ op_hwpt_alloc,	{ 4, 1, 4 } },
+	{ op_dirty,		{ 4, 1, 2 } },
+	{ op_dirty_sequence,	{ 1, 1, 1 } },
 	{ op_not_yet,		{ 2, 1, 1 } },
 	{ op_unknown_nr,	{ 2, 2, 1 } },
 	{ op_test_cmd,		{ 24, 4, 4 } },	/* first: needs the test cmd */
