@@ -691,7 +691,7 @@ static int test_dirty(struct iommufd_ucmd *ucmd)
 	int rc;
 
 	if (!args->page_size || !args->length || !args->uptr ||
-	    (args->iova | args->length) % args->page_size ||
+	    args->iova % args->page_size || args->length % args->page_size ||
 	    args->page_size % MOCK_IO_PAGE_SIZE)
 		return -EINVAL;
 	if (args->length / args->page_size > MOCK_DIRTY_MAX_BITS)
