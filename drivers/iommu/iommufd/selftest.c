@@ -8,10 +8,9 @@
  * iommufd put into the domain. MOCK_IO_PAGE_SIZE is half a CPU page, so
  * that IOVA alignment finer than PAGE_SIZE is exercised too. Domains for a
  * MOCK_FLAGS_DEVICE_HUGE_IOVA device also map MOCK_HUGE_PAGE_SIZE IOPTEs,
- * each kept as the entries it covers, marked huge. Domains track dirty
- * pages, unless their device's IOMMU says it cannot: tests mark IOPTEs
- * dirty with IOMMU_TEST_OP_DIRTY as DMA writes would, a huge IOPTE in
- * its first entry.
+ * each kept as one entry, marked huge, at the index of its first IOVA.
+ * Domains track dirty pages, unless their device's IOMMU says it cannot:
+ * tests mark IOPTEs dirty with IOMMU_TEST_OP_DIRTY as DMA writes would.
  *
  * Test-only: built with CONFIG_IOMMUFD_TEST, never in production kernels.
  */
@@ -65,6 +64,26 @@ static void *mock_pte(phys_addr_t phys, unsigned long bits)
 static phys_addr_t mock_pte_phys(void *ent)
 {
 	return (xa_to_value(ent) >> MOCK_PTE_SHIFT) * MOCK_IO_PAGE_SIZE;
+}
+
+static size_t mock_pte_size(void *ent)
+{
+	return xa_to_value(ent) & MOCK_PTE_HUGE ? MOCK_HUGE_PAGE_SIZE :
+						   MOCK_IO_PAGE_SIZE;
+}
+
+/* The IOPTE translating @iova, with the IOVA it starts at; or NULL. */
+static void *mock_lookup(struct mock_domain *mock, unsigned long iova,
+			 unsigned long *start)
+{
+	void *ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+
+	*start = ALIGN_DOWN(iova, MOCK_IO_PAGE_SIZE);
+	if (ent)
+		return ent;
+	*start = ALIGN_DOWN(iova, MOCK_HUGE_PAGE_SIZE);
+	ent = xa_load(&mock->ptes, *start / MOCK_IO_PAGE_SIZE);
+	return ent && xa_to_value(ent) & MOCK_PTE_HUGE ? ent : NULL;
 }
 
 static struct mock_domain *to_mock(struct iommu_domain *domain)
@@ -177,12 +196,15 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  int prot, gfp_t gfp, size_t *mapped)
 {
 	struct mock_domain *mock = to_mock(domain);
-	size_t total = pgsize * pgcount, done;
-	unsigned long bits;
+	size_t total = pgsize * pgcount, done, step = MOCK_IO_PAGE_SIZE;
+	unsigned long bits = 0;
 	int rc;
 
-	bits = pgsize == MOCK_HUGE_PAGE_SIZE ? MOCK_PTE_HUGE : 0;
-	for (done = 0; done < total; done += MOCK_IO_PAGE_SIZE) {
+	if (pgsize == MOCK_HUGE_PAGE_SIZE) {
+		bits = MOCK_PTE_HUGE;
+		step = MOCK_HUGE_PAGE_SIZE;
+	}
+	for (done = 0; done < total; done += step) {
 		void *old;
 
 		old = xa_cmpxchg(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE,
@@ -202,7 +224,7 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 
 err_undo:
 	while (done) {
-		done -= MOCK_IO_PAGE_SIZE;
+		done -= step;
 		xa_erase(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE);
 	}
 	return rc;
@@ -215,13 +237,14 @@ static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 	struct mock_domain *mock = to_mock(domain);
 	size_t total = pgsize * pgcount, done;
 
-	for (done = 0; done < total; done += MOCK_IO_PAGE_SIZE) {
+	for (done = 0; done < total; ) {
 		void *old;
 
 		old = xa_erase(&mock->ptes, (iova + done) / MOCK_IO_PAGE_SIZE);
 		/* iommufd must only unmap what it mapped. */
 		if (WARN_ON(!old))
 			break;
+		done += mock_pte_size(old);
 	}
 	return done;
 }
@@ -230,12 +253,13 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 				     dma_addr_t iova)
 {
 	struct mock_domain *mock = to_mock(domain);
+	unsigned long start;
 	void *ent;
 
-	ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
+	ent = mock_lookup(mock, iova, &start);
 	if (!ent)
 		return 0;
-	return mock_pte_phys(ent) + iova % MOCK_IO_PAGE_SIZE;
+	return mock_pte_phys(ent) + iova - start;
 }
 
 static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
@@ -246,8 +270,7 @@ static int mock_set_dirty_tracking(struct iommu_domain *domain, bool enable)
 
 /*
  * Each dirty IOPTE overlapping [iova, iova + size - 1] is reported whole;
- * a huge one keeps its dirty bit in its first entry, which may lie before
- * @iova.
+ * a huge one's entry may lie before @iova.
  */
 static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 				     unsigned long iova, size_t size,
@@ -272,10 +295,7 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 			continue;
 		if (!(v & MOCK_PTE_HUGE) && pte_iova < iova)
 			continue;
-		iommu_dirty_bitmap_record(dirty, pte_iova,
-					  v & MOCK_PTE_HUGE ?
-					  MOCK_HUGE_PAGE_SIZE :
-					  MOCK_IO_PAGE_SIZE);
+		iommu_dirty_bitmap_record(dirty, pte_iova, mock_pte_size(ent));
 		if (!(flags & IOMMU_DIRTY_NO_CLEAR))
 			__xa_store(&mock->ptes, index,
 				   xa_mk_value(v & ~MOCK_PTE_DIRTY), GFP_ATOMIC);
@@ -601,8 +621,10 @@ static int test_check_map(struct iommufd_ucmd *ucmd)
 		rc = user_phys(uptr, &want);
 		if (rc)
 			break;
-		ent = xa_load(&mock->ptes, iova / MOCK_IO_PAGE_SIZE);
-		if (!ent || mock_pte_phys(ent) != want) {
+		unsigned long start;
+
+		ent = mock_lookup(mock, iova, &start);
+		if (!ent || mock_pte_phys(ent) + iova - start != want) {
 			rc = -EINVAL;
 			break;
 		}
@@ -652,25 +674,25 @@ static int test_check_refs(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* Mark the IOPTE that translates @iova dirty; false if there is none. */
-static bool mock_mark_dirty(struct mock_domain *mock, unsigned long iova)
+/*
+ * Mark the IOPTE that translates @iova dirty. Return the IOVA after it, or
+ * 0 when there is none.
+ */
+static unsigned long mock_mark_dirty(struct mock_domain *mock,
+				     unsigned long iova)
 {
-	unsigned long index = iova / MOCK_IO_PAGE_SIZE;
-	unsigned long v;
+	unsigned long start, v;
 	void *ent;
 
 	xa_lock(&mock->ptes);
-	ent = xa_load(&mock->ptes, index);
-	if (ent && xa_to_value(ent) & MOCK_PTE_HUGE) {
-		index = ALIGN_DOWN(iova, MOCK_HUGE_PAGE_SIZE) / MOCK_IO_PAGE_SIZE;
-		ent = xa_load(&mock->ptes, index);
-	}
+	ent = mock_lookup(mock, iova, &start);
 	if (ent) {
 		v = xa_to_value(ent) | MOCK_PTE_DIRTY;
-		__xa_store(&mock->ptes, index, xa_mk_value(v), GFP_ATOMIC);
+		__xa_store(&mock->ptes, start / MOCK_IO_PAGE_SIZE,
+			   xa_mk_value(v), GFP_ATOMIC);
 	}
 	xa_unlock(&mock->ptes);
-	return ent;
+	return ent ? start + mock_pte_size(ent) : 0;
 }
 
 /* The most bits IOMMU_TEST_OP_DIRTY takes: a 16 MiB bitmap. */
@@ -684,7 +706,7 @@ static int test_dirty(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
 	struct iommu_test_dirty_args *args = &cmd->dirty;
-	unsigned long nbits, i, off, count = 0;
+	unsigned long nbits, i, count = 0;
 	struct iommufd_hwpt *hwpt;
 	struct mock_domain *mock;
 	u64 *bitmap;
@@ -714,14 +736,20 @@ static int test_dirty(struct iommufd_ucmd *ucmd)
 		goto out_free;
 
 	for (i = 0; i < nbits; i++) {
+		unsigned long iova = args->iova + i * args->page_size;
+		unsigned long end = iova + args->page_size, next;
 		bool any = false;
 
 		if (!(bitmap[i / 64] & BIT_ULL(i % 64)))
 			continue;
-		for (off = 0; off < args->page_size; off += MOCK_IO_PAGE_SIZE)
-			any |= mock_mark_dirty(mock, args->iova +
-					       i * args->page_size + off);
+		/* Each IOPTE of the page once, however large it is. */
+		while (iova < end) {
+			next = mock_mark_dirty(mock, iova);
+			any |= next;
+			iova = next ?: iova + MOCK_IO_PAGE_SIZE;
+		}
 		count += any;
+		cond_resched();
 	}
 	args->out_nr_dirty = count;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
