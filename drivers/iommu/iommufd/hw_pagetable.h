@@ -25,6 +25,8 @@ struct iommufd_ioas;
  *	when its last device detaches
  * @enforce_cc: every DMA through the domain snoops CPU caches, whatever
  *	the device asks (no-snoop blocked); fixed at creation
+ * @dirty_tracking: the last IOMMU_HWPT_SET_DIRTY_TRACKING that succeeded
+ *	started tracking; READ_ONCE()/WRITE_ONCE(), no lock
  * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex
  */
 struct iommufd_hwpt {
@@ -34,6 +36,7 @@ struct iommufd_hwpt {
 	const struct iommu_ops *iommu_ops;
 	bool auto_domain;
 	bool enforce_cc;
+	bool dirty_tracking;
 	struct list_head ioas_item;
 };
 
@@ -63,5 +66,6 @@ void iommufd_hwpt_destroy(struct iommufd_object *obj);
 struct iommufd_ucmd;
 int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * IOMMU_HWPT_SET_DIRTY_TRACKING and IOMMU_HWPT_GET_DIRTY_BITMAP: which
  * pages DMA through a HWPT wrote, for the live migration of a VM with an
- * assigned device.
+ * assigned device; and IOMMU_IOAS_UNMAP_DIRTY, our extension, which
+ * unmaps and reads that in one step.
  *
  * The user's bitmap is filled a window at a time, through a page-sized
  * kernel bitmap: the window's bytes are read from the user and written
@@ -13,7 +14,9 @@
 #include <linux/bitops.h>
 #include <linux/gfp.h>
 #include <linux/iommu.h>
+#include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
 #include "hw_pagetable.h"
@@ -49,6 +52,9 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 	rc = iopt_set_dirty_tracking(&hwpt->ioas->iopt, hwpt->domain,
 				     cmd->flags &
 				     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	if (!rc)
+		WRITE_ONCE(hwpt->dirty_tracking,
+			   cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
 	iommufd_put_object(ucmd->ctx, &hwpt->obj);
 	return rc;
 }
@@ -156,6 +162,97 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 		cond_resched();
 	}
 	free_page((unsigned long)dirty.bits);
+out_put:
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
+
+/* The largest bitmap IOMMU_IOAS_UNMAP_DIRTY fills: 2^30 bits, 128 MiB. */
+#define UNMAP_DIRTY_MAX_BITS (1ULL << 30)
+
+/**
+ * iommufd_ioas_unmap_dirty() - IOMMU_IOAS_UNMAP_DIRTY
+ * @ucmd: the ioctl
+ *
+ * Unmaps whole areas of the HWPT's IOAS as IOMMU_IOAS_UNMAP does, while
+ * the HWPT's domain reports each dirty leaf it takes out into a kernel
+ * bitmap, which starts as a copy of the user's (read and written back
+ * first, so that a bitmap the user cannot write unmaps nothing) and is
+ * copied back after the unmap.
+ *
+ * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field
+ * or a HWPT whose domain cannot unmap with its dirty state, -ENOENT for
+ * an ID that is not a HWPT or a range that cuts an area or holds none,
+ * -EINVAL for a zero length, a page_size that is not a power of two, a
+ * range not aligned to it, a bitmap of more than 2^30 bits, or tracking
+ * that is off, -EOVERFLOW when the range wraps, -EFAULT for a bitmap the
+ * user cannot read and write (after the unmap, when it could not be
+ * written back: the areas are then gone), -ENOMEM, -EDEADLOCK as
+ * IOMMU_IOAS_UNMAP.
+ */
+int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap_dirty *cmd = ucmd->cmd;
+	u8 __user *ubits = u64_to_user_ptr(cmd->data);
+	struct iommu_dirty_bitmap dirty = {};
+	unsigned long unmapped = 0;
+	struct iommufd_hwpt *hwpt;
+	u64 last, nbits;
+	size_t nbytes;
+	int rc;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+
+	rc = -EINVAL;
+	if (!cmd->length)
+		goto out_put;
+	rc = -EOVERFLOW;
+	if (check_add_overflow(cmd->iova, cmd->length - 1, &last) ||
+	    last > ULONG_MAX)
+		goto out_put;
+	rc = -EINVAL;
+	if (!is_power_of_2(cmd->page_size) ||
+	    (cmd->iova | cmd->length) & (cmd->page_size - 1))
+		goto out_put;
+	rc = -EOPNOTSUPP;
+	if (!hwpt->domain->dirty_ops ||
+	    !hwpt->domain->dirty_ops->unmap_read_dirty)
+		goto out_put;
+	rc = -EINVAL;
+	dirty.pgshift = __ffs64(cmd->page_size);
+	nbits = cmd->length >> dirty.pgshift;
+	if (nbits > UNMAP_DIRTY_MAX_BITS || !READ_ONCE(hwpt->dirty_tracking))
+		goto out_put;
+
+	nbytes = DIV_ROUND_UP(nbits, BITS_PER_BYTE);
+	rc = -ENOMEM;
+	dirty.bits = kvzalloc(round_up(nbytes, sizeof(long)),
+			      GFP_KERNEL_ACCOUNT);
+	if (!dirty.bits)
+		goto out_put;
+	rc = -EFAULT;
+	if (copy_from_user(dirty.bits, ubits, nbytes) ||
+	    copy_to_user(ubits, dirty.bits, nbytes))
+		goto out_free;
+	dirty.iova = cmd->iova;
+	dirty.nbits = nbits;
+
+	rc = iopt_unmap_dirty(&hwpt->ioas->iopt, cmd->iova, cmd->length,
+			      hwpt->domain, &dirty, &unmapped);
+	if (rc)
+		goto out_free;
+	if (copy_to_user(ubits, dirty.bits, nbytes)) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+	cmd->length = unmapped;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	kvfree(dirty.bits);
 out_put:
 	iommufd_put_object(ucmd->ctx, &hwpt->obj);
 	return rc;

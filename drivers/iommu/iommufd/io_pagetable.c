@@ -331,10 +331,13 @@ static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
 
 /*
  * Unmap every area in [start, last] from every domain with one IOTLB
- * flush per domain, rather than one per area and domain.
+ * flush per domain, rather than one per area and domain. @dirty_domain,
+ * when given, reports the dirty leaves it takes out into @dirty.
  */
 static void areas_unmap_domains(struct io_pagetable *iopt,
-				unsigned long start, unsigned long last)
+				unsigned long start, unsigned long last,
+				struct iommu_domain *dirty_domain,
+				struct iommu_dirty_bitmap *dirty)
 {
 	struct iommu_domain *domain;
 	struct iopt_area *area;
@@ -344,16 +347,27 @@ static void areas_unmap_domains(struct io_pagetable *iopt,
 		struct iommu_iotlb_gather gather;
 
 		iommu_iotlb_gather_init(&gather);
+		if (domain == dirty_domain)
+			dirty->gather = &gather;
 		for (area = iopt_area_first(iopt, start, last); area;
 		     area = iopt_area_next(area, start, last)) {
-			size_t done = iommu_unmap_fast(domain, area->node.start,
-						       iopt_area_length(area),
-						       &gather);
+			size_t done;
+
+			if (domain == dirty_domain)
+				done = domain->dirty_ops->unmap_read_dirty(domain,
+						area->node.start,
+						iopt_area_length(area), dirty);
+			else
+				done = iommu_unmap_fast(domain, area->node.start,
+							iopt_area_length(area),
+							&gather);
 
 			WARN_ON(done != iopt_area_length(area));
 			cond_resched();
 		}
 		iommu_iotlb_sync(domain, &gather);
+		if (domain == dirty_domain)
+			dirty->gather = NULL;
 	}
 }
 
@@ -720,8 +734,21 @@ static void undrain(struct io_pagetable *iopt, unsigned long start,
 		area->draining = false;
 }
 
+static bool domain_in(struct io_pagetable *iopt, struct iommu_domain *domain)
+{
+	struct iommu_domain *cur;
+	unsigned long index;
+
+	xa_for_each(&iopt->domains, index, cur)
+		if (cur == domain)
+			return true;
+	return false;
+}
+
 static int unmap_range(struct io_pagetable *iopt, unsigned long start,
-		       unsigned long last, bool all, unsigned long *unmapped)
+		       unsigned long last, bool all, unsigned long *unmapped,
+		       struct iommu_domain *dirty_domain,
+		       struct iommu_dirty_bitmap *dirty)
 {
 	unsigned long asked = 0, length;
 	struct iopt_area *area, *next;
@@ -731,6 +758,10 @@ static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 
 again:
 	down_write(&iopt->rwsem);
+	if (dirty_domain && !domain_in(iopt, dirty_domain)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
 	for (area = iopt_area_first(iopt, start, last); area;
 	     area = iopt_area_next(area, start, last)) {
 		if (area->node.start < start || area->node.last > last) {
@@ -769,7 +800,7 @@ again:
 		goto again;
 	}
 
-	areas_unmap_domains(iopt, start, last);
+	areas_unmap_domains(iopt, start, last, dirty_domain, dirty);
 	/* No device reaches the pages now: they may be unpinned. */
 	for (area = iopt_area_first(iopt, start, last); area; area = next) {
 		next = iopt_area_next(area, start, last);
@@ -810,7 +841,33 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 		return -EINVAL;
 	if (check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
-	return unmap_range(iopt, iova, last, false, unmapped);
+	return unmap_range(iopt, iova, last, false, unmapped, NULL, NULL);
+}
+
+/**
+ * iopt_unmap_dirty() - Unmap areas and read a domain's dirty state of them
+ * @iopt: the table
+ * @iova: start of the range
+ * @length: bytes
+ * @domain: a domain of @iopt whose dirty_ops have unmap_read_dirty()
+ * @dirty: where @domain reports the dirty leaves it takes out
+ *
+ * As iopt_unmap(), except that @domain reports each dirty leaf as it is
+ * removed, so that no DMA write slips between reading and unmapping.
+ *
+ * Return: as iopt_unmap(); -EINVAL when @domain is not one of @iopt's.
+ */
+int iopt_unmap_dirty(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long length, struct iommu_domain *domain,
+		     struct iommu_dirty_bitmap *dirty, unsigned long *unmapped)
+{
+	unsigned long last;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return unmap_range(iopt, iova, last, false, unmapped, domain, dirty);
 }
 
 /**
@@ -822,7 +879,7 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
-	return unmap_range(iopt, 0, ULONG_MAX, true, unmapped);
+	return unmap_range(iopt, 0, ULONG_MAX, true, unmapped, NULL, NULL);
 }
 
 /**

@@ -158,6 +158,9 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova,
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+int iopt_unmap_dirty(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long length, struct iommu_domain *domain,
+		     struct iommu_dirty_bitmap *dirty, unsigned long *unmapped);
 bool iopt_range_mapped(struct io_pagetable *iopt, unsigned long start,
 		       unsigned long last);
 

@@ -153,6 +153,7 @@ union ucmd_buffer {
 	struct iommu_ioas_map map;
 	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_unmap unmap;
+	struct iommu_ioas_unmap_dirty unmap_dirty;
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
@@ -210,6 +211,8 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   struct iommu_hwpt_set_dirty_tracking, __reserved),
 	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
 	   struct iommu_hwpt_get_dirty_bitmap, data),
+	OP(IOMMU_IOAS_UNMAP_DIRTY, iommufd_ioas_unmap_dirty,
+	   struct iommu_ioas_unmap_dirty, data),
 	OP(IOMMU_HWPT_INVALIDATE, iommufd_not_yet,
 	   struct iommu_hwpt_invalidate, __reserved),
 	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_not_yet, struct iommu_fault_alloc,

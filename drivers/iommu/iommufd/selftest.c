@@ -304,9 +304,36 @@ static int mock_read_and_clear_dirty(struct iommu_domain *domain,
 	return 0;
 }
 
+/* Take each entry out under the xarray lock, reporting dirty IOPTEs. */
+static size_t mock_unmap_read_dirty(struct iommu_domain *domain,
+				    unsigned long iova, size_t size,
+				    struct iommu_dirty_bitmap *dirty)
+{
+	struct mock_domain *mock = to_mock(domain);
+	size_t done;
+
+	xa_lock(&mock->ptes);
+	for (done = 0; done < size; ) {
+		void *old = __xa_erase(&mock->ptes,
+				       (iova + done) / MOCK_IO_PAGE_SIZE);
+
+		if (WARN_ON(!old))
+			break;
+		if (xa_to_value(old) & MOCK_PTE_DIRTY)
+			iommu_dirty_bitmap_record(dirty, iova + done,
+						  mock_pte_size(old));
+		done += mock_pte_size(old);
+	}
+	xa_unlock(&mock->ptes);
+	if (dirty->gather && done)
+		iommu_iotlb_gather_add_range(dirty->gather, iova, done);
+	return done;
+}
+
 static const struct iommu_dirty_ops mock_dirty_ops = {
 	.set_dirty_tracking = mock_set_dirty_tracking,
 	.read_and_clear_dirty = mock_read_and_clear_dirty,
+	.unmap_read_dirty = mock_unmap_read_dirty,
 };
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)

@@ -645,8 +645,7 @@ enum iommufd_hwpt_get_dirty_bitmap_flags {
  * @__reserved: Must be 0
  * @iova: First IOVA to report on
  * @length: Bytes of IOVA to report on
- * @page_size: Bytes of IOVA each bit stands for (a power of two, at least
- *             the IOAS's IOVA alignment)
+ * @page_size: Bytes of IOVA each bit stands for (a power of two)
  * @data: User pointer to the bitmap; bit N covers @iova + N * @page_size
  *
  * Sets the bit of every @page_size unit written by DMA since it was last
@@ -667,6 +666,46 @@ struct iommu_hwpt_get_dirty_bitmap {
 
 #define IOMMU_HWPT_GET_DIRTY_BITMAP _IO(IOMMUFD_TYPE, \
 					IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+
+/*
+ * Commands of this implementation that Linux does not have, on numbers
+ * Linux has not used (its commands count up from 0x80).
+ */
+enum {
+	IOMMUFD_CMD_IOAS_UNMAP_DIRTY = 0xc0,
+};
+
+/**
+ * struct iommu_ioas_unmap_dirty - ioctl(IOMMU_IOAS_UNMAP_DIRTY)
+ * @size: sizeof(struct iommu_ioas_unmap_dirty)
+ * @hwpt_id: HWPT with dirty tracking enabled; its IOAS is unmapped
+ * @flags: Must be 0
+ * @__reserved: Must be 0
+ * @iova: First IOVA to unmap
+ * @length: Bytes to unmap, as for IOMMU_IOAS_UNMAP (whole areas); on
+ *          return, the bytes unmapped
+ * @page_size: Bytes of IOVA each bit stands for (a power of two)
+ * @data: User pointer to the bitmap; bit N covers @iova + N * @page_size
+ *
+ * IOMMU_IOAS_UNMAP that also sets, as IOMMU_HWPT_GET_DIRTY_BITMAP does,
+ * the bit of every page of the range the HWPT's DMA wrote since the dirty
+ * state was last cleared, atomically with the unmap: a write either made
+ * it into the bitmap or faulted. Every domain of the IOAS is unmapped.
+ * The bitmap is read and written back before anything is unmapped: one
+ * the caller cannot write fails with EFAULT and unmaps nothing.
+ */
+struct iommu_ioas_unmap_dirty {
+	__u32 size;
+	__u32 hwpt_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 data;
+};
+
+#define IOMMU_IOAS_UNMAP_DIRTY _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP_DIRTY)
 
 /**
  * enum iommu_hwpt_invalidate_data_type - entries IOMMU_HWPT_INVALIDATE takes

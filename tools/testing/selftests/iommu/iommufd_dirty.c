@@ -47,6 +47,27 @@ static int dirty_get(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
 	return raw_ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
 }
 
+/* IOMMU_IOAS_UNMAP_DIRTY (our extension); *@done gets the bytes unmapped. */
+static int unmap_dirty(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
+		       uint64_t pgsize, void *bits, uint32_t flags,
+		       uint64_t *done)
+{
+	struct iommu_ioas_unmap_dirty u = {
+		.size = sizeof(u),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = len,
+		.page_size = pgsize,
+		.data = ptr_u64(bits),
+	};
+	int rc = raw_ioctl(fd, IOMMU_IOAS_UNMAP_DIRTY, &u);
+
+	if (!rc && done)
+		*done = u.length;
+	return rc;
+}
+
 /* Mark dirty the IOPTEs of the pages whose bits are set in @bits. */
 static int dirty_mark(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
 		      uint64_t pgsize, const void *bits, uint64_t *nr)
@@ -480,6 +501,115 @@ TEST(dirty_huge_iopte_across_windows)
 	free(bits);
 	close(fd);
 	munmap(buf, tot);
+}
+
+/*
+ * IOMMU_IOAS_UNMAP_DIRTY: the area goes from every domain of the IOAS and
+ * the bitmap gets what the tracking HWPT's DMA wrote, on top of the
+ * user's own bits.
+ */
+TEST_F(dirty, unmap_returns_dirty)
+{
+	uint64_t ps = MOCK_IOPG, done = 0;
+	struct iommu_ioas_unmap u = { .size = sizeof(u) };
+
+	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 3));
+	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 70));
+	bit_set(self->bits, 100);
+	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				 self->bits, 0, &done));
+	EXPECT_EQ(self->len, done);
+	EXPECT_EQ(3, bits_set(self->bits, self->nbits + 8));
+	EXPECT_TRUE(bit_at(self->bits, 3));
+	EXPECT_TRUE(bit_at(self->bits, 70));
+	EXPECT_TRUE(bit_at(self->bits, 100));
+
+	/* Gone from the IOAS and from the device's own domain too. */
+	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->hwpt, IOVA_A, self->len,
+				    ps, self->bits, 0));
+	EXPECT_NE(0, mock_check_map(self->fd, self->dev.hwpt, IOVA_A, ps,
+				    self->buf));
+	u.ioas_id = self->ioas;
+	u.iova = IOVA_A;
+	u.length = self->len;
+	EXPECT_EQ(ENOENT, raw_ioctl(self->fd, IOMMU_IOAS_UNMAP, &u));
+
+	/* Mapped again, it starts clean. */
+	ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas, self->buf, self->len,
+				 IOVA_A));
+	memset(self->bits, 0, self->bits_len);
+	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				 self->bits, 0, &done));
+	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
+}
+
+TEST_F(dirty, unmap_dirty_errors)
+{
+	uint64_t ps = MOCK_IOPG, len = self->len, done = 0;
+	struct iommu_ioas_unmap_dirty u = {
+		.size = sizeof(u),
+		.hwpt_id = self->hwpt,
+		.iova = IOVA_A,
+		.length = len,
+		.page_size = ps,
+		.data = ptr_u64(self->bits),
+	};
+	void *ro;
+
+	/* Tracking off. */
+	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+				      self->bits, 0, NULL));
+	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 5));
+
+	EXPECT_EQ(EOPNOTSUPP, unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
+					  ps, self->bits, 1, NULL));
+	u.__reserved = 1;
+	EXPECT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_IOAS_UNMAP_DIRTY, &u));
+	u.__reserved = 0;
+	u.size = offsetof(struct iommu_ioas_unmap_dirty, data);
+	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, IOMMU_IOAS_UNMAP_DIRTY, &u));
+	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, 0, IOVA_A, len, ps,
+				      self->bits, 0, NULL));
+	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->ioas, IOVA_A, len, ps,
+				      self->bits, 0, NULL));
+	EXPECT_EQ(EOPNOTSUPP, unmap_dirty(self->fd, self->dev.hwpt, IOVA_A,
+					  len, ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, 0, ps,
+				      self->bits, 0, NULL));
+	EXPECT_EQ(EOVERFLOW, unmap_dirty(self->fd, self->hwpt, -2 * ps,
+					 4 * ps, ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
+				      3 * ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A + ps,
+				      len - 2 * ps, 2 * ps, self->bits, 0,
+				      NULL));
+	/* Half an area, or none: nothing is unmapped, no bit is set. */
+	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len / 2,
+				      ps, self->bits, 0, NULL));
+	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->hwpt, IOVA_A + 2 * len,
+				      len, ps, self->bits, 0, NULL));
+	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
+	/* A bitmap that cannot be written unmaps nothing. */
+	EXPECT_EQ(EFAULT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+				      NULL, 0, NULL));
+	ro = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		  -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(EFAULT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+				      ro, 0, NULL));
+	munmap(ro, page_size);
+
+	/* All still mapped, the dirty page still dirty. */
+	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+			       self->bits, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+	EXPECT_EQ(1, bits_set(self->bits, self->nbits));
+	memset(self->bits, 0, self->bits_len);
+	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+				 self->bits, 0, &done));
+	EXPECT_EQ(len, done);
+	EXPECT_TRUE(bit_at(self->bits, 5));
 }
 
 TEST_F(dirty, hwpt_lifetime)

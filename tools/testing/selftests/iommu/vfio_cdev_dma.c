@@ -1415,6 +1415,25 @@ static uint64_t dirty_get(int fd, uint32_t hwpt, uint64_t iova,
 	return bits;
 }
 
+/* IOMMU_IOAS_UNMAP_DIRTY (our extension) of [iova, iova + len). */
+static int unmap_dirty(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
+		       uint64_t *bits, uint64_t *done)
+{
+	struct iommu_ioas_unmap_dirty u = {
+		.size = sizeof(u),
+		.hwpt_id = hwpt,
+		.iova = iova,
+		.length = len,
+		.page_size = 4096,
+		.data = (uintptr_t)bits,
+	};
+	int rc = raw_ioctl(fd, IOMMU_IOAS_UNMAP_DIRTY, &u);
+
+	if (!rc)
+		*done = u.length;
+	return rc;
+}
+
 #define DIRTY_IOVA	0x800000ULL
 #define DIRTY_PAGES	16
 
@@ -1428,7 +1447,7 @@ static uint64_t dirty_get(int fd, uint32_t hwpt, uint64_t iova,
 TEST_F(cdev, dirty_tracking_dma)
 {
 	const unsigned int written[] = { 1, 4, 5 }, read[] = { 2, 7 };
-	uint64_t want = 0, got, len = DIRTY_PAGES * 4096ULL;
+	uint64_t want = 0, got, done = 0, len = DIRTY_PAGES * 4096ULL;
 	struct iommu_hw_info info;
 	uint32_t hwpt, id = 0;
 	unsigned int i;
@@ -1482,6 +1501,11 @@ TEST_F(cdev, dirty_tracking_dma)
 	got = dirty_get(fd, hwpt, DIRTY_IOVA, DIRTY_PAGES,
 			IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR);
 	if (!got) {
+		/* The driver's unmap with dirty state runs all the same. */
+		ASSERT_EQ(0, unmap_dirty(fd, hwpt, DIRTY_IOVA, len, &got,
+					 &done));
+		EXPECT_EQ(len, done);
+		EXPECT_EQ(0, got);
 		ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
 		EXPECT_EQ(0, ifd_destroy(fd, hwpt));
 		munmap(mem, len);
@@ -1509,6 +1533,14 @@ TEST_F(cdev, dirty_tracking_dma)
 
 	/* The HWPT still translates: a round trip through it works. */
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 41);
+
+	/* Unmapping returns what was written since the last read. */
+	ASSERT_EQ(0, edu_dma(&self->edu, DIRTY_IOVA + 11 * 4096ULL, XFER,
+			     true));
+	got = 0;
+	ASSERT_EQ(0, unmap_dirty(fd, hwpt, DIRTY_IOVA, len, &got, &done));
+	EXPECT_EQ(len, done);
+	EXPECT_EQ(1ULL << 11, got);
 	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
 	EXPECT_EQ(0, ifd_destroy(fd, hwpt));
 	munmap(mem, len);
