@@ -20,6 +20,11 @@
  *  - a map of 64 TiB of address space (no domain only): nothing is
  *    pinned before a domain or an access needs it, so it costs what a
  *    small one does;
+ *  - IOMMU_HWPT_GET_DIRTY_BITMAP on a tracking mock domain: 1 GiB and
+ *    64 GiB of IOVA, one 2 MiB buffer mapped over and over, read with a
+ *    bit per 4 KiB with none, 1% and all of the IOPTEs marked dirty by
+ *    IOMMU_TEST_OP_DIRTY; with 2 KiB IOPTEs (4 KiB pages) and with the
+ *    mock's 1 MiB ones (hugetlbfs), median of 3 reads each;
  *  - IOVA allocation (no domain only): one page mapped 100000 times at
  *    IOVAs the kernel picks.  The average of the first and of the last
  *    1000 maps shows how a map's cost grows with the number of areas.
@@ -538,6 +543,164 @@ static int bench_huge_map(void)
 	return 0;
 }
 
+/* A tracking mock HWPT with an IOAS of its own, for the dirty rows. */
+struct bench_dirty {
+	int fd;
+	uint32_t ioas;
+	uint32_t hwpt;
+};
+
+#define DIRTY_IOVA	0x100000000ULL
+
+static int bench_dirty_open(struct bench_dirty *d, int huge)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain_flags.dev_flags = MOCK_FLAGS_DEVICE_WIDE_APERTURE |
+			(huge ? MOCK_FLAGS_DEVICE_HUGE_IOVA : 0),
+	};
+	struct iommu_hwpt_set_dirty_tracking on = {
+		.size = sizeof(on),
+		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	int ret;
+
+	d->fd = open("/dev/iommu", O_RDWR);
+	if (d->fd < 0)
+		return -errno;
+	ret = -ioas_create(d->fd, &d->ioas);
+	cmd.id = d->ioas;
+	if (!ret && ioctl(d->fd, IOMMU_TEST_CMD, &cmd))
+		ret = -errno;
+	if (!ret)
+		ret = -hwpt_create(d->fd, cmd.mock_domain_flags.out_idev_id,
+				   d->ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+				   &d->hwpt);
+	on.hwpt_id = d->hwpt;
+	if (!ret && ioctl(d->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &on))
+		ret = -errno;
+	if (ret)
+		close(d->fd);
+	return ret;
+}
+
+/* Mark every @every-th IOPTE of @len bytes dirty (@iopte bytes each). */
+static int bench_dirty_mark(struct bench_dirty *d, uint64_t len,
+			    uint64_t iopte, uint64_t every)
+{
+	uint64_t nbits = len / iopte, i;
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DIRTY,
+		.id = d->hwpt,
+		.dirty = { .iova = DIRTY_IOVA, .length = len,
+			   .page_size = iopte },
+	};
+	uint64_t *bits = calloc((nbits + 63) / 64, 8);
+	int ret = 0;
+
+	if (!bits)
+		return -ENOMEM;
+	for (i = 0; i < nbits; i += every)
+		bits[i / 64] |= 1ULL << (i % 64);
+	cmd.dirty.uptr = (uintptr_t)bits;
+	if (ioctl(d->fd, IOMMU_TEST_CMD, &cmd))
+		ret = -errno;
+	free(bits);
+	return ret;
+}
+
+/* One read of @len bytes into @bits, a bit per 4 KiB; its time in us. */
+static double bench_dirty_read(struct bench_dirty *d, uint64_t len,
+			       void *bits, int *ret)
+{
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.hwpt_id = d->hwpt,
+		.iova = DIRTY_IOVA,
+		.length = len,
+		.page_size = SZ_4K,
+		.data = (uintptr_t)bits,
+	};
+	double t = now_us();
+
+	if (ioctl(d->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get))
+		*ret = -errno;
+	return now_us() - t;
+}
+
+/*
+ * GET_DIRTY_BITMAP rows for @len bytes of IOVA, one 2 MiB buffer mapped
+ * len / 2 MiB times, at 0%, 1% and 100% of its IOPTEs dirty.
+ */
+static int bench_dirty_size(uint64_t len, int want_huge)
+{
+	static const struct { const char *name; uint64_t every; } pct[] = {
+		{ "0%", 0 }, { "1%", 100 }, { "100%", 1 },
+	};
+	uint64_t off, iopte, nbits = len / SZ_4K;
+	struct bench_dirty d;
+	char label[64], sz[32];
+	double us[3];
+	void *buf, *bits;
+	int huge, ret, i, j;
+
+	buf = bench_alloc(SZ_2M, want_huge, &huge);
+	if (!buf)
+		return -ENOMEM;
+	if (want_huge && !huge) {
+		munmap(buf, SZ_2M);
+		printf("  (no hugetlb page: 1 MiB IOPTE dirty rows skipped)\n");
+		return 0;
+	}
+	bits = mmap(NULL, nbits / 8, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ret = bits == MAP_FAILED ? -ENOMEM : bench_dirty_open(&d, huge);
+	if (ret)
+		goto out_buf;
+	iopte = huge ? SZ_1M : SZ_4K / 2;
+	for (off = 0; off < len && !ret; off += SZ_2M)
+		ret = -ioas_map_at(d.fd, d.ioas, buf, SZ_2M, DIRTY_IOVA + off);
+	for (i = 0; i < 3 && !ret; i++) {
+		for (j = 0; j < 3 && !ret; j++) {
+			if (pct[i].every)
+				ret = bench_dirty_mark(&d, len, iopte,
+						       pct[i].every);
+			memset(bits, 0, nbits / 8);
+			us[j] = bench_dirty_read(&d, len, bits, &ret);
+		}
+		if (ret)
+			break;
+		qsort(us, 3, sizeof(us[0]), cmp_double);
+		snprintf(label, sizeof(label), "GET_DIRTY_BITMAP %s IOPTEs, %s",
+			 huge ? "1 MiB" : "2 KiB", pct[i].name);
+		printf("  %-*s %8s %-9s %6d %12.1f\n", label_w, label,
+		       size_str(len, sz, sizeof(sz)),
+		       huge ? "hugetlb" : "4k pages", 1, us[1]);
+	}
+	close(d.fd);
+out_buf:
+	if (bits != MAP_FAILED)
+		munmap(bits, nbits / 8);
+	munmap(buf, SZ_2M);
+	if (ret)
+		row_failed("iommufd GET_DIRTY_BITMAP (mock domain)", ret);
+	return ret;
+}
+
+static int bench_dirty(void)
+{
+	int ret;
+
+	ret = bench_dirty_size(1ULL << 30, 0);
+	if (!ret)
+		ret = bench_dirty_size(1ULL << 30, 1);
+	if (!ret)
+		ret = bench_dirty_size(64ULL << 30, 1);
+	return ret == -ENOTTY ? 0 : ret;
+}
+
 /*
  * IOVA allocation with many live areas, on an IOAS with no domain: the
  * same page mapped IOVA_AREAS times where the kernel chooses.  A failed
@@ -687,6 +850,8 @@ static int run_iommufd(size_t pin_size)
 			failed = 1;
 	}
 	if (bench_huge_map())
+		failed = 1;
+	if (bench_dirty())
 		failed = 1;
 	if (bench_iova_alloc())
 		failed = 1;

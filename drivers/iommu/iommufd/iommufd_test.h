@@ -40,7 +40,15 @@ enum {
 	 * VT-d unit without snoop control.
 	 */
 	MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL = 0x1000000,
+	/*
+	 * Our extension: its domains translate MOCK_APERTURE_START up to
+	 * MOCK_WIDE_APERTURE_LAST, room for benchmarks of many GiB.
+	 */
+	MOCK_FLAGS_DEVICE_WIDE_APERTURE = 0x2000000,
 };
+
+/* The last IOVA of a MOCK_FLAGS_DEVICE_WIDE_APERTURE device's domains. */
+#define MOCK_WIDE_APERTURE_LAST ((1ULL << 48) - 1)
 
 /* PASID width, in bits, of a mock device created with PASID support. */
 #define MOCK_PASID_WIDTH 20

@@ -150,6 +150,8 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev,
 		return ERR_PTR(-ENOMEM);
 	if (mdev->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
 		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
+	if (mdev->flags & MOCK_FLAGS_DEVICE_WIDE_APERTURE)
+		mock->domain.geometry.aperture_end = MOCK_WIDE_APERTURE_LAST;
 	if (flags & IOMMU_PAGING_DIRTY_TRACKING)
 		mock->domain.dirty_ops = &mock_dirty_ops;
 	return &mock->domain;
@@ -420,7 +422,8 @@ static struct mock_dev *mock_dev_create(u32 flags)
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
 		      MOCK_FLAGS_DEVICE_PASID |
-		      MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL))
+		      MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL |
+		      MOCK_FLAGS_DEVICE_WIDE_APERTURE))
 		return ERR_PTR(-EINVAL);
 
 	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
