@@ -168,7 +168,7 @@ out_put:
 }
 
 /* The largest bitmap IOMMU_IOAS_UNMAP_DIRTY fills: 2^30 bits, 128 MiB. */
-#define UNMAP_DIRTY_MAX_BITS (1ULL << 30)
+#define UNMAP_DIRTY_MAX_BITS BIT_ULL(30)
 
 /**
  * iommufd_ioas_unmap_dirty() - IOMMU_IOAS_UNMAP_DIRTY

@@ -851,6 +851,7 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
  * @length: bytes
  * @domain: a domain of @iopt whose dirty_ops have unmap_read_dirty()
  * @dirty: where @domain reports the dirty leaves it takes out
+ * @unmapped: out: bytes unmapped, optional
  *
  * As iopt_unmap(), except that @domain reports each dirty leaf as it is
  * removed, so that no DMA write slips between reading and unmapping.
