@@ -351,6 +351,82 @@ static inline int mock_dev_add_flags(int fd, uint32_t pt, uint32_t flags,
 	return mock_dev_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, pt, flags, ids);
 }
 
+/* ---------------------------------------------------------------- */
+/* Dirty tracking                                                    */
+
+static inline int hwpt_dirty_set(int fd, uint32_t hwpt, bool on)
+{
+	struct iommu_hwpt_set_dirty_tracking s = {
+		.size = sizeof(s),
+		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return raw_ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
+}
+
+/* Bit n of @bits for the @pgsize bytes at @iova + n * @pgsize. */
+static inline int hwpt_dirty_get(int fd, uint32_t hwpt, uint64_t iova,
+				 uint64_t len, uint64_t pgsize, void *bits,
+				 uint32_t flags)
+{
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = len,
+		.page_size = pgsize,
+		.data = ptr_u64(bits),
+	};
+
+	return raw_ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+}
+
+/* IOMMU_IOAS_UNMAP_DIRTY (our extension); *@done gets the bytes unmapped. */
+static inline int ioas_unmap_dirty(int fd, uint32_t hwpt, uint64_t iova,
+				   uint64_t len, uint64_t pgsize, void *bits,
+				   uint32_t flags, uint64_t *done)
+{
+	struct iommu_ioas_unmap_dirty u = {
+		.size = sizeof(u),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = len,
+		.page_size = pgsize,
+		.data = ptr_u64(bits),
+	};
+	int rc = raw_ioctl(fd, IOMMU_IOAS_UNMAP_DIRTY, &u);
+
+	if (!rc && done)
+		*done = u.length;
+	return rc;
+}
+
+/*
+ * Mark dirty, as device writes would, the mock IOPTEs of the pages whose
+ * bits are set in @bits; *@nr (optional) gets how many had one.
+ */
+static inline int mock_dirty_mark(int fd, uint32_t hwpt, uint64_t iova,
+				  uint64_t len, uint64_t pgsize,
+				  const void *bits, uint64_t *nr)
+{
+	struct iommu_test_cmd c = {
+		.dirty = {
+			.iova = iova,
+			.length = len,
+			.page_size = pgsize,
+			.uptr = ptr_u64(bits),
+		},
+	};
+	int rc = test_op(fd, IOMMU_TEST_OP_DIRTY, hwpt, &c);
+
+	if (!rc && nr)
+		*nr = c.dirty.out_nr_dirty;
+	return rc;
+}
+
 /*
  * IOMMU_GET_HW_INFO of device @dev: @len bytes of room at @data; @type
  * with IOMMU_HW_INFO_FLAG_INPUT_TYPE in @flags. *@out (optional) gets the

@@ -20,73 +20,6 @@
 /* The kernel fills the user's bitmap a page of bits at a time. */
 #define WINDOW_BITS (page_size * 8)
 
-static int dirty_set(int fd, uint32_t hwpt, bool on)
-{
-	struct iommu_hwpt_set_dirty_tracking s = {
-		.size = sizeof(s),
-		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
-		.hwpt_id = hwpt,
-	};
-
-	return raw_ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
-}
-
-static int dirty_get(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
-		     uint64_t pgsize, void *bits, uint32_t flags)
-{
-	struct iommu_hwpt_get_dirty_bitmap g = {
-		.size = sizeof(g),
-		.hwpt_id = hwpt,
-		.flags = flags,
-		.iova = iova,
-		.length = len,
-		.page_size = pgsize,
-		.data = ptr_u64(bits),
-	};
-
-	return raw_ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
-}
-
-/* IOMMU_IOAS_UNMAP_DIRTY (our extension); *@done gets the bytes unmapped. */
-static int unmap_dirty(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
-		       uint64_t pgsize, void *bits, uint32_t flags,
-		       uint64_t *done)
-{
-	struct iommu_ioas_unmap_dirty u = {
-		.size = sizeof(u),
-		.hwpt_id = hwpt,
-		.flags = flags,
-		.iova = iova,
-		.length = len,
-		.page_size = pgsize,
-		.data = ptr_u64(bits),
-	};
-	int rc = raw_ioctl(fd, IOMMU_IOAS_UNMAP_DIRTY, &u);
-
-	if (!rc && done)
-		*done = u.length;
-	return rc;
-}
-
-/* Mark dirty the IOPTEs of the pages whose bits are set in @bits. */
-static int dirty_mark(int fd, uint32_t hwpt, uint64_t iova, uint64_t len,
-		      uint64_t pgsize, const void *bits, uint64_t *nr)
-{
-	struct iommu_test_cmd c = {
-		.dirty = {
-			.iova = iova,
-			.length = len,
-			.page_size = pgsize,
-			.uptr = ptr_u64(bits),
-		},
-	};
-	int rc = test_op(fd, IOMMU_TEST_OP_DIRTY, hwpt, &c);
-
-	if (!rc && nr)
-		*nr = c.dirty.out_nr_dirty;
-	return rc;
-}
-
 static bool bit_at(const void *bits, uint64_t n)
 {
 	return ((const uint8_t *)bits)[n / 8] & (1u << (n % 8));
@@ -105,8 +38,8 @@ static int mark_one(int fd, uint32_t hwpt, uint64_t iova, uint64_t pgsize,
 	uint64_t nr = 0;
 	int rc;
 
-	rc = dirty_mark(fd, hwpt, iova + n * pgsize, pgsize, pgsize, &one,
-			&nr);
+	rc = mock_dirty_mark(fd, hwpt, iova + n * pgsize, pgsize, pgsize, &one,
+			     &nr);
 	return rc ? rc : nr == 1 ? 0 : -1;
 }
 
@@ -222,17 +155,17 @@ TEST_F(dirty, set_tracking_errors)
 	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING,
 				    &s));
 
-	EXPECT_EQ(ENOENT, dirty_set(self->fd, 0, true));
-	EXPECT_EQ(ENOENT, dirty_set(self->fd, self->ioas, true));
-	EXPECT_EQ(ENOENT, dirty_set(self->fd, self->dev.idev, true));
+	EXPECT_EQ(ENOENT, hwpt_dirty_set(self->fd, 0, true));
+	EXPECT_EQ(ENOENT, hwpt_dirty_set(self->fd, self->ioas, true));
+	EXPECT_EQ(ENOENT, hwpt_dirty_set(self->fd, self->dev.idev, true));
 	/* The device's own HWPT was not allocated to track. */
-	EXPECT_EQ(EOPNOTSUPP, dirty_set(self->fd, self->dev.hwpt, true));
+	EXPECT_EQ(EOPNOTSUPP, hwpt_dirty_set(self->fd, self->dev.hwpt, true));
 
 	/* Either state may be asked for twice. */
-	EXPECT_EQ(0, dirty_set(self->fd, self->hwpt, true));
-	EXPECT_EQ(0, dirty_set(self->fd, self->hwpt, true));
-	EXPECT_EQ(0, dirty_set(self->fd, self->hwpt, false));
-	EXPECT_EQ(0, dirty_set(self->fd, self->hwpt, false));
+	EXPECT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
+	EXPECT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
+	EXPECT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, false));
+	EXPECT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, false));
 }
 
 TEST_F(dirty, get_bitmap_errors)
@@ -241,55 +174,55 @@ TEST_F(dirty, get_bitmap_errors)
 	void *ro;
 
 	/* Tracking is off. */
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-				    self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+					 self->bits, 0));
 	EXPECT_EQ(EINVAL, mark_one(self->fd, self->hwpt, IOVA_A, ps, 0));
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 
-	EXPECT_EQ(EOPNOTSUPP, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-					self->bits, 2));
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, 0, IOVA_A, len, ps,
-				    self->bits, 0));
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->ioas, IOVA_A, len, ps,
-				    self->bits, 0));
-	EXPECT_EQ(EOPNOTSUPP, dirty_get(self->fd, self->dev.hwpt, IOVA_A, len,
-					ps, self->bits, 0));
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A, 0, ps,
-				    self->bits, 0));
-	EXPECT_EQ(EOVERFLOW, dirty_get(self->fd, self->hwpt, -2 * ps, 4 * ps,
-				       ps, self->bits, 0));
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A, len, 0,
-				    self->bits, 0));
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A, len, 3 * ps,
-				    self->bits, 0));
+	EXPECT_EQ(EOPNOTSUPP, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+					     self->bits, 2));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, 0, IOVA_A, len, ps,
+					 self->bits, 0));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, self->ioas, IOVA_A, len, ps,
+					 self->bits, 0));
+	EXPECT_EQ(EOPNOTSUPP, hwpt_dirty_get(self->fd, self->dev.hwpt, IOVA_A, len,
+					     ps, self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, 0, ps,
+					 self->bits, 0));
+	EXPECT_EQ(EOVERFLOW, hwpt_dirty_get(self->fd, self->hwpt, -2 * ps, 4 * ps,
+					    ps, self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, 0,
+					 self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, 3 * ps,
+					 self->bits, 0));
 	/* Not aligned to page_size, then not to the IOAS's IOVA alignment. */
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A + ps,
-				    len - 2 * ps, 2 * ps, self->bits, 0));
-	EXPECT_EQ(EINVAL, dirty_get(self->fd, self->hwpt, IOVA_A + ps / 2,
-				    ps, ps / 2, self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A + ps,
+					 len - 2 * ps, 2 * ps, self->bits, 0));
+	EXPECT_EQ(EINVAL, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A + ps / 2,
+					 ps, ps / 2, self->bits, 0));
 	/* Partly and wholly unmapped. */
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->hwpt, IOVA_A, len + ps,
-				    ps, self->bits, 0));
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->hwpt, IOVA_A - ps, 2 * ps,
-				    ps, self->bits, 0));
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->hwpt, IOVA_A + 2 * len,
-				    ps, ps, self->bits, 0));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len + ps,
+					 ps, self->bits, 0));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A - ps, 2 * ps,
+					 ps, self->bits, 0));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A + 2 * len,
+					 ps, ps, self->bits, 0));
 
 	/*
 	 * A bitmap that cannot be written fails before anything is
 	 * cleared: the dirty page is still there for a good bitmap.
 	 */
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 7));
-	EXPECT_EQ(EFAULT, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-				    NULL, 0));
+	EXPECT_EQ(EFAULT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+					 NULL, 0));
 	ro = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 		  -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
-	EXPECT_EQ(EFAULT, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-				    ro, 0));
+	EXPECT_EQ(EFAULT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+					 ro, 0));
 	munmap(ro, page_size);
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+				    self->bits, 0));
 	EXPECT_EQ(1, bits_set(self->bits, self->nbits));
 	EXPECT_TRUE(bit_at(self->bits, 7));
 
@@ -302,26 +235,26 @@ TEST_F(dirty, read_clears_unless_asked)
 	uint64_t ps = MOCK_IOPG, nr = 0, i;
 	uint8_t mark[16] = {};
 
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	bit_set(mark, 0);
 	bit_set(mark, 5);
 	bit_set(mark, 63);
 	bit_set(mark, 127);
-	ASSERT_EQ(0, dirty_mark(self->fd, self->hwpt, IOVA_A, self->len, ps,
-				mark, &nr));
+	ASSERT_EQ(0, mock_dirty_mark(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				     mark, &nr));
 	EXPECT_EQ(4, nr);
 
 	/* NO_CLEAR reports and keeps them, as often as asked. */
 	for (i = 0; i < 2; i++) {
 		memset(self->bits, 0, self->bits_len);
-		ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len,
-				       ps, self->bits,
-				       IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+		ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len,
+					    ps, self->bits,
+					    IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
 		EXPECT_EQ(4, bits_set(self->bits, self->nbits));
 	}
 	memset(self->bits, 0, self->bits_len);
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				    self->bits, 0));
 	EXPECT_EQ(4, bits_set(self->bits, self->nbits));
 	EXPECT_TRUE(bit_at(self->bits, 0));
 	EXPECT_TRUE(bit_at(self->bits, 5));
@@ -330,8 +263,8 @@ TEST_F(dirty, read_clears_unless_asked)
 
 	/* Read and cleared: nothing new. */
 	memset(self->bits, 0, self->bits_len);
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				    self->bits, 0));
 	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
 }
 
@@ -339,14 +272,14 @@ TEST_F(dirty, bits_are_only_set)
 {
 	uint64_t ps = MOCK_IOPG;
 
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 3));
 	/* The user's own bits, inside and right past the range, stay. */
 	memset(self->bits, 0, self->bits_len);
 	bit_set(self->bits, 1);
 	bit_set(self->bits, self->nbits);
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				    self->bits, 0));
 	EXPECT_TRUE(bit_at(self->bits, 1));
 	EXPECT_TRUE(bit_at(self->bits, 3));
 	EXPECT_TRUE(bit_at(self->bits, self->nbits));
@@ -357,18 +290,18 @@ TEST_F(dirty, page_size_coarse_and_fine)
 {
 	uint64_t ps = MOCK_IOPG;
 
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	/* IOPTE 3 lies in the second 4-IOPTE page. */
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 3));
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, 2 * ps,
-			       self->bits, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, 2 * ps,
+				    self->bits, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
 	EXPECT_EQ(1, bits_set(self->bits, self->nbits / 2));
 	EXPECT_TRUE(bit_at(self->bits, 1));
 
 	/* With pages of half an IOPTE, both halves are dirty. */
 	memset(self->bits, 0, self->bits_len);
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len / 2,
-			       ps / 2, self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len / 2,
+				    ps / 2, self->bits, 0));
 	EXPECT_EQ(2, bits_set(self->bits, self->nbits));
 	EXPECT_TRUE(bit_at(self->bits, 6));
 	EXPECT_TRUE(bit_at(self->bits, 7));
@@ -378,12 +311,12 @@ TEST_F(dirty, start_forgets_what_came_before)
 {
 	uint64_t ps = MOCK_IOPG;
 
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 9));
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, false));
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, false));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				    self->bits, 0));
 	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
 
 	/* A remapped range starts clean too. */
@@ -391,8 +324,8 @@ TEST_F(dirty, start_forgets_what_came_before)
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas, IOVA_A, self->len, NULL));
 	ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas, self->buf, self->len,
 				 IOVA_A));
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
-			       self->bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				    self->bits, 0));
 	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
 }
 
@@ -421,7 +354,7 @@ TEST_F(dirty, across_windows)
 	for (iova = IOVA_A; iova < IOVA_A + len; iova += span)
 		ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas, self->buf,
 					 span, iova));
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 
 	blen = nbits / 8 + page_size;
 	mark = calloc(1, blen);
@@ -431,12 +364,12 @@ TEST_F(dirty, across_windows)
 	ASSERT_NE(MAP_FAILED, bits);
 	for (i = 0; i < 6; i++)
 		bit_set(mark, want[i]);
-	ASSERT_EQ(0, dirty_mark(self->fd, self->hwpt, IOVA_A, len, ps, mark,
-				&nr));
+	ASSERT_EQ(0, mock_dirty_mark(self->fd, self->hwpt, IOVA_A, len, ps, mark,
+				     &nr));
 	EXPECT_EQ(6, nr);
 
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-			       bits + 0xff1, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+				    bits + 0xff1, 0));
 	EXPECT_EQ(6, bits_set(bits + 0xff1, nbits));
 	for (i = 0; i < 6; i++)
 		EXPECT_TRUE(bit_at(bits + 0xff1, want[i]));
@@ -477,7 +410,7 @@ TEST(dirty_huge_iopte_across_windows)
 	ASSERT_EQ(0, ioas_map_at(fd, ioas, buf, tot, IOVA_A));
 	ASSERT_EQ(0, hwpt_create(fd, dev.idev, ioas,
 				 IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt));
-	ASSERT_EQ(0, dirty_set(fd, hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(fd, hwpt, true));
 
 	mark = calloc(1, len / ps / 8 + 8);
 	bits = calloc(1, len / ps / 8 + 8);
@@ -485,16 +418,16 @@ TEST(dirty_huge_iopte_across_windows)
 	ASSERT_NE(NULL, bits);
 	/* One IOPTE in the middle of the huge one at IOVA_A + first. */
 	bit_set(mark, (first + MOCK_HUGE / 2) / ps);
-	ASSERT_EQ(0, dirty_mark(fd, hwpt, IOVA_A, len, ps, mark, &nr));
+	ASSERT_EQ(0, mock_dirty_mark(fd, hwpt, IOVA_A, len, ps, mark, &nr));
 	ASSERT_EQ(1, nr);
 
-	ASSERT_EQ(0, dirty_get(fd, hwpt, start, len, ps, bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(fd, hwpt, start, len, ps, bits, 0));
 	EXPECT_EQ(MOCK_HUGE / ps, bits_set(bits, len / ps));
 	for (i = 0; i < MOCK_HUGE / ps; i++)
 		EXPECT_TRUE(bit_at(bits, (first - ps) / ps + i));
 
 	memset(bits, 0, len / ps / 8 + 8);
-	ASSERT_EQ(0, dirty_get(fd, hwpt, start, len, ps, bits, 0));
+	ASSERT_EQ(0, hwpt_dirty_get(fd, hwpt, start, len, ps, bits, 0));
 	EXPECT_EQ(0, bits_set(bits, len / ps));
 
 	free(mark);
@@ -513,12 +446,12 @@ TEST_F(dirty, unmap_returns_dirty)
 	uint64_t ps = MOCK_IOPG, done = 0;
 	struct iommu_ioas_unmap u = { .size = sizeof(u) };
 
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 3));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 70));
 	bit_set(self->bits, 100);
-	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
-				 self->bits, 0, &done));
+	ASSERT_EQ(0, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				      self->bits, 0, &done));
 	EXPECT_EQ(self->len, done);
 	EXPECT_EQ(3, bits_set(self->bits, self->nbits + 8));
 	EXPECT_TRUE(bit_at(self->bits, 3));
@@ -526,8 +459,8 @@ TEST_F(dirty, unmap_returns_dirty)
 	EXPECT_TRUE(bit_at(self->bits, 100));
 
 	/* Gone from the IOAS and from the device's own domain too. */
-	EXPECT_EQ(ENOENT, dirty_get(self->fd, self->hwpt, IOVA_A, self->len,
-				    ps, self->bits, 0));
+	EXPECT_EQ(ENOENT, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, self->len,
+					 ps, self->bits, 0));
 	EXPECT_NE(0, mock_check_map(self->fd, self->dev.hwpt, IOVA_A, ps,
 				    self->buf));
 	u.ioas_id = self->ioas;
@@ -539,8 +472,8 @@ TEST_F(dirty, unmap_returns_dirty)
 	ASSERT_EQ(0, ioas_map_at(self->fd, self->ioas, self->buf, self->len,
 				 IOVA_A));
 	memset(self->bits, 0, self->bits_len);
-	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
-				 self->bits, 0, &done));
+	ASSERT_EQ(0, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, self->len, ps,
+				      self->bits, 0, &done));
 	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
 }
 
@@ -558,56 +491,56 @@ TEST_F(dirty, unmap_dirty_errors)
 	void *ro;
 
 	/* Tracking off. */
-	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
-				      self->bits, 0, NULL));
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	EXPECT_EQ(EINVAL, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+					   self->bits, 0, NULL));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, ps, 5));
 
-	EXPECT_EQ(EOPNOTSUPP, unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
-					  ps, self->bits, 1, NULL));
+	EXPECT_EQ(EOPNOTSUPP, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
+					       ps, self->bits, 1, NULL));
 	u.__reserved = 1;
 	EXPECT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_IOAS_UNMAP_DIRTY, &u));
 	u.__reserved = 0;
 	u.size = offsetof(struct iommu_ioas_unmap_dirty, data);
 	EXPECT_EQ(EINVAL, raw_ioctl(self->fd, IOMMU_IOAS_UNMAP_DIRTY, &u));
-	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, 0, IOVA_A, len, ps,
-				      self->bits, 0, NULL));
-	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->ioas, IOVA_A, len, ps,
-				      self->bits, 0, NULL));
-	EXPECT_EQ(EOPNOTSUPP, unmap_dirty(self->fd, self->dev.hwpt, IOVA_A,
-					  len, ps, self->bits, 0, NULL));
-	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, 0, ps,
-				      self->bits, 0, NULL));
-	EXPECT_EQ(EOVERFLOW, unmap_dirty(self->fd, self->hwpt, -2 * ps,
-					 4 * ps, ps, self->bits, 0, NULL));
-	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
-				      3 * ps, self->bits, 0, NULL));
-	EXPECT_EQ(EINVAL, unmap_dirty(self->fd, self->hwpt, IOVA_A + ps,
-				      len - 2 * ps, 2 * ps, self->bits, 0,
-				      NULL));
+	EXPECT_EQ(ENOENT, ioas_unmap_dirty(self->fd, 0, IOVA_A, len, ps,
+					   self->bits, 0, NULL));
+	EXPECT_EQ(ENOENT, ioas_unmap_dirty(self->fd, self->ioas, IOVA_A, len, ps,
+					   self->bits, 0, NULL));
+	EXPECT_EQ(EOPNOTSUPP, ioas_unmap_dirty(self->fd, self->dev.hwpt, IOVA_A,
+					       len, ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, 0, ps,
+					   self->bits, 0, NULL));
+	EXPECT_EQ(EOVERFLOW, ioas_unmap_dirty(self->fd, self->hwpt, -2 * ps,
+					      4 * ps, ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len,
+					   3 * ps, self->bits, 0, NULL));
+	EXPECT_EQ(EINVAL, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A + ps,
+					   len - 2 * ps, 2 * ps, self->bits, 0,
+					   NULL));
 	/* Half an area, or none: nothing is unmapped, no bit is set. */
-	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len / 2,
-				      ps, self->bits, 0, NULL));
-	EXPECT_EQ(ENOENT, unmap_dirty(self->fd, self->hwpt, IOVA_A + 2 * len,
-				      len, ps, self->bits, 0, NULL));
+	EXPECT_EQ(ENOENT, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len / 2,
+					   ps, self->bits, 0, NULL));
+	EXPECT_EQ(ENOENT, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A + 2 * len,
+					   len, ps, self->bits, 0, NULL));
 	EXPECT_EQ(0, bits_set(self->bits, self->nbits));
 	/* A bitmap that cannot be written unmaps nothing. */
-	EXPECT_EQ(EFAULT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
-				      NULL, 0, NULL));
+	EXPECT_EQ(EFAULT, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+					   NULL, 0, NULL));
 	ro = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 		  -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
-	EXPECT_EQ(EFAULT, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
-				      ro, 0, NULL));
+	EXPECT_EQ(EFAULT, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+					   ro, 0, NULL));
 	munmap(ro, page_size);
 
 	/* All still mapped, the dirty page still dirty. */
-	ASSERT_EQ(0, dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
-			       self->bits, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+	ASSERT_EQ(0, hwpt_dirty_get(self->fd, self->hwpt, IOVA_A, len, ps,
+				    self->bits, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
 	EXPECT_EQ(1, bits_set(self->bits, self->nbits));
 	memset(self->bits, 0, self->bits_len);
-	ASSERT_EQ(0, unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
-				 self->bits, 0, &done));
+	ASSERT_EQ(0, ioas_unmap_dirty(self->fd, self->hwpt, IOVA_A, len, ps,
+				      self->bits, 0, &done));
 	EXPECT_EQ(len, done);
 	EXPECT_TRUE(bit_at(self->bits, 5));
 }
@@ -615,11 +548,11 @@ TEST_F(dirty, unmap_dirty_errors)
 TEST_F(dirty, hwpt_lifetime)
 {
 	/* A tracking HWPT goes with tracking on, then its IOAS. */
-	ASSERT_EQ(0, dirty_set(self->fd, self->hwpt, true));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, self->hwpt, true));
 	ASSERT_EQ(0, mark_one(self->fd, self->hwpt, IOVA_A, MOCK_IOPG, 1));
 	EXPECT_EQ(EBUSY, obj_destroy(self->fd, self->ioas));
 	ASSERT_EQ(0, obj_destroy(self->fd, self->hwpt));
-	EXPECT_EQ(ENOENT, dirty_set(self->fd, self->hwpt, false));
+	EXPECT_EQ(ENOENT, hwpt_dirty_set(self->fd, self->hwpt, false));
 	ASSERT_EQ(0, obj_destroy(self->fd, self->dev.stdev));
 	ASSERT_EQ(0, obj_destroy(self->fd, self->ioas));
 }

@@ -4,7 +4,8 @@
  *
  * Many threads share a few iommufd files ("slots") and keep doing random
  * object operations on them: IOASes, maps, copies, HWPTs, mock devices
- * (attach, replace, detach), emulated-device accesses (pin, copy, move),
+ * (attach, replace, detach), dirty tracking (start, stop, read, mark,
+ * unmap with the dirty state), emulated-device accesses (pin, copy, move),
  * the VFIO type1 compatibility ioctls and VFIO groups when there are any,
  * and the file itself replaced under the other threads.  The threads share
  * the object IDs of a slot, so they keep destroying what another thread is
@@ -200,6 +201,8 @@ static const int E_ALLOW[] = { ENOENT, EINVAL, EADDRINUSE, 0 };
 static const int E_RANGES[] = { ENOENT, EMSGSIZE, 0 };
 static const int E_OPTION[] = { ENOENT, EINVAL, EBUSY, EADDRINUSE, 0 };
 static const int E_HWPT[] = { ENOENT, EADDRINUSE, 0 };
+/* A HWPT may not track (EOPNOTSUPP), tracking be off or a range cut. */
+static const int E_DIRTY[] = { ENOENT, EINVAL, EOPNOTSUPP, 0 };
 static const int E_ATTACH[] = { ENOENT, EINVAL, EADDRINUSE, 0 };
 static const int E_ACC_NEW[] = { ENOENT, EADDRINUSE, 0 };
 static const int E_ACC_PIN[] = { EBADF, EBADFD, ENOENT, EINVAL, EPERM,
@@ -697,7 +700,9 @@ static int hwpt_alloc(struct thr *t, struct slot *s, const char *what,
 
 	if (!pick(t, s, P_DEV, &dev) || !pick(t, s, P_IOAS, &ioas))
 		return SKIP;
-	rc = expect(t, what, hwpt_create(s->fd, dev.idev, ioas.id, 0, id),
+	rc = expect(t, what, hwpt_create(s->fd, dev.idev, ioas.id,
+					 rnd(t, 2) ? IOMMU_HWPT_ALLOC_DIRTY_TRACKING :
+						     0, id),
 		    E_HWPT);
 	if (!rc)
 		add_hwpt(s, *id, false);
@@ -743,6 +748,54 @@ static int op_hwpt_churn(struct thr *t, struct slot *s)
 	pthread_mutex_unlock(&s->lock);
 	return expect(t, "hwpt_churn/destroy", destroy_id(t, s, id, P_HWPT, gen),
 		      E_DESTROY);
+}
+
+/*
+ * Dirty tracking on a HWPT of the slot while other threads map, unmap,
+ * attach and destroy: start or stop it, read a range some IOAS mapped
+ * (maybe not this HWPT's), mark pages dirty, or unmap with the dirty
+ * state. Reads hold the table's lock shared, against unmaps that take it
+ * exclusively; the HWPT or its IOAS may go at any point.
+ */
+static int op_dirty(struct thr *t, struct slot *s)
+{
+	uint64_t ps = rnd(t, 2) ? page_size : page_size / 2, bits[8] = {};
+	struct ioas_ent ioas;
+	struct hwpt_ent hwpt;
+	struct range r;
+
+	if (!pick(t, s, P_HWPT, &hwpt))
+		return SKIP;
+	if (!rnd(t, 4))
+		return expect(t, "dirty/set",
+			      hwpt_dirty_set(s->fd, hwpt.id, rnd(t, 4)),
+			      E_DIRTY);
+	if (!pick(t, s, P_IOAS, &ioas) || !ioas.nr)
+		return SKIP;
+	r = ioas.r[rnd(t, ioas.nr)];
+	/* A bit per half page (the mock's IOPTE) of the range fits bits[]. */
+	if (r.len > sizeof(bits) * 8 * (page_size / 2))
+		r.len = sizeof(bits) * 8 * (page_size / 2);
+	bits[0] = rnd(t, 1 << 16);
+	switch (rnd(t, 3)) {
+	case 0:
+		return expect(t, "dirty/mark",
+			      mock_dirty_mark(s->fd, hwpt.id, r.iova, r.len,
+					      page_size / 2, bits, NULL),
+			      E_DIRTY);
+	case 1:
+		return expect(t, "dirty/get",
+			      hwpt_dirty_get(s->fd, hwpt.id, r.iova, r.len, ps,
+					     bits, rnd(t, 2) ?
+					     IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR :
+					     0),
+			      E_DIRTY);
+	default:
+		return expect(t, "dirty/unmap",
+			      ioas_unmap_dirty(s->fd, hwpt.id, r.iova, r.len,
+					       ps, bits, 0, NULL),
+			      E_DIRTY);
+	}
 }
 
 /* An IOAS (mostly) or a HWPT of the slot to attach to; 0 for none. */
@@ -1241,6 +1294,7 @@ static const struct op ops[] = {
 	{ "hwpt_alloc",		16, op_hwpt_alloc },
 	{ "hwpt_destroy",	16, op_hwpt_destroy },
 	{ "hwpt_churn",		24, op_hwpt_churn },
+	{ "dirty",		24, op_dirty },
 	{ "dev_add",		32, op_dev_add },
 	{ "dev_replace",	32, op_dev_replace },
 	{ "dev_destroy",	24, op_dev_destroy },
