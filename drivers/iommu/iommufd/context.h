@@ -30,6 +30,7 @@
  *	IOAS is destroyed
  * @vfio_type1_v1: VFIO_SET_IOMMU chose VFIO_TYPE1_IOMMU, whose unmaps may
  *	cut mappings (vfio_compat.c)
+ * @vfio_dirty: VFIO_IOMMU_DIRTY_PAGES started tracking (vfio_compat_dirty.c)
  */
 struct iommufd_ctx {
 	struct iommufd_objects objects;
@@ -39,6 +40,7 @@ struct iommufd_ctx {
 	struct xarray groups;
 	u32 vfio_ioas_id;
 	bool vfio_type1_v1;
+	bool vfio_dirty;
 };
 
 static_assert(offsetof(struct iommufd_ctx, objects) == 0);

@@ -1068,6 +1068,33 @@ int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set)
 }
 
 /**
+ * iopt_walk_areas() - Report the areas that meet an IOVA range
+ * @iopt: the table
+ * @start: first IOVA of the range
+ * @last: last IOVA of the range
+ * @fn: called with each area's whole IOVA range, in ascending order; a
+ *	non-zero return stops the walk and is returned
+ * @arg: passed to @fn
+ *
+ * @fn runs under the table's lock for read and may fault on user memory.
+ *
+ * Return: 0 or what @fn returned.
+ */
+int iopt_walk_areas(struct io_pagetable *iopt, unsigned long start,
+		    unsigned long last, iopt_range_fn fn, void *arg)
+{
+	struct iopt_area *area;
+	int rc = 0;
+
+	down_read(&iopt->rwsem);
+	for (area = iopt_area_first(iopt, start, last); area && !rc;
+	     area = iopt_area_next(area, start, last))
+		rc = fn(arg, area->node.start, area->node.last);
+	up_read(&iopt->rwsem);
+	return rc;
+}
+
+/**
  * iopt_walk_usable() - Report the IOVA ranges that are not reserved
  * @iopt: the table
  * @fn: called for each maximal usable range in ascending order; a non-zero

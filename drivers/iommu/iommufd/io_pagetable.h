@@ -175,6 +175,8 @@ int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set);
 typedef int (*iopt_range_fn)(void *arg, unsigned long start,
 			     unsigned long last);
 int iopt_walk_usable(struct io_pagetable *iopt, iopt_range_fn fn, void *arg);
+int iopt_walk_areas(struct io_pagetable *iopt, unsigned long start,
+		    unsigned long last, iopt_range_fn fn, void *arg);
 
 int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain);
 void iopt_remove_domain(struct io_pagetable *iopt,

@@ -231,7 +231,7 @@ out_put:
  * The smallest page type1 maps: what the IOAS's domains need, and at least
  * PAGE_SIZE, which is what type1 reports with no domain attached.
  */
-static unsigned long compat_page_size(struct iommufd_ioas *ioas)
+unsigned long iommufd_vfio_page_size(struct iommufd_ioas *ioas)
 {
 	return max_t(unsigned long, READ_ONCE(ioas->iopt.iova_alignment),
 		     PAGE_SIZE);
@@ -272,7 +272,9 @@ static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 
 	if (copy_from_user(&unmap, arg, minsz))
 		return -EFAULT;
-	if (unmap.argsz < minsz || unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+	if (unmap.argsz < minsz ||
+	    unmap.flags & ~(VFIO_DMA_UNMAP_FLAG_ALL |
+			    VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP))
 		return -EINVAL;
 
 	ioas = compat_ioas_get(ctx);
@@ -280,17 +282,23 @@ static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 		return PTR_ERR(ioas);
 	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
 		rc = -EINVAL;
-		if (!unmap.iova && !unmap.size)
+		if (!unmap.iova && !unmap.size &&
+		    !(unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP))
 			rc = iopt_unmap_all(&ioas->iopt, &unmapped);
 	} else if (!unmap.size || unmap.iova > ULONG_MAX ||
 		   unmap.size > ULONG_MAX ||
 		   unmap.iova + unmap.size - 1 < unmap.iova ||
-		   (unmap.iova | unmap.size) & (compat_page_size(ioas) - 1)) {
+		   !IS_ALIGNED(unmap.iova | unmap.size,
+			       iommufd_vfio_page_size(ioas))) {
 		/* Like type1, whole pages only, even where nothing is mapped. */
 		rc = -EINVAL;
 	} else {
-		rc = compat_unmap(ctx, ioas, unmap.iova, unmap.size,
-				  &unmapped);
+		rc = 0;
+		if (unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP)
+			rc = iommufd_vfio_unmap_dirty(ctx, ioas, arg, &unmap);
+		if (!rc)
+			rc = compat_unmap(ctx, ioas, unmap.iova, unmap.size,
+					  &unmapped);
 	}
 	iommufd_put_object(ctx, &ioas->obj);
 	if (rc)
@@ -322,7 +330,8 @@ static int collect_range(void *arg, unsigned long start, unsigned long last)
 
 /*
  * The capability chain type1 gives after struct vfio_iommu_type1_info: the
- * usable IOVA ranges, then how many more mappings may be made. Type1 gives
+ * usable IOVA ranges, dirty page tracking (the migration capability), then
+ * how many more mappings may be made. Type1 gives
  * all of it or, when @argsz is too small, none of it plus the size needed.
  */
 static int vfio_info_caps(struct iommufd_ioas *ioas,
@@ -330,6 +339,7 @@ static int vfio_info_caps(struct iommufd_ioas *ioas,
 			  void __user *arg)
 {
 	struct vfio_iommu_type1_info_cap_iova_range *cap_iova;
+	struct vfio_iommu_type1_info_cap_migration *cap_mig;
 	struct vfio_iommu_type1_info_dma_avail *cap_avail;
 	struct iova_ranges r = {};
 	size_t iova_len, total;
@@ -340,7 +350,8 @@ static int vfio_info_caps(struct iommufd_ioas *ioas,
 	iopt_walk_usable(&ioas->iopt, collect_range, &r);
 	r.max = r.count;
 	iova_len = struct_size(cap_iova, iova_ranges, r.max);
-	total = sizeof(*info) + iova_len + sizeof(*cap_avail);
+	total = sizeof(*info) + iova_len + sizeof(*cap_mig) +
+		sizeof(*cap_avail);
 	info->argsz = total;
 	if (argsz < total)
 		return 0;
@@ -356,7 +367,10 @@ static int vfio_info_caps(struct iommufd_ioas *ioas,
 	cap_iova->header.version = 1;
 	cap_iova->header.next = sizeof(*info) + iova_len;
 	cap_iova->nr_iovas = min(r.count, r.max);
-	cap_avail = caps + iova_len;
+	cap_mig = caps + iova_len;
+	iommufd_vfio_dirty_migration_cap(ioas, cap_mig);
+	cap_mig->header.next = sizeof(*info) + iova_len + sizeof(*cap_mig);
+	cap_avail = caps + iova_len + sizeof(*cap_mig);
 	cap_avail->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 	cap_avail->header.version = 1;
 	cap_avail->avail = U16_MAX;
@@ -388,7 +402,7 @@ static int vfio_get_info(struct iommufd_ctx *ctx, void __user *arg)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
-	info.iova_pgsizes = ~((u64)compat_page_size(ioas) - 1);
+	info.iova_pgsizes = ~((u64)iommufd_vfio_page_size(ioas) - 1);
 	if (argsz >= offsetofend(struct vfio_iommu_type1_info, cap_offset))
 		rc = vfio_info_caps(ioas, &info, argsz, arg);
 	iommufd_put_object(ctx, &ioas->obj);
@@ -399,6 +413,19 @@ static int vfio_get_info(struct iommufd_ctx *ctx, void __user *arg)
 	return 0;
 }
 
+static int vfio_dirty_pages(struct iommufd_ctx *ctx, void __user *arg)
+{
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = compat_ioas_get(ctx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iommufd_vfio_dirty_pages(ctx, ioas, arg);
+	iommufd_put_object(ctx, &ioas->obj);
+	return rc;
+}
+
 /**
  * iommufd_vfio_ioctl() - The VFIO container ioctls of a type1 program
  * @ctx: the iommufd (opened as /dev/iommu or as /dev/vfio/vfio)
@@ -406,7 +433,8 @@ static int vfio_get_info(struct iommufd_ctx *ctx, void __user *arg)
  * @arg: its argument
  *
  * Type1 semantics over the compat IOAS: MAP_DMA maps at a fixed IOVA,
- * UNMAP_DMA of nothing succeeds, GET_INFO reports the usable IOVA ranges.
+ * UNMAP_DMA of nothing succeeds, GET_INFO reports the usable IOVA ranges,
+ * DIRTY_PAGES and the dirty bitmap of UNMAP_DMA report what is mapped.
  * Everything needs a compat IOAS; VFIO makes one when a group is set to
  * this container.
  *
@@ -431,6 +459,8 @@ long iommufd_vfio_ioctl(struct iommufd_ctx *ctx, unsigned int cmd,
 		return vfio_unmap_dma(ctx, uarg);
 	case VFIO_IOMMU_GET_INFO:
 		return vfio_get_info(ctx, uarg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return vfio_dirty_pages(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -1592,7 +1592,9 @@ static void op_unknown_nr(struct ctx *c)
 		nr = rnd(256);
 		v = nr - VFIO_BASE;
 	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_IOAS_MAP_FILE) ||
-		 nr == IOMMUFD_CMD_BASE + 32 || v <= 2 || (v >= 12 && v <= 14));
+		 nr == IOMMUFD_CMD_BASE + 32 ||
+		 nr == IOMMUFD_CMD_IOAS_UNMAP_DIRTY || v <= 2 ||
+		 (v >= 12 && v <= 14) || v == 17);
 	cl.req = _IO(IOMMUFD_TYPE, nr);
 	/* Or a known command with direction and size bits. */
 	if (chance(25))
