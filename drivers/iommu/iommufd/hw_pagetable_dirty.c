@@ -89,6 +89,23 @@ static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
 	return rc;
 }
 
+/*
+ * A range a bitmap can describe: not empty, not wrapping, whole pages of
+ * a power-of-two page_size. -EINVAL or -EOVERFLOW otherwise.
+ */
+static int dirty_range_valid(u64 iova, u64 length, u64 page_size)
+{
+	u64 last;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last) || last > ULONG_MAX)
+		return -EOVERFLOW;
+	if (!is_power_of_2(page_size) || (iova | length) & (page_size - 1))
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * iommufd_hwpt_get_dirty_bitmap() - IOMMU_HWPT_GET_DIRTY_BITMAP
  * @ucmd: the ioctl
@@ -112,8 +129,8 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 	u8 __user *ubits = u64_to_user_ptr(cmd->data);
 	unsigned long iommu_flags = 0, carry_end = 0;
 	struct iommu_dirty_bitmap dirty = {};
-	u64 nbits, done, last;
 	struct iommufd_hwpt *hwpt;
+	u64 nbits, done;
 	int rc;
 
 	if (cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ||
@@ -125,16 +142,8 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 
-	rc = -EINVAL;
-	if (!cmd->length)
-		goto out_put;
-	rc = -EOVERFLOW;
-	if (check_add_overflow(cmd->iova, cmd->length - 1, &last) ||
-	    last > ULONG_MAX)
-		goto out_put;
-	rc = -EINVAL;
-	if (!is_power_of_2(cmd->page_size) ||
-	    (cmd->iova | cmd->length) & (cmd->page_size - 1))
+	rc = dirty_range_valid(cmd->iova, cmd->length, cmd->page_size);
+	if (rc)
 		goto out_put;
 	rc = iopt_check_dirty_range(&hwpt->ioas->iopt, hwpt->domain,
 				    cmd->iova, cmd->length);
@@ -197,8 +206,8 @@ int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
 	struct iommu_dirty_bitmap dirty = {};
 	unsigned long unmapped = 0;
 	struct iommufd_hwpt *hwpt;
-	u64 last, nbits;
 	size_t nbytes;
+	u64 nbits;
 	int rc;
 
 	if (cmd->flags || cmd->__reserved)
@@ -207,16 +216,8 @@ int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 
-	rc = -EINVAL;
-	if (!cmd->length)
-		goto out_put;
-	rc = -EOVERFLOW;
-	if (check_add_overflow(cmd->iova, cmd->length - 1, &last) ||
-	    last > ULONG_MAX)
-		goto out_put;
-	rc = -EINVAL;
-	if (!is_power_of_2(cmd->page_size) ||
-	    (cmd->iova | cmd->length) & (cmd->page_size - 1))
+	rc = dirty_range_valid(cmd->iova, cmd->length, cmd->page_size);
+	if (rc)
 		goto out_put;
 	rc = -EOPNOTSUPP;
 	if (!hwpt->domain->dirty_ops ||
