@@ -399,8 +399,9 @@ static bool incompatible(int rc)
 }
 
 /*
- * Join (or replace into) the first HWPT of @ioas whose domain the group can
- * use, else a new automatic one that dies with its last device.
+ * Join (or replace into) the first automatic HWPT of @ioas whose domain the
+ * group can use, else a new one that dies with its last device. A HWPT
+ * userspace allocated is only ever used when named, as in Linux 6.12.
  */
 static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 				      struct iommufd_ioas *ioas,
@@ -417,7 +418,7 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 		 * destroy function gets this mutex: it must not be joined.
 		 */
 		test_race_window();
-		if (!iommufd_tryget_object(&hwpt->obj))
+		if (!hwpt->auto_domain || !iommufd_tryget_object(&hwpt->obj))
 			continue;
 		rc = step(idev, hwpt, drop);
 		iommufd_unref_object(&hwpt->obj);
@@ -485,9 +486,10 @@ static int pt_step(struct iommufd_device *idev, u32 *pt_id,
  * @idev: the binding; not attached
  * @pt_id: in: an IOAS or HWPT ID; out: the HWPT the device now uses
  *
- * Given an IOAS, the device joins the first of its HWPTs whose domain it
- * can use, or gets a new domain of its own that lives until its last
- * device detaches. Devices of one IOMMU group always share one HWPT. The
+ * Given an IOAS, the device joins the first of its automatic HWPTs whose
+ * domain it can use, or gets a new domain of its own that lives until its
+ * last device detaches; a HWPT made with IOMMU_HWPT_ALLOC is only used
+ * when named. Devices of one IOMMU group always share one HWPT. The
  * device's reserved regions (the MSI window, say) become reserved IOVA in
  * the IOAS.
  *

@@ -730,7 +730,8 @@ static int op_hwpt_destroy(struct thr *t, struct slot *s)
 
 /*
  * A HWPT that lives only briefly: made, then destroyed at once, while
- * other threads attach devices to its IOAS and may pick it up.
+ * other threads attach devices to its IOAS (which pass it by: attaches
+ * only join the HWPTs attaches made) or replace into it.
  */
 static int op_hwpt_churn(struct thr *t, struct slot *s)
 {
