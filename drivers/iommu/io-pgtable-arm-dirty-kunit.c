@@ -3,8 +3,8 @@
  * KUnit tests for the dirty state of AArch64 LPAE tables allocated with
  * IO_PGTABLE_QUIRK_ARM_HD, with which arm-smmu-v3 tracks DMA writes: real
  * stage-1 and stage-2 tables, leaves made writable-dirty as an SMMU with
- * HTTU makes them on a write, and read back with read_and_clear_dirty().
- * No SMMU is needed. Included by io-pgtable-arm.c.
+ * HTTU makes them on a write, and read back with read_and_clear_dirty()
+ * or unmap_read_dirty(). No SMMU is needed. Included by io-pgtable-arm.c.
  */
 #include <kunit/test.h>
 
@@ -31,7 +31,19 @@ static void dt_fmt_desc(const struct dt_fmt *f, char *desc)
 
 KUNIT_ARRAY_PARAM(dt_fmt, dt_fmts, dt_fmt_desc);
 
-/* Nothing to invalidate: no walker ever sees these tables. */
+/* One test's table, freed by dt_exit() even when the test is aborted */
+struct dt_ctx {
+	struct device dev;
+	struct io_pgtable_ops *ops;
+	/* Invalidations asked for by the table code */
+	unsigned int flush_walks;
+	unsigned int add_pages;
+};
+
+/*
+ * Nothing to invalidate: no walker ever sees these tables. Count what is
+ * asked for, though.
+ */
 static void dt_tlb_flush_all(void *cookie)
 {
 }
@@ -39,23 +51,23 @@ static void dt_tlb_flush_all(void *cookie)
 static void dt_tlb_flush_walk(unsigned long iova, size_t size, size_t granule,
 			      void *cookie)
 {
+	struct dt_ctx *ctx = cookie;
+
+	ctx->flush_walks++;
 }
 
 static void dt_tlb_add_page(struct iommu_iotlb_gather *gather,
 			    unsigned long iova, size_t granule, void *cookie)
 {
+	struct dt_ctx *ctx = cookie;
+
+	ctx->add_pages++;
 }
 
 static const struct iommu_flush_ops dt_tlb_ops = {
 	.tlb_flush_all	= dt_tlb_flush_all,
 	.tlb_flush_walk	= dt_tlb_flush_walk,
 	.tlb_add_page	= dt_tlb_add_page,
-};
-
-/* One test's table, freed by dt_exit() even when the test is aborted */
-struct dt_ctx {
-	struct device dev;
-	struct io_pgtable_ops *ops;
 };
 
 static struct io_pgtable_cfg dt_cfg(struct dt_ctx *ctx, unsigned int ias,
@@ -226,6 +238,35 @@ static int dt_read(struct io_pgtable_ops *ops, unsigned long iova,
 {
 	return dt_read_shift(ops, iova, DT_PGSHIFT, nbits, flags, bits,
 			     gather);
+}
+
+/* Unmap @size bytes at @iova, reporting a bit a page from @iova in @bits */
+static size_t dt_unmap(struct io_pgtable_ops *ops, unsigned long iova,
+		       size_t size, unsigned long *bits,
+		       struct iommu_iotlb_gather *gather)
+{
+	struct iommu_dirty_bitmap dirty = {
+		.bits = bits,
+		.iova = iova,
+		.pgshift = DT_PGSHIFT,
+		.nbits = size >> DT_PGSHIFT,
+		.gather = gather,
+	};
+
+	bitmap_zero(bits, dirty.nbits);
+	return ops->unmap_read_dirty(ops, iova, size, &dirty);
+}
+
+/* Does nothing translate any page of @size bytes at @iova? */
+static bool dt_unmapped(struct io_pgtable_ops *ops, unsigned long iova,
+			size_t size)
+{
+	unsigned long end = iova + size;
+
+	for (; iova < end; iova += SZ_4K)
+		if (ops->iova_to_phys(ops, iova))
+			return false;
+	return true;
 }
 
 /* Writable leaves are mapped clean and with DBM; read-only ones without */
@@ -417,6 +458,141 @@ static void dt_split(struct kunit *test)
 						  DT_IOVA + SZ_2M + SZ_1M));
 }
 
+/*
+ * An unmap that reads the dirty state reports exactly the dirty leaves it
+ * removes, a 2 MiB one whole, and leaves nothing behind it in the range.
+ */
+static void dt_unmap_read_dirty(struct kunit *test)
+{
+	struct io_pgtable_ops *ops = dt_alloc(test);
+	struct dt_ctx *ctx = test->priv;
+	/* 64 pages up to a 2 MiB boundary, then two 2 MiB leaves */
+	unsigned long iova = DT_IOVA + SZ_2M - 64 * SZ_4K;
+	size_t len = 64 * SZ_4K + 2 * SZ_2M;
+	struct iommu_iotlb_gather gather;
+	DECLARE_BITMAP(bits, 64 + 1024);
+
+	dt_map_rw(test, ops, iova - SZ_4K, SZ_4K, 64);
+	dt_map(test, ops, iova + 63 * SZ_4K, SZ_4K, 1, IOMMU_READ);
+	dt_map_rw(test, ops, DT_IOVA + SZ_2M, SZ_2M, 2);
+	dt_map_rw(test, ops, iova + len, SZ_4K, 1);
+	dt_dma_write(test, ops, iova + 3 * SZ_4K);
+	dt_dma_write(test, ops, iova + 62 * SZ_4K);
+	dt_dma_write(test, ops, DT_IOVA + SZ_4M + 5 * SZ_4K);
+	/* Outside the range: neither reported nor unmapped */
+	dt_dma_write(test, ops, iova - SZ_4K);
+	dt_dma_write(test, ops, iova + len);
+
+	iommu_iotlb_gather_init(&gather);
+	KUNIT_ASSERT_EQ(test, dt_unmap(ops, iova, len, bits, &gather), len);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 64 + 1024), 2 + 512);
+	KUNIT_EXPECT_TRUE(test, test_bit(3, bits));
+	KUNIT_EXPECT_TRUE(test, test_bit(62, bits));
+	/* The clean 2 MiB leaf is not reported, the dirty one is, whole */
+	KUNIT_EXPECT_EQ(test, find_next_bit(bits, 64 + 1024, 63), 64UL + 512);
+	KUNIT_EXPECT_TRUE(test, dt_unmapped(ops, iova, len));
+
+	/* Left to the caller to invalidate: nothing page by page */
+	KUNIT_EXPECT_EQ(test, ctx->add_pages, 0U);
+	KUNIT_EXPECT_EQ(test, gather.pgsize, 0UL);
+	KUNIT_EXPECT_EQ(test, gather.start, iova + 3 * SZ_4K);
+	KUNIT_EXPECT_EQ(test, gather.end, iova + len - 1);
+
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, iova - SZ_4K));
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, iova + len));
+}
+
+/* A table unmapped whole is freed, with the dirty leaves in it reported */
+static void dt_unmap_read_dirty_table(struct kunit *test)
+{
+	struct io_pgtable_ops *ops = dt_alloc(test);
+	struct dt_ctx *ctx = test->priv;
+	DECLARE_BITMAP(bits, 1024);
+
+	/* Two last-level tables, each filled by one call */
+	dt_map_rw(test, ops, DT_IOVA, SZ_4K, 512);
+	dt_map_rw(test, ops, DT_IOVA + SZ_2M, SZ_4K, 512);
+	dt_dma_write(test, ops, DT_IOVA);
+	dt_dma_write(test, ops, DT_IOVA + SZ_1M);
+	dt_dma_write(test, ops, DT_IOVA + SZ_4M - SZ_4K);
+
+	KUNIT_ASSERT_EQ(test, dt_unmap(ops, DT_IOVA, SZ_4M, bits, NULL),
+			(size_t)SZ_4M);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 1024), 3);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, bits));
+	KUNIT_EXPECT_TRUE(test, test_bit(256, bits));
+	KUNIT_EXPECT_TRUE(test, test_bit(1023, bits));
+	KUNIT_EXPECT_TRUE(test, dt_unmapped(ops, DT_IOVA, SZ_4M));
+	/* Both last-level tables went, each after a walk cache flush */
+	KUNIT_EXPECT_EQ(test, ctx->flush_walks, 2U);
+	KUNIT_EXPECT_EQ(test, ctx->add_pages, 0U);
+
+	/* A 2 MiB leaf fits there again */
+	dt_map_rw(test, ops, DT_IOVA, SZ_2M, 1);
+}
+
+/* Part of a block: what is unmapped was dirty if the block was */
+static void dt_unmap_read_dirty_split(struct kunit *test)
+{
+	struct io_pgtable_ops *ops = dt_alloc(test);
+	DECLARE_BITMAP(bits, 512);
+
+	dt_map_rw(test, ops, DT_IOVA, SZ_2M, 2);
+	dt_dma_write(test, ops, DT_IOVA + SZ_2M + SZ_1M);
+
+	KUNIT_ASSERT_EQ(test, dt_unmap(ops, DT_IOVA + 7 * SZ_4K, SZ_4K, bits,
+				       NULL), (size_t)SZ_4K);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(bits, 1));
+	KUNIT_ASSERT_EQ(test, dt_unmap(ops, DT_IOVA + SZ_2M + SZ_4K, SZ_8K,
+				       bits, NULL), (size_t)SZ_8K);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 2), 2);
+
+	KUNIT_EXPECT_TRUE(test, dt_unmapped(ops, DT_IOVA + 7 * SZ_4K, SZ_4K));
+	KUNIT_EXPECT_TRUE(test, dt_unmapped(ops, DT_IOVA + SZ_2M + SZ_4K,
+					    SZ_8K));
+	/* The rest stays mapped, the pages keeping the block's state */
+	KUNIT_EXPECT_TRUE(test, dt_writable_clean(test, ops, DT_IOVA));
+	KUNIT_EXPECT_TRUE(test, dt_writable_clean(test, ops,
+						  DT_IOVA + 8 * SZ_4K));
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, DT_IOVA + SZ_2M));
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, DT_IOVA + SZ_4M - SZ_4K));
+	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, DT_IOVA + SZ_2M + SZ_8K +
+						SZ_4K),
+			(phys_addr_t)(DT_PHYS + DT_IOVA + SZ_2M + 3 * SZ_4K));
+
+	/* The rest of the dirty block, now pages, in one go */
+	KUNIT_ASSERT_EQ(test, dt_unmap(ops, DT_IOVA + SZ_2M + 3 * SZ_4K,
+				       SZ_2M - 3 * SZ_4K, bits, NULL),
+			(size_t)(SZ_2M - 3 * SZ_4K));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 512 - 3), 512 - 3);
+	KUNIT_EXPECT_TRUE(test, dt_unmapped(ops, DT_IOVA + SZ_2M + SZ_4K,
+					    SZ_2M - SZ_4K));
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, DT_IOVA + SZ_2M));
+}
+
+/* Ranges that cannot be unmapped unmap nothing */
+static void dt_unmap_read_dirty_bad(struct kunit *test)
+{
+	const struct dt_fmt *f = test->param_value;
+	struct io_pgtable_ops *ops = dt_alloc(test);
+	unsigned long top = (1UL << f->ias) - SZ_4K;
+	struct iommu_dirty_bitmap dirty = {};
+
+	dt_map_rw(test, ops, DT_IOVA, SZ_4K, 2);
+	dt_dma_write(test, ops, DT_IOVA);
+	KUNIT_EXPECT_EQ(test, ops->unmap_read_dirty(ops, DT_IOVA, 0, &dirty),
+			0);
+	KUNIT_EXPECT_EQ(test, ops->unmap_read_dirty(ops, DT_IOVA + 1, SZ_4K,
+						    &dirty), 0);
+	KUNIT_EXPECT_EQ(test, ops->unmap_read_dirty(ops, DT_IOVA, SZ_4K + 1,
+						    &dirty), 0);
+	KUNIT_EXPECT_EQ(test, ops->unmap_read_dirty(ops, top, SZ_8K, &dirty),
+			0);
+	KUNIT_EXPECT_TRUE(test, dt_dirty(test, ops, DT_IOVA));
+	KUNIT_EXPECT_TRUE(test, dt_writable_clean(test, ops,
+						  DT_IOVA + SZ_4K));
+}
+
 /* Without the quirk writable leaves are writable, and there is no reading */
 static void dt_no_quirk(struct kunit *test)
 {
@@ -430,6 +606,11 @@ static void dt_no_quirk(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dt_write_granted(test, pte));
 	KUNIT_EXPECT_EQ(test, dt_read(ops, DT_IOVA, 64, 0, bits, NULL),
 			-EINVAL);
+	/* An unmap that reads the dirty state finds nothing, but unmaps */
+	KUNIT_EXPECT_EQ(test, dt_unmap(ops, DT_IOVA, SZ_4K, bits, NULL),
+			(size_t)SZ_4K);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(bits, 1));
+	KUNIT_EXPECT_EQ(test, ops->iova_to_phys(ops, DT_IOVA), 0);
 }
 
 /* Ranges the table cannot hold are refused */
@@ -474,6 +655,10 @@ static struct kunit_case dt_cases[] = {
 	KUNIT_CASE_PARAM(dt_block, dt_fmt_gen_params),
 	KUNIT_CASE_PARAM(dt_holes, dt_fmt_gen_params),
 	KUNIT_CASE_PARAM(dt_split, dt_fmt_gen_params),
+	KUNIT_CASE_PARAM(dt_unmap_read_dirty, dt_fmt_gen_params),
+	KUNIT_CASE_PARAM(dt_unmap_read_dirty_table, dt_fmt_gen_params),
+	KUNIT_CASE_PARAM(dt_unmap_read_dirty_split, dt_fmt_gen_params),
+	KUNIT_CASE_PARAM(dt_unmap_read_dirty_bad, dt_fmt_gen_params),
 	KUNIT_CASE_PARAM(dt_no_quirk, dt_fmt_gen_params),
 	KUNIT_CASE_PARAM(dt_bad_range, dt_fmt_gen_params),
 	KUNIT_CASE(dt_quirk_refused),

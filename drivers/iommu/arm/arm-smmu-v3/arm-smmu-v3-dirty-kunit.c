@@ -238,12 +238,64 @@ static void sdt_dirty_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sdt_read(smmu_domain, bits, 64), -EINVAL);
 }
 
+/*
+ * An unmap that reads the dirty state gathers the whole range without a
+ * page size, for one invalidation with no level hint by the caller.
+ */
+static void sdt_unmap_read_dirty(struct kunit *test)
+{
+	struct sdt_dev *can = sdt_dev(test, SDT_CAN_TRACK);
+	struct arm_smmu_domain *smmu_domain = sdt_domain(test, &can->smmu);
+	struct iommu_domain *domain = &smmu_domain->domain;
+	struct iommu_iotlb_gather gather;
+	DECLARE_BITMAP(bits, 1024);
+	struct iommu_dirty_bitmap dirty = {
+		.bits = bits,
+		.iova = SDT_IOVA,
+		.pgshift = 12,
+		.nbits = 1024,
+		.gather = &gather,
+	};
+	typeof(arm_smmu_dirty_ops.unmap_read_dirty) unmap =
+		arm_smmu_dirty_ops.unmap_read_dirty;
+	size_t mapped = 0;
+
+	KUNIT_ASSERT_EQ(test, arm_smmu_map_pages(domain, SDT_IOVA, SZ_1G,
+						 SZ_4K, 64,
+						 IOMMU_READ | IOMMU_WRITE,
+						 GFP_KERNEL, &mapped), 0);
+	KUNIT_ASSERT_EQ(test, arm_smmu_map_pages(domain, SDT_IOVA + SZ_2M,
+						 SZ_1G + SZ_2M, SZ_2M, 1,
+						 IOMMU_READ | IOMMU_WRITE,
+						 GFP_KERNEL, &mapped), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_set_dirty_tracking(domain, true), 0);
+	bitmap_zero(bits, 1024);
+	iommu_iotlb_gather_init(&gather);
+
+	KUNIT_EXPECT_EQ(test, unmap(domain, SDT_IOVA, 64 * SZ_4K, &dirty),
+			(size_t)(64 * SZ_4K));
+	KUNIT_EXPECT_EQ(test, gather.start, SDT_IOVA);
+	KUNIT_EXPECT_EQ(test, gather.end, SDT_IOVA + 64 * SZ_4K - 1);
+	KUNIT_EXPECT_EQ(test, unmap(domain, SDT_IOVA + SZ_2M, SZ_2M, &dirty),
+			(size_t)SZ_2M);
+	KUNIT_EXPECT_EQ(test, gather.start, SDT_IOVA);
+	KUNIT_EXPECT_EQ(test, gather.end, SDT_IOVA + SZ_4M - 1);
+	KUNIT_EXPECT_EQ(test, gather.pgsize, 0UL);
+
+	/* Mapped writable-clean and never written: nothing to report */
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(bits, 1024));
+	KUNIT_EXPECT_EQ(test, arm_smmu_iova_to_phys(domain, SDT_IOVA), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_iova_to_phys(domain, SDT_IOVA + SZ_2M),
+			0);
+}
+
 static struct kunit_case sdt_cases[] = {
 	KUNIT_CASE(sdt_httu),
 	KUNIT_CASE(sdt_capable),
 	KUNIT_CASE(sdt_alloc_refused),
 	KUNIT_CASE(sdt_attach_refused),
 	KUNIT_CASE(sdt_dirty_ops),
+	KUNIT_CASE(sdt_unmap_read_dirty),
 	{}
 };
 
