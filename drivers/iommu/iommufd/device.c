@@ -558,12 +558,13 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
  * @ucmd: the ioctl
  *
  * Paging HWPTs on an IOAS, optionally tracking dirty pages
- * (IOMMU_HWPT_ALLOC_DIRTY_TRACKING), are supported so far; other flags and
- * driver data fail with -EOPNOTSUPP.
+ * (IOMMU_HWPT_ALLOC_DIRTY_TRACKING) and fit to be the stage 2 of nested
+ * ones (IOMMU_HWPT_ALLOC_NEST_PARENT), are supported so far; other flags
+ * and driver data fail with -EOPNOTSUPP.
  *
  * Return: 0, or -EOPNOTSUPP as above, for a non-zero reserved field, or
- * for dirty tracking the device's IOMMU cannot do, -ENOENT for an unknown
- * device or IOAS, or as iommufd_hwpt_create().
+ * for dirty tracking or a nest parent the device's IOMMU cannot do,
+ * -ENOENT for an unknown device or IOAS, or as iommufd_hwpt_create().
  */
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
@@ -576,7 +577,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	if (cmd->__reserved || cmd->__reserved2)
 		return -EOPNOTSUPP;
-	if (cmd->flags & ~IOMMU_HWPT_ALLOC_DIRTY_TRACKING ||
+	if (cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+			   IOMMU_HWPT_ALLOC_NEST_PARENT) ||
 	    cmd->data_type != IOMMU_HWPT_DATA_NONE ||
 	    cmd->data_len || cmd->data_uptr || cmd->fault_id)
 		return -EOPNOTSUPP;
@@ -595,6 +597,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 			goto out_ioas;
 		paging_flags |= IOMMU_PAGING_DIRTY_TRACKING;
 	}
+	if (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
+		paging_flags |= IOMMU_PAGING_NEST_PARENT;
 
 	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, paging_flags,
 				   false);

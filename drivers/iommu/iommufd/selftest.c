@@ -142,6 +142,8 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev,
 	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
 	struct mock_domain *mock;
 
+	if (flags & ~(IOMMU_PAGING_DIRTY_TRACKING | IOMMU_PAGING_NEST_PARENT))
+		return ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_PAGING_DIRTY_TRACKING) &&
 	    (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return ERR_PTR(-EOPNOTSUPP);

@@ -2054,8 +2054,10 @@ TEST_F(mock, non_ioas_ids)
 	uint64_t val, iova;
 	uint32_t id;
 
+	/* Fault queues have not landed yet. */
 	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
-					  self->ioas_id, 1, &id));
+					  self->ioas_id,
+					  IOMMU_HWPT_FAULT_ID_VALID, &id));
 	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
 					  self->ioas_id, 1U << 30, &id));
 	ASSERT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_HWPT_ALLOC, &h));
@@ -2110,6 +2112,40 @@ TEST_F(mock, hwpt_alloc_second_device)
 	ASSERT_EQ(ENOENT, mock_check_map(self->fd, hwpt2, iova, PAGES(8),
 					 self->buf));
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, PAGES(8), NULL));
+}
+
+/*
+ * A HWPT fit to be the stage 2 of nested ones is a paging HWPT like any
+ * other until nested HWPTs arrive: it maps the IOAS, takes devices and
+ * may track dirty pages too.
+ */
+TEST_F(mock, hwpt_alloc_nest_parent)
+{
+	struct mock_dev_ids dev2;
+	uint32_t parent, both;
+	uint64_t iova;
+
+	ASSERT_EQ(0, ioas_map_auto(self->fd, self->ioas_id, self->buf,
+				   PAGES(2), &iova));
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas_id,
+				 IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, mock_check_map(self->fd, parent, iova, PAGES(2),
+				    self->buf));
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas_id,
+				 IOMMU_HWPT_ALLOC_NEST_PARENT |
+				 IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &both));
+	ASSERT_EQ(0, hwpt_dirty_set(self->fd, both, true));
+	ASSERT_EQ(0, mock_dev_add(self->fd, parent, &dev2));
+	ASSERT_EQ(parent, dev2.hwpt);
+	ASSERT_EQ(EBUSY, obj_destroy(self->fd, parent));
+	ASSERT_EQ(0, obj_destroy(self->fd, dev2.stdev));
+	ASSERT_EQ(0, obj_destroy(self->fd, parent));
+	ASSERT_EQ(0, obj_destroy(self->fd, both));
+	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
+					  self->ioas_id,
+					  IOMMU_HWPT_ALLOC_NEST_PARENT |
+					  IOMMU_HWPT_FAULT_ID_VALID, &both));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, PAGES(2), NULL));
 }
 
 TEST_F(mock, hwpt_alloc_short_struct)
