@@ -377,7 +377,7 @@ static void dt_block(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ops->read_and_clear_dirty(ops, dirty.iova, SZ_1M,
 							0, &dirty), 0);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 256), 256);
-	KUNIT_EXPECT_EQ(test, dirty.carry_end, 0UL);
+	KUNIT_EXPECT_EQ(test, dirty.carry_last, 0UL);
 	KUNIT_EXPECT_EQ(test, gather.start, DT_IOVA + SZ_2M);
 	KUNIT_EXPECT_EQ(test, gather.end, DT_IOVA + SZ_4M - 1);
 	KUNIT_EXPECT_TRUE(test, dt_writable_clean(test, ops, DT_IOVA + SZ_2M));
@@ -387,13 +387,13 @@ static void dt_block(struct kunit *test)
 	bitmap_zero(bits, 1024);
 	dirty.iova = DT_IOVA + SZ_1M;
 	dirty.nbits = 512;
-	dirty.carry_end = 0;
+	dirty.carry_last = 0;
 	dirty.gather = NULL;
 	KUNIT_ASSERT_EQ(test, ops->read_and_clear_dirty(ops, dirty.iova, SZ_2M,
 							0, &dirty), 0);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 512), 256);
 	KUNIT_EXPECT_EQ(test, find_first_bit(bits, 512), 256UL);
-	KUNIT_EXPECT_EQ(test, dirty.carry_end, DT_IOVA + SZ_4M);
+	KUNIT_EXPECT_EQ(test, dirty.carry_last, DT_IOVA + SZ_4M - 1);
 	KUNIT_EXPECT_FALSE(test, dt_dirty(test, ops, DT_IOVA + SZ_2M));
 }
 

@@ -177,17 +177,17 @@ static void dt_large_page(struct kunit *test, bool first_level)
 						  SZ_1M, 0, &dirty);
 	KUNIT_ASSERT_EQ(test, rc, 0);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 512), 256);
-	KUNIT_EXPECT_EQ(test, dirty.carry_end, 0UL);
+	KUNIT_EXPECT_EQ(test, dirty.carry_last, 0UL);
 	/* A window ending inside the leaf learns where it ends. */
 	dt_dma_write(test, d, DT_IOVA + SZ_2M);
 	bitmap_zero(bits, 1024);
 	dirty.iova = DT_IOVA + SZ_1M;
-	dirty.carry_end = 0;
+	dirty.carry_last = 0;
 	rc = intel_dirty_ops.read_and_clear_dirty(&d->domain, dirty.iova,
 						  SZ_2M, 0, &dirty);
 	KUNIT_ASSERT_EQ(test, rc, 0);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 512), 256);
-	KUNIT_EXPECT_EQ(test, dirty.carry_end, DT_IOVA + SZ_4M);
+	KUNIT_EXPECT_EQ(test, dirty.carry_last, DT_IOVA + SZ_4M - 1);
 	KUNIT_EXPECT_FALSE(test, dt_leaf_dirty(test, d, DT_IOVA + SZ_2M));
 	domain_exit(d);
 }
@@ -277,6 +277,27 @@ static void dt_unmap_read_dirty(struct kunit *test)
 	domain_exit(d);
 }
 
+/*
+ * The IOMMU core's record of an IOPTE that reaches past the window and
+ * ends at the very top of the address space: the carry says so, rather
+ * than wrapping to "none".
+ */
+static void dt_record_top(struct kunit *test)
+{
+	DECLARE_BITMAP(bits, 256);
+	struct iommu_dirty_bitmap dirty = {
+		.bits = bits,
+		.iova = 0UL - SZ_2M,
+		.pgshift = VTD_PAGE_SHIFT,
+		.nbits = 256,
+	};
+
+	bitmap_zero(bits, 256);
+	iommu_dirty_bitmap_record(&dirty, 0UL - SZ_2M, SZ_2M);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bits, 256), 256);
+	KUNIT_EXPECT_EQ(test, dirty.carry_last, ULONG_MAX);
+}
+
 static struct kunit_case intel_dirty_cases[] = {
 	KUNIT_CASE(dt_first_stage),
 	KUNIT_CASE(dt_second_stage),
@@ -285,6 +306,7 @@ static struct kunit_case intel_dirty_cases[] = {
 	KUNIT_CASE(dt_sparse),
 	KUNIT_CASE(dt_untracked_preset),
 	KUNIT_CASE(dt_unmap_read_dirty),
+	KUNIT_CASE(dt_record_top),
 	{}
 };
 

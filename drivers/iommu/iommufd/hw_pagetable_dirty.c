@@ -61,13 +61,14 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 
 /*
  * Fill @nbits bits of the user bitmap from byte @ubits on, for the IOVA
- * window that starts at @dirty->iova. *@carry_end is how far an IOPTE
- * reported by the window before reached; updated for the next window.
+ * window that starts at @dirty->iova. *@carry_last is the last IOVA of an
+ * IOPTE the window before reported and cleared, 0 for none; updated for
+ * the next window.
  */
 static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
 			unsigned long nbits, unsigned long iommu_flags,
 			struct iommu_dirty_bitmap *dirty,
-			unsigned long *carry_end)
+			unsigned long *carry_last)
 {
 	size_t nbytes = DIV_ROUND_UP(nbits, BITS_PER_BYTE);
 	int rc;
@@ -77,13 +78,13 @@ static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
 	    copy_to_user(ubits, dirty->bits, nbytes))
 		return -EFAULT;
 	dirty->nbits = nbits;
-	dirty->carry_end = 0;
-	if (*carry_end > dirty->iova)
+	dirty->carry_last = 0;
+	if (*carry_last >= dirty->iova)
 		iommu_dirty_bitmap_record(dirty, dirty->iova,
-					  *carry_end - dirty->iova);
+					  *carry_last - dirty->iova + 1);
 	rc = iopt_read_dirty(&hwpt->ioas->iopt, hwpt->domain, iommu_flags,
 			     dirty);
-	*carry_end = dirty->carry_end;
+	*carry_last = dirty->carry_last;
 	if (copy_to_user(ubits, dirty->bits, nbytes))
 		return -EFAULT;
 	return rc;
@@ -127,7 +128,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
 	u8 __user *ubits = u64_to_user_ptr(cmd->data);
-	unsigned long iommu_flags = 0, carry_end = 0;
+	unsigned long iommu_flags = 0, carry_last = 0;
 	struct iommu_dirty_bitmap dirty = {};
 	struct iommufd_hwpt *hwpt;
 	u64 nbits, done;
@@ -161,7 +162,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 		dirty.iova = cmd->iova + (done << dirty.pgshift);
 		rc = dirty_window(hwpt, ubits + done / BITS_PER_BYTE,
 				  min_t(u64, nbits - done, DIRTY_WINDOW_BITS),
-				  iommu_flags, &dirty, &carry_end);
+				  iommu_flags, &dirty, &carry_last);
 		if (rc)
 			break;
 		if (fatal_signal_pending(current)) {

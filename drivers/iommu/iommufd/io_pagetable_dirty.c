@@ -119,7 +119,7 @@ int iopt_check_dirty_range(struct io_pagetable *iopt,
  * @flags: IOMMU_DIRTY_NO_CLEAR to leave the IOPTEs dirty
  * @dirty: the window: @dirty->nbits bits of (1 << @dirty->pgshift) bytes
  *	of IOVA from @dirty->iova, all of it mapped. Bits are only set, never
- *	cleared. @dirty->carry_end tells how far an IOPTE that was cleared
+ *	cleared. @dirty->carry_last tells how far an IOPTE that was cleared
  *	reaches past the window: the caller reports that part in its next
  *	window.
  *
