@@ -26,7 +26,8 @@ struct iommufd_ioas;
  * @enforce_cc: every DMA through the domain snoops CPU caches, whatever
  *	the device asks (no-snoop blocked); fixed at creation
  * @dirty_tracking: the last IOMMU_HWPT_SET_DIRTY_TRACKING that succeeded
- *	started tracking; READ_ONCE()/WRITE_ONCE(), no lock
+ *	started tracking; written under @ioas' mutex together with the
+ *	driver's state, read with READ_ONCE()
  * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex
  */
 struct iommufd_hwpt {

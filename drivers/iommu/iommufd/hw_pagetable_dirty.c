@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/swab.h>
 #include <uapi/linux/iommufd.h>
 
 #include "hw_pagetable.h"
@@ -49,14 +50,34 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
+	/* One change at a time, so that the flag says what the driver did. */
+	mutex_lock(&hwpt->ioas->mutex);
 	rc = iopt_set_dirty_tracking(&hwpt->ioas->iopt, hwpt->domain,
 				     cmd->flags &
 				     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
 	if (!rc)
 		WRITE_ONCE(hwpt->dirty_tracking,
 			   cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	mutex_unlock(&hwpt->ioas->mutex);
 	iommufd_put_object(ucmd->ctx, &hwpt->obj);
 	return rc;
+}
+
+/*
+ * The user's bitmap is bytes, bit n being bit n % 8 of byte n / 8; the
+ * IOMMU core records into native unsigned longs. The same on little-endian
+ * hosts; on big-endian ones each word of @nbytes bytes is swapped, both
+ * ways (a byte swap is its own inverse).
+ */
+static void dirty_bits_swap(unsigned long *bits, size_t nbytes)
+{
+#ifdef __BIG_ENDIAN
+	size_t i;
+
+	for (i = 0; i < DIV_ROUND_UP(nbytes, sizeof(long)); i++)
+		bits[i] = BITS_PER_LONG == 64 ? swab64(bits[i]) :
+						swab32(bits[i]);
+#endif
 }
 
 /*
@@ -77,6 +98,7 @@ static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
 	if (copy_from_user(dirty->bits, ubits, nbytes) ||
 	    copy_to_user(ubits, dirty->bits, nbytes))
 		return -EFAULT;
+	dirty_bits_swap(dirty->bits, nbytes);
 	dirty->nbits = nbits;
 	dirty->carry_last = 0;
 	if (*carry_last >= dirty->iova)
@@ -85,6 +107,7 @@ static int dirty_window(struct iommufd_hwpt *hwpt, u8 __user *ubits,
 	rc = iopt_read_dirty(&hwpt->ioas->iopt, hwpt->domain, iommu_flags,
 			     dirty);
 	*carry_last = dirty->carry_last;
+	dirty_bits_swap(dirty->bits, nbytes);
 	if (copy_to_user(ubits, dirty->bits, nbytes))
 		return -EFAULT;
 	return rc;
@@ -240,6 +263,7 @@ int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
 	if (copy_from_user(dirty.bits, ubits, nbytes) ||
 	    copy_to_user(ubits, dirty.bits, nbytes))
 		goto out_free;
+	dirty_bits_swap(dirty.bits, nbytes);
 	dirty.iova = cmd->iova;
 	dirty.nbits = nbits;
 
@@ -247,6 +271,7 @@ int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
 			      hwpt->domain, &dirty, &unmapped);
 	if (rc)
 		goto out_free;
+	dirty_bits_swap(dirty.bits, nbytes);
 	if (copy_to_user(ubits, dirty.bits, nbytes)) {
 		rc = -EFAULT;
 		goto out_free;

@@ -75,9 +75,11 @@ int iopt_set_dirty_tracking(struct io_pagetable *iopt,
 
 	down_read(&iopt->rwsem);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); enable && area && !rc;
-	     area = iopt_area_next(area, 0, ULONG_MAX))
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		rc = dirty_read_locked(domain, area->node.start,
 				       iopt_area_length(area), 0, &clear);
+		cond_resched();
+	}
 	if (!rc)
 		rc = domain->dirty_ops->set_dirty_tracking(domain, enable);
 	up_read(&iopt->rwsem);

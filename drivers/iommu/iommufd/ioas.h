@@ -17,14 +17,16 @@ struct iommufd_ucmd;
  * struct iommufd_ioas - an IOAS
  * @obj: the object header
  * @iopt: the I/O page table
- * @mutex: protects @hwpt_list
+ * @mutex: protects @hwpt_list; also serialises changes of the dirty
+ *	tracking of those HWPTs (&iommufd_hwpt.dirty_tracking)
  * @hwpt_list: HWPTs whose domain mirrors @iopt (&iommufd_hwpt.ioas_item),
- *	candidates for devices attached to the IOAS directly
+ *	the automatic ones candidates for devices attached to the IOAS
+ *	directly
  */
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
-	struct mutex mutex;	/* protects hwpt_list */
+	struct mutex mutex;	/* see @mutex above */
 	struct list_head hwpt_list;
 };
 

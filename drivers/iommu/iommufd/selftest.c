@@ -779,6 +779,7 @@ static int test_dirty(struct iommufd_ucmd *ucmd)
 			next = mock_mark_dirty(mock, iova);
 			any |= next;
 			iova = next ?: iova + MOCK_IO_PAGE_SIZE;
+			cond_resched();
 		}
 		count += any;
 		cond_resched();

@@ -85,8 +85,10 @@ static int compat_dirty_area(void *arg, unsigned long start,
 /*
  * Report every page mapped in [iova, iova + size - 1] dirty in the user's
  * bitmap at @ubits, a bit per 1 << @pgshift bytes. -EINVAL when a mapping
- * reaches across an end of the range (nothing is set then), -EFAULT,
- * -ENOMEM.
+ * reaches across an end of the range (nothing is set then, unless a map
+ * made meanwhile cuts it), -EFAULT, -ENOMEM. The table's lock is not held
+ * from here to the unmap of a dirty-reporting unmap: a page mapped in
+ * between is unmapped unreported, as one mapped after the call would be.
  */
 static int compat_dirty_fill(struct iommufd_ioas *ioas, unsigned long iova,
 			     unsigned long size, unsigned int pgshift,
