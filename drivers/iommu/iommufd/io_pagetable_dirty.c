@@ -58,7 +58,8 @@ static int dirty_read_locked(struct iommu_domain *domain, unsigned long iova,
  * @enable: start (true) or stop
  *
  * Starting first clears what the IOPTEs recorded before, so that the first
- * read reports only what DMA wrote from now on.
+ * read reports only what DMA wrote from now on, with one IOTLB flush for
+ * every area.
  *
  * Return: 0, -EOPNOTSUPP when @domain cannot track, or the driver's error
  * (tracking is then not started).
@@ -66,20 +67,26 @@ static int dirty_read_locked(struct iommu_domain *domain, unsigned long iova,
 int iopt_set_dirty_tracking(struct io_pagetable *iopt,
 			    struct iommu_domain *domain, bool enable)
 {
-	struct iommu_dirty_bitmap clear = {};
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap clear = { .gather = &gather };
 	struct iopt_area *area;
 	int rc = 0;
 
 	if (!domain->dirty_ops)
 		return -EOPNOTSUPP;
 
+	iommu_iotlb_gather_init(&gather);
 	down_read(&iopt->rwsem);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); enable && area && !rc;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
-		rc = dirty_read_locked(domain, area->node.start,
-				       iopt_area_length(area), 0, &clear);
+		rc = domain->dirty_ops->read_and_clear_dirty(domain,
+				area->node.start, iopt_area_length(area), 0,
+				&clear);
 		cond_resched();
 	}
+	/* Flush even after an error: some IOPTEs may have been cleared. */
+	if (gather.end)
+		iommu_iotlb_sync(domain, &gather);
 	if (!rc)
 		rc = domain->dirty_ops->set_dirty_tracking(domain, enable);
 	up_read(&iopt->rwsem);
