@@ -1068,6 +1068,40 @@ int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set)
 }
 
 /**
+ * iopt_walk_span() - Visit each area part of an IOVA span, which must be
+ *	wholly mapped
+ * @iopt: the table; its rwsem held
+ * @iova: first IOVA of the span
+ * @last: last IOVA of the span
+ * @fn: called for each area part, in order, or NULL to only check
+ * @arg: passed to @fn
+ *
+ * Return: 0, what @fn returned when not 0 (the walk stops), or -ENOENT
+ * when areas do not cover the whole span; @fn may have been called for
+ * the parts before the gap.
+ */
+int iopt_walk_span(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long last, iopt_span_fn fn, void *arg)
+{
+	unsigned long pos = iova;
+	struct iopt_area *area;
+	int rc;
+
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
+		if (area->node.start > pos)
+			return -ENOENT;
+		rc = fn ? fn(area, pos, min(area->node.last, last), arg) : 0;
+		if (rc)
+			return rc;
+		if (area->node.last >= last)
+			return 0;
+		pos = area->node.last + 1;
+	}
+	return -ENOENT;
+}
+
+/**
  * iopt_walk_areas() - Report the areas that meet an IOVA range
  * @iopt: the table
  * @start: first IOVA of the range

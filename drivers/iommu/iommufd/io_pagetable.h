@@ -175,6 +175,11 @@ int iopt_set_allowed(struct io_pagetable *iopt, struct rb_root_cached *set);
 typedef int (*iopt_range_fn)(void *arg, unsigned long start,
 			     unsigned long last);
 int iopt_walk_usable(struct io_pagetable *iopt, iopt_range_fn fn, void *arg);
+/* Called for the part [from, to] of @area inside a span; non-zero stops. */
+typedef int (*iopt_span_fn)(struct iopt_area *area, unsigned long from,
+			    unsigned long to, void *arg);
+int iopt_walk_span(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long last, iopt_span_fn fn, void *arg);
 int iopt_walk_areas(struct io_pagetable *iopt, unsigned long start,
 		    unsigned long last, iopt_range_fn fn, void *arg);
 

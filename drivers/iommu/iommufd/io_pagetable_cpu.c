@@ -22,36 +22,6 @@
 #include "io_pagetable.h"
 #include "pages.h"
 
-/* Called for the part [from, to] of @area inside a span; non-zero stops. */
-typedef int (*span_fn)(struct iopt_area *area, unsigned long from,
-		       unsigned long to, void *arg);
-
-/*
- * Call @fn for each area part of [iova, last] in order. Return -ENOENT when
- * areas do not cover the whole span; @fn may have been called for the parts
- * before the gap.
- */
-static int walk_span(struct io_pagetable *iopt, unsigned long iova,
-		     unsigned long last, span_fn fn, void *arg)
-{
-	unsigned long pos = iova;
-	struct iopt_area *area;
-	int rc;
-
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
-		if (area->node.start > pos)
-			return -ENOENT;
-		rc = fn(area, pos, min(area->node.last, last), arg);
-		if (rc)
-			return rc;
-		if (area->node.last >= last)
-			return 0;
-		pos = area->node.last + 1;
-	}
-	return -ENOENT;
-}
-
 /**
  * struct iopt_cpu_pin - a part of an area that CPU users pinned
  * @node: the IOVA range, in &iopt_area.cpu_pinned
@@ -236,12 +206,13 @@ int iopt_pin(struct io_pagetable *iopt, unsigned long iova,
 		return rc;
 
 	down_write(&iopt->rwsem);
-	rc = walk_span(iopt, iova, last, check_part, &use);
+	rc = iopt_walk_span(iopt, iova, last, check_part, &use);
 	if (!rc) {
-		rc = walk_span(iopt, iova, last, pin_part, &use);
+		rc = iopt_walk_span(iopt, iova, last, pin_part, &use);
 		/* check_part() saw the whole span: only pinning can fail. */
 		if (rc)
-			walk_span(iopt, iova, last, unpin_until, &use.failed_at);
+			iopt_walk_span(iopt, iova, last, unpin_until,
+				       &use.failed_at);
 	}
 	up_write(&iopt->rwsem);
 	return rc;
@@ -261,7 +232,7 @@ void iopt_unpin(struct io_pagetable *iopt, unsigned long iova,
 	if (WARN_ON(check_span(iova, length, &last)))
 		return;
 	down_write(&iopt->rwsem);
-	WARN_ON(walk_span(iopt, iova, last, unpin_part, NULL));
+	WARN_ON(iopt_walk_span(iopt, iova, last, unpin_part, NULL));
 	up_write(&iopt->rwsem);
 }
 
@@ -332,9 +303,9 @@ int iopt_rw(struct io_pagetable *iopt, unsigned long iova, void *buf,
 		return rc;
 
 	down_read(&iopt->rwsem);
-	rc = walk_span(iopt, iova, last, check_part, &use);
+	rc = iopt_walk_span(iopt, iova, last, check_part, &use);
 	if (!rc)
-		rc = walk_span(iopt, iova, last, copy_part, &cur);
+		rc = iopt_walk_span(iopt, iova, last, copy_part, &cur);
 	up_read(&iopt->rwsem);
 	return rc;
 }

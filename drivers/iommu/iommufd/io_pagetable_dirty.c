@@ -14,24 +14,6 @@
 
 #include "io_pagetable.h"
 
-/* Is every byte of [iova, last] in an area? */
-static bool dirty_range_mapped(struct io_pagetable *iopt, unsigned long iova,
-			       unsigned long last)
-{
-	unsigned long pos = iova;
-	struct iopt_area *area;
-
-	for (area = iopt_area_first(iopt, iova, last); area;
-	     area = iopt_area_next(area, iova, last)) {
-		if (area->node.start > pos)
-			return false;
-		if (area->node.last >= last)
-			return true;
-		pos = area->node.last + 1;
-	}
-	return false;
-}
-
 /* Read @dirty's window with @flags and flush what was cleared. */
 static int dirty_read_locked(struct iommu_domain *domain, unsigned long iova,
 			     unsigned long length, unsigned long flags,
@@ -115,7 +97,7 @@ int iopt_check_dirty_range(struct io_pagetable *iopt,
 		rc = -EINVAL;
 	else if (!domain->dirty_ops)
 		rc = -EOPNOTSUPP;
-	else if (!dirty_range_mapped(iopt, iova, iova + length - 1))
+	else if (iopt_walk_span(iopt, iova, iova + length - 1, NULL, NULL))
 		rc = -ENOENT;
 	up_read(&iopt->rwsem);
 	return rc;
@@ -142,7 +124,8 @@ int iopt_read_dirty(struct io_pagetable *iopt, struct iommu_domain *domain,
 	int rc;
 
 	down_read(&iopt->rwsem);
-	if (!dirty_range_mapped(iopt, dirty->iova, dirty->iova + length - 1))
+	if (iopt_walk_span(iopt, dirty->iova, dirty->iova + length - 1,
+			   NULL, NULL))
 		rc = -ENOENT;
 	else
 		rc = dirty_read_locked(domain, dirty->iova, length, flags,
