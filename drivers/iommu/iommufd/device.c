@@ -6,6 +6,9 @@
  *
  * Lock order: iommufd_ioas.mutex, then iommufd_group.lock, then the
  * io_pagetable's rwsem. iommufd_ctx.groups_lock is taken alone.
+ * iommufd_device.fault_lock is taken inside iommufd_group.lock and inside
+ * the IOMMU core's fault reporting lock, and comes before the fault queue's
+ * lock.
  */
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -19,6 +22,7 @@
 
 #include "context.h"
 #include "device.h"
+#include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
 #include "ucmd.h"
@@ -158,7 +162,44 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	struct iommufd_device *idev =
 		container_of(obj, struct iommufd_device, obj);
 
+	mutex_destroy(&idev->fault_lock);
 	group_put(idev->igroup);
+}
+
+/*
+ * The IOMMU core's handler of @dev's faults, registered at bind: page
+ * requests go to the fault queue of the HWPT the device is attached to.
+ * Runs under the core's per-device fault lock and may sleep.
+ */
+static int device_fault_handler(struct iommu_fault *evt, void *data)
+{
+	struct iommufd_device *idev = data;
+	int rc = -ENODEV;
+
+	mutex_lock(&idev->fault_lock);
+	if (idev->fault)
+		rc = iommufd_fault_queue(idev->fault, idev->dev, idev->obj.id,
+					 evt);
+	mutex_unlock(&idev->fault_lock);
+	return rc;
+}
+
+/*
+ * Send @idev's faults to @fault from now on. Requests the old queue holds
+ * for the device are answered as invalid, so it does not wait for them.
+ * Called under the group's lock, after the domain changed.
+ */
+static void device_route_faults(struct iommufd_device *idev,
+				struct iommufd_fault *fault)
+{
+	struct iommufd_fault *old;
+
+	mutex_lock(&idev->fault_lock);
+	old = idev->fault;
+	idev->fault = fault;
+	mutex_unlock(&idev->fault_lock);
+	if (old && old != fault)
+		iommufd_fault_drop_dev(old, idev->dev);
 }
 
 /**
@@ -208,6 +249,13 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	idev->dev = dev;
 	idev->igroup = igroup;
 	INIT_LIST_HEAD(&idev->group_item);
+	mutex_init(&idev->fault_lock);
+	/*
+	 * Only one handler per device: where the IOMMU core has none for it
+	 * (or cannot take one), its page requests never reach userspace.
+	 */
+	idev->fault_handler = !iommu_register_device_fault_handler(dev,
+			device_fault_handler, idev);
 	/* The binding driver is a user until iommufd_device_unbind(). */
 	iommufd_ref_object(&idev->obj);
 	iommufd_object_finalize(ctx, &idev->obj);
@@ -226,6 +274,9 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
 	iommufd_device_detach(idev);
+	/* Detaching answered every request still waiting: none is pending. */
+	if (idev->fault_handler)
+		WARN_ON(iommu_unregister_device_fault_handler(idev->dev));
 	iommufd_object_destroy_kernel(idev->ctx, &idev->obj);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);
@@ -317,6 +368,7 @@ static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 	iommufd_ref_object(&hwpt->obj);
 	idev->hwpt = hwpt;
 	list_add_tail(&idev->group_item, &igroup->attached);
+	device_route_faults(idev, hwpt->fault);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
@@ -366,6 +418,7 @@ static int group_replace(struct iommufd_device *idev,
 			iopt_unreserve(&old->ioas->iopt, cur);
 		iommufd_ref_object(&new->obj);
 		cur->hwpt = new;
+		device_route_faults(cur, new->fault);
 		moved++;
 	}
 	igroup->hwpt = new;
@@ -546,6 +599,7 @@ void iommufd_device_detach(struct iommufd_device *idev)
 		iommu_detach_group(hwpt->domain, igroup->group);
 		igroup->hwpt = NULL;
 	}
+	device_route_faults(idev, NULL);
 	iopt_unreserve(&hwpt->ioas->iopt, idev);
 	mutex_unlock(&igroup->lock);
 
@@ -553,71 +607,140 @@ void iommufd_device_detach(struct iommufd_device *idev)
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
 
-/**
- * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
- * @ucmd: the ioctl
- *
- * Paging HWPTs on an IOAS, optionally tracking dirty pages
- * (IOMMU_HWPT_ALLOC_DIRTY_TRACKING) and fit to be the stage 2 of nested
- * ones (IOMMU_HWPT_ALLOC_NEST_PARENT), are supported so far; other flags
- * and driver data fail with -EOPNOTSUPP.
- *
- * Return: 0, or -EOPNOTSUPP as above, for a non-zero reserved field, or
- * for dirty tracking or a nest parent the device's IOMMU cannot do,
- * -ENOENT for an unknown device or IOAS, or as iommufd_hwpt_create().
- */
-int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
+/* A paging HWPT on @ioas, which the caller lists on it once it is ready. */
+static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
+					 struct iommufd_device *idev,
+					 struct iommufd_ioas *ioas)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_device *idev;
-	struct iommufd_hwpt *hwpt;
-	struct iommufd_ioas *ioas;
 	u32 paging_flags = 0;
-	int rc;
 
-	if (cmd->__reserved || cmd->__reserved2)
-		return -EOPNOTSUPP;
 	if (cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			   IOMMU_HWPT_ALLOC_NEST_PARENT) ||
-	    cmd->data_type != IOMMU_HWPT_DATA_NONE ||
-	    cmd->data_len || cmd->data_uptr || cmd->fault_id)
-		return -EOPNOTSUPP;
-
-	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
-	if (IS_ERR(idev))
-		return PTR_ERR(idev);
-	ioas = iommufd_get_ioas(ucmd->ctx, cmd->pt_id);
-	if (IS_ERR(ioas)) {
-		rc = PTR_ERR(ioas);
-		goto out_dev;
-	}
+			   IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ERR_PTR(-EOPNOTSUPP);
+	/* Only the nested domains of a guest report to a fault queue. */
+	if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
+		return ERR_PTR(-EOPNOTSUPP);
 	if (cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) {
-		rc = -EOPNOTSUPP;
 		if (!device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
-			goto out_ioas;
+			return ERR_PTR(-EOPNOTSUPP);
 		paging_flags |= IOMMU_PAGING_DIRTY_TRACKING;
 	}
 	if (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 		paging_flags |= IOMMU_PAGING_NEST_PARENT;
-
-	hwpt = iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, paging_flags,
+	return iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, paging_flags,
 				   false);
+}
+
+/* A nested HWPT on @parent, reporting its page faults if asked to. */
+static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
+					 struct iommufd_device *idev,
+					 struct iommufd_hwpt *parent)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct iommu_user_arg arg = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.len = cmd->data_len,
+	};
+	struct iommufd_fault *fault = NULL;
+	struct iommufd_hwpt *hwpt;
+
+	if (parent->parent)
+		return ERR_PTR(-EINVAL);
+	/* As Linux 6.12: a HWPT without driver data on a HWPT is unknown. */
+	if (cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID || !cmd->data_len)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		fault = iommufd_get_fault(ucmd->ctx, cmd->fault_id);
+		if (IS_ERR(fault))
+			return ERR_CAST(fault);
+	}
+	hwpt = iommufd_hwpt_nested_create(ucmd->ctx, parent, idev->dev, &arg);
+	if (fault) {
+		if (!IS_ERR(hwpt)) {
+			iommufd_ref_object(&fault->obj);
+			hwpt->fault = fault;
+		}
+		iommufd_put_object(ucmd->ctx, &fault->obj);
+	}
+	return hwpt;
+}
+
+/**
+ * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC
+ * @ucmd: the ioctl
+ *
+ * On an IOAS: a paging HWPT that mirrors it, optionally tracking dirty
+ * pages (IOMMU_HWPT_ALLOC_DIRTY_TRACKING) and fit to be the stage 2 of
+ * nested ones (IOMMU_HWPT_ALLOC_NEST_PARENT). On such a nest parent HWPT:
+ * a nested HWPT whose stage 1 the driver data describes, optionally
+ * reporting I/O page faults to a fault queue (IOMMU_HWPT_FAULT_ID_VALID).
+ *
+ * Return: 0, or -EOPNOTSUPP for a non-zero reserved field, flags that do
+ * not apply to the kind of HWPT, driver data for a paging HWPT or none
+ * for a nested one, or dirty tracking the device's IOMMU cannot do;
+ * -EINVAL for driver data without a length or the reverse, a parent that
+ * is not a nest parent, or an ID that is neither IOAS nor paging HWPT;
+ * -ENOENT
+ * for an unknown device, IOAS, HWPT or fault queue; -EFAULT; or the IOMMU
+ * driver's error.
+ */
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas = NULL;
+	struct iommufd_device *idev;
+	struct iommufd_object *obj;
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EOPNOTSUPP;
+	/* Driver data has a type and a length, or neither. */
+	if (cmd->data_type == IOMMU_HWPT_DATA_NONE ? cmd->data_len :
+						     !cmd->data_len)
+		return -EINVAL;
+
+	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	obj = iommufd_get_object(ucmd->ctx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out_dev;
+	}
+	switch (obj->type) {
+	case IOMMUFD_OBJ_IOAS:
+		ioas = container_of(obj, struct iommufd_ioas, obj);
+		hwpt = alloc_paging(ucmd, idev, ioas);
+		break;
+	case IOMMUFD_OBJ_HWPT:
+		hwpt = alloc_nested(ucmd, idev,
+				    container_of(obj, struct iommufd_hwpt,
+						 obj));
+		break;
+	default:
+		hwpt = ERR_PTR(-EINVAL);
+	}
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
-		goto out_ioas;
+		goto out_obj;
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
 		iommufd_object_abort_and_destroy(ucmd->ctx, &hwpt->obj);
-	} else {
+		goto out_obj;
+	}
+	if (ioas) {
 		mutex_lock(&ioas->mutex);
 		list_add_tail(&hwpt->ioas_item, &ioas->hwpt_list);
 		mutex_unlock(&ioas->mutex);
-		iommufd_object_finalize(ucmd->ctx, &hwpt->obj);
 	}
-out_ioas:
-	iommufd_put_object(ucmd->ctx, &ioas->obj);
+	iommufd_object_finalize(ucmd->ctx, &hwpt->obj);
+out_obj:
+	iommufd_put_object(ucmd->ctx, obj);
 out_dev:
 	iommufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;

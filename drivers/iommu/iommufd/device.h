@@ -49,6 +49,12 @@ struct iommufd_group {
  * @hwpt: the HWPT it is attached to, with a user reference held, or NULL;
  *	protected by @igroup's lock
  * @group_item: on @igroup's attached list while @hwpt is set
+ * @fault_lock: protects @fault; taken inside the IOMMU core's per-device
+ *	fault reporting lock, and inside @igroup's lock by attach and detach
+ * @fault: the fault queue of @hwpt, where the device's I/O page faults go,
+ *	or NULL; follows @hwpt
+ * @fault_handler: the IOMMU core calls us with the device's faults; set
+ *	from bind to unbind when the core let us register
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -57,6 +63,9 @@ struct iommufd_device {
 	struct iommufd_group *igroup;
 	struct iommufd_hwpt *hwpt;
 	struct list_head group_item;
+	struct mutex fault_lock;	/* see @fault_lock above */
+	struct iommufd_fault *fault;
+	bool fault_handler;
 };
 
 /* Allocation and lookups rely on the header coming first. */

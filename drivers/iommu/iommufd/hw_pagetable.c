@@ -5,6 +5,7 @@
 #include <linux/device.h>
 #include <linux/iommu.h>
 
+#include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
 
@@ -23,9 +24,15 @@ void iommufd_hwpt_destroy(struct iommufd_object *obj)
 		mutex_unlock(&ioas->mutex);
 	}
 	if (hwpt->domain) {
-		iopt_remove_domain(&ioas->iopt, hwpt->domain);
+		if (!hwpt->parent)
+			iopt_remove_domain(&ioas->iopt, hwpt->domain);
+		/* A nested domain goes before the stage 2 it uses. */
 		iommu_domain_free(hwpt->domain);
 	}
+	if (hwpt->fault)
+		iommufd_unref_object(&hwpt->fault->obj);
+	if (hwpt->parent)
+		iommufd_unref_object(&hwpt->parent->obj);
 	iommufd_unref_object(&ioas->obj);
 }
 
@@ -82,6 +89,7 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 	if (IS_ERR(hwpt))
 		return hwpt;
 	INIT_LIST_HEAD(&hwpt->ioas_item);
+	hwpt->ctx = ctx;
 	hwpt->ioas = ioas;
 	hwpt->auto_domain = auto_domain;
 	iommufd_ref_object(&ioas->obj);
@@ -93,6 +101,7 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 		goto err_abort;
 	}
 	hwpt->iommu_ops = dev_iommu_ops(dev);
+	hwpt->nest_parent = paging_flags & IOMMU_PAGING_NEST_PARENT;
 	/*
 	 * Where the device's IOMMU can, make every DMA snoop, so that KVM
 	 * may trust the guest's caches; only an empty domain can be told.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The HWPT object: an iommu_domain that mirrors one IOAS.
+ * The HWPT object: an iommu_domain that mirrors one IOAS (a paging HWPT),
+ * or one whose stage 1 userspace owns, nested on a paging HWPT.
  */
 #ifndef __IOMMUFD_HW_PAGETABLE_H
 #define __IOMMUFD_HW_PAGETABLE_H
@@ -12,31 +13,46 @@
 struct device;
 struct iommu_domain;
 struct iommu_ops;
+struct iommu_user_arg;
+struct iommufd_fault;
 struct iommufd_ioas;
 
 /**
  * struct iommufd_hwpt - a hardware page table
- * @obj: the object header; each attached device holds a user reference
- * @ioas: the IOAS the domain mirrors, with a user reference held
- * @domain: the domain, filled with every area of @ioas
+ * @obj: the object header; each attached device and each HWPT nested on
+ *	it holds a user reference
+ * @ctx: the context it belongs to
+ * @ioas: the IOAS the domain mirrors, with a user reference held; for a
+ *	nested HWPT, its parent's (whose reserved regions it shares)
+ * @domain: the domain; a paging one is filled with every area of @ioas
+ * @parent: a nested HWPT's stage 2, with a user reference held; NULL for
+ *	a paging HWPT
+ * @fault: the queue its I/O page faults go to, with a user reference
+ *	held, or NULL
  * @iommu_ops: the ops of the IOMMU driver that made @domain; only devices
  *	behind the same driver may use it
  * @auto_domain: created for a device attached to @ioas directly; destroyed
  *	when its last device detaches
  * @enforce_cc: every DMA through the domain snoops CPU caches, whatever
  *	the device asks (no-snoop blocked); fixed at creation
+ * @nest_parent: paging, allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
  * @dirty_tracking: the last IOMMU_HWPT_SET_DIRTY_TRACKING that succeeded
  *	started tracking; written under @ioas' mutex together with the
  *	driver's state, read with READ_ONCE()
- * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex
+ * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex; paging
+ *	HWPTs only
  */
 struct iommufd_hwpt {
 	struct iommufd_object obj;
+	struct iommufd_ctx *ctx;
 	struct iommufd_ioas *ioas;
 	struct iommu_domain *domain;
+	struct iommufd_hwpt *parent;
+	struct iommufd_fault *fault;
 	const struct iommu_ops *iommu_ops;
 	bool auto_domain;
 	bool enforce_cc;
+	bool nest_parent;
 	bool dirty_tracking;
 	struct list_head ioas_item;
 };
@@ -62,11 +78,16 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 struct iommufd_ioas *ioas,
 					 struct device *dev, u32 paging_flags,
 					 bool auto_domain);
+struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
+						struct iommufd_hwpt *parent,
+						struct device *dev,
+						const struct iommu_user_arg *arg);
 void iommufd_hwpt_destroy(struct iommufd_object *obj);
 
 struct iommufd_ucmd;
 int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
 
 #endif

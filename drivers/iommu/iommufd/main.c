@@ -20,6 +20,7 @@
 #include "access.h"
 #include "context.h"
 #include "device.h"
+#include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
 #include "selftest.h"
@@ -33,6 +34,7 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = { .forget = iommufd_vfio_compat_forget,
 			       .destroy = iommufd_ioas_destroy },
 	[IOMMUFD_OBJ_ACCESS] = { .destroy = iommufd_access_destroy_object },
+	[IOMMUFD_OBJ_FAULT] = { .destroy = iommufd_fault_destroy },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
 #endif
@@ -132,11 +134,6 @@ static int iommufd_option(struct iommufd_ucmd *ucmd)
 	return rc ? rc : iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-static int iommufd_not_yet(struct iommufd_ucmd *ucmd)
-{
-	return -EOPNOTSUPP;
-}
-
 /* Big enough for the argument of any command. */
 union ucmd_buffer {
 	struct iommu_destroy destroy;
@@ -213,10 +210,10 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   struct iommu_hwpt_get_dirty_bitmap, data),
 	OP(IOMMU_IOAS_UNMAP_DIRTY, iommufd_ioas_unmap_dirty,
 	   struct iommu_ioas_unmap_dirty, data),
-	OP(IOMMU_HWPT_INVALIDATE, iommufd_not_yet,
+	OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
 	   struct iommu_hwpt_invalidate, __reserved),
-	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_not_yet, struct iommu_fault_alloc,
-	   out_fault_fd),
+	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
+	   struct iommu_fault_alloc, out_fault_fd),
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	OP(IOMMU_TEST_CMD, iommufd_test_cmd, struct iommu_test_cmd, last),
 #endif

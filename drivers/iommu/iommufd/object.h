@@ -2,8 +2,8 @@
 /*
  * The per-file object table of /dev/iommu.
  *
- * Every object userspace can name (IOAS, HWPT, device, access, test
- * objects) embeds a struct iommufd_object and lives in its context's table
+ * Every object userspace can name (IOAS, HWPT, device, access, fault
+ * queue, test objects) embeds a struct iommufd_object and lives in its context's table
  * under a u32 ID. This layer knows nothing about what the objects are: each
  * type's destroy function reaches it through the ops table that the
  * dispatch layer hands to iommufd_objects_init().
@@ -24,6 +24,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_HWPT,
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
 	IOMMUFD_OBJ_SELFTEST,
 	IOMMUFD_OBJ_MAX,
 };

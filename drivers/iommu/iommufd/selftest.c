@@ -11,6 +11,8 @@
  * each kept as one entry, marked huge, at the index of its first IOVA.
  * Domains track dirty pages, unless their device's IOMMU says it cannot:
  * tests mark IOPTEs dirty with IOMMU_TEST_OP_DIRTY as DMA writes would.
+ * A nested mock domain has no table: its stage 1 is a small emulated IOTLB
+ * that user invalidations clear and IOMMU_TEST_OP_MD_CHECK_IOTLB reads.
  *
  * Test-only: built with CONFIG_IOMMUFD_TEST, never in production kernels.
  */
@@ -48,12 +50,28 @@
  *	guards each entry's read-modify-write of its dirty bit
  * @enforce_cc: told to block no-snoop DMA (enforce_cache_coherency)
  * @dirty_tracking: recording writes (set_dirty_tracking)
+ * @nest_parent: allocated with IOMMU_PAGING_NEST_PARENT
  */
 struct mock_domain {
 	struct iommu_domain domain;
 	struct xarray ptes;
 	bool enforce_cc;
 	bool dirty_tracking;
+	bool nest_parent;
+};
+
+/**
+ * struct mock_nested - a nested domain of the mock IOMMU
+ * @domain: the core's view
+ * @parent: the stage 2, which outlives it
+ * @iotlb: the emulated IOTLB entries; each starts with the value the
+ *	user gave and reads 0 once invalidated. Written and read with
+ *	WRITE_ONCE() and READ_ONCE(): each entry is on its own.
+ */
+struct mock_nested {
+	struct iommu_domain domain;
+	struct mock_domain *parent;
+	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
 };
 
 static void *mock_pte(phys_addr_t phys, unsigned long bits)
@@ -109,6 +127,7 @@ static struct iommu_device mock_iommu;
 static struct notifier_block mock_bus_nb;
 static DEFINE_IDA(mock_dev_ida);
 static const struct iommu_domain_ops mock_domain_ops;
+static const struct iommu_domain_ops mock_nested_ops;
 static const struct iommu_dirty_ops mock_dirty_ops;
 
 static struct mock_domain *mock_domain_new(void)
@@ -156,7 +175,87 @@ static struct iommu_domain *mock_domain_alloc_paging_flags(struct device *dev,
 		mock->domain.geometry.aperture_end = MOCK_WIDE_APERTURE_LAST;
 	if (flags & IOMMU_PAGING_DIRTY_TRACKING)
 		mock->domain.dirty_ops = &mock_dirty_ops;
+	mock->nest_parent = flags & IOMMU_PAGING_NEST_PARENT;
 	return &mock->domain;
+}
+
+static struct mock_nested *to_mock_nested(struct iommu_domain *domain)
+{
+	return container_of(domain, struct mock_nested, domain);
+}
+
+static struct iommu_domain *
+mock_domain_alloc_nested(struct device *dev, struct iommu_domain *parent,
+			 const struct iommu_user_arg *arg)
+{
+	struct iommu_hwpt_selftest data;
+	struct mock_nested *nested;
+	unsigned int i;
+	int rc;
+
+	if (arg->type != IOMMU_HWPT_DATA_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->ops != &mock_domain_ops || !to_mock(parent)->nest_parent)
+		return ERR_PTR(-EINVAL);
+	rc = iommu_user_arg_copy(&data, sizeof(data),
+				 offsetofend(struct iommu_hwpt_selftest, iotlb),
+				 arg, IOMMU_HWPT_DATA_SELFTEST);
+	if (rc)
+		return ERR_PTR(rc);
+
+	nested = kzalloc(sizeof(*nested), GFP_KERNEL);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->domain.ops = &mock_nested_ops;
+	nested->parent = to_mock(parent);
+	for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		nested->iotlb[i] = data.iotlb;
+	return &nested->domain;
+}
+
+static void mock_nested_free(struct iommu_domain *domain)
+{
+	kfree(to_mock_nested(domain));
+}
+
+/* Stops at the first bad request, as a real IOMMU's command queue would. */
+static int mock_nested_invalidate(struct iommu_domain *domain,
+				  struct iommu_user_array *reqs)
+{
+	struct mock_nested *nested = to_mock_nested(domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	unsigned int id;
+	u32 done = 0;
+	int rc = 0;
+
+	if (reqs->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (; done != reqs->entry_num; done++) {
+		rc = iommu_user_array_copy(&inv, sizeof(inv),
+					   offsetofend(typeof(inv), iotlb_id),
+					   reqs, done);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			for (id = 0; id != MOCK_NESTED_DOMAIN_IOTLB_NUM; id++)
+				WRITE_ONCE(nested->iotlb[id], 0);
+			continue;
+		}
+		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		WRITE_ONCE(nested->iotlb[inv.iotlb_id], 0);
+	}
+out:
+	reqs->entry_num = done;
+	return rc;
 }
 
 static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
@@ -396,6 +495,28 @@ static const struct iommu_domain_ops mock_domain_ops = {
 	.free = mock_domain_free,
 };
 
+/* A nested domain goes wherever its parent may. */
+static int mock_nested_attach_dev(struct iommu_domain *domain,
+				  struct device *dev)
+{
+	return mock_attach_dev(&to_mock_nested(domain)->parent->domain, dev);
+}
+
+static const struct iommu_domain_ops mock_nested_ops = {
+	.attach_dev = mock_nested_attach_dev,
+	.detach_dev = mock_detach_dev,
+	.cache_invalidate_user = mock_nested_invalidate,
+	.free = mock_nested_free,
+};
+
+/* Answers to page requests end here: the mock device has no PRI queue. */
+static int mock_page_response(struct device *dev,
+			      struct iommu_fault_event *evt,
+			      struct iommu_page_response *msg)
+{
+	return 0;
+}
+
 static const struct iommu_ops mock_ops = {
 	.owner = THIS_MODULE,
 	.pgsize_bitmap = MOCK_IO_PAGE_SIZE,
@@ -404,6 +525,8 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc = mock_domain_alloc,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_paging_flags = mock_domain_alloc_paging_flags,
+	.domain_alloc_nested = mock_domain_alloc_nested,
+	.page_response = mock_page_response,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
 	.default_domain_ops = &mock_domain_ops,
@@ -793,6 +916,61 @@ out_put:
 	return rc;
 }
 
+/* IOMMU_TEST_OP_MD_CHECK_IOTLB: one emulated IOTLB entry of a nested HWPT */
+static int test_check_iotlb(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_hwpt *hwpt;
+	int rc = 0;
+
+	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	if (hwpt->domain->ops != &mock_nested_ops ||
+	    cmd->check_iotlb.id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX ||
+	    READ_ONCE(to_mock_nested(hwpt->domain)->iotlb[cmd->check_iotlb.id]) !=
+		    cmd->check_iotlb.iotlb)
+		rc = -EINVAL;
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	return rc;
+}
+
+/*
+ * IOMMU_TEST_OP_TRIGGER_IOPF: the device sends one page request, the last
+ * of its group, as a PCI device with PRI would.
+ */
+static int test_trigger_iopf(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_test_iopf_args *args = &cmd->trigger_iopf;
+	struct iommu_fault_event evt = {
+		.fault = {
+			.type = IOMMU_FAULT_PAGE_REQ,
+			.prm = {
+				.flags = IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+				.pasid = args->pasid,
+				.grpid = args->grpid,
+				.perm = args->perm,
+				.addr = args->addr,
+			},
+		},
+	};
+	struct iommufd_device *idev;
+	int rc;
+
+	if (args->pasid)
+		evt.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+	idev = iommufd_get_device(ucmd->ctx, args->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (idev->dev->bus != &mock_bus)
+		rc = -EINVAL;
+	else
+		rc = iommu_report_device_fault(idev->dev, &evt);
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
 /**
  * iommufd_test_cmd() - IOMMU_TEST_CMD
  * @ucmd: the ioctl
@@ -830,6 +1008,10 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return iommufd_test_access_rw(ucmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return test_dirty(ucmd);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return test_check_iotlb(ucmd);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return test_trigger_iopf(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;

@@ -2054,12 +2054,15 @@ TEST_F(mock, non_ioas_ids)
 	uint64_t val, iova;
 	uint32_t id;
 
-	/* Fault queues have not landed yet. */
+	/* Only nested HWPTs report to a fault queue. */
 	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
 					  self->ioas_id,
 					  IOMMU_HWPT_FAULT_ID_VALID, &id));
 	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
 					  self->ioas_id, 1U << 30, &id));
+	/* A data type needs data, and a paging HWPT takes none. */
+	ASSERT_EQ(EINVAL, raw_ioctl(self->fd, IOMMU_HWPT_ALLOC, &h));
+	h.data_len = 4;
 	ASSERT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_HWPT_ALLOC, &h));
 	ASSERT_EQ(ENOENT, hwpt_create(self->fd, 0x7fffffff, self->ioas_id, 0,
 				      &id));
@@ -2067,8 +2070,9 @@ TEST_F(mock, non_ioas_ids)
 				      0, &id));
 	ASSERT_EQ(ENOENT, hwpt_create(self->fd, self->dev.idev, 0x7fffffff, 0,
 				      &id));
-	ASSERT_EQ(ENOENT, hwpt_create(self->fd, self->dev.idev,
-				      self->dev.hwpt, 0, &id));
+	/* On a HWPT, only a nested HWPT with driver data can be made. */
+	ASSERT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
+					  self->dev.hwpt, 0, &id));
 
 	/* Other ioctls that want an IOAS. */
 	id = self->dev.hwpt;

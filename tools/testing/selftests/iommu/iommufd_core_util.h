@@ -673,6 +673,121 @@ static inline void exact_mem_put(struct exact_mem *m)
 	m->map = NULL;
 }
 
+/* ---------------------------------------------------------------- */
+/* Nesting and fault queues                                          */
+
+static inline int mock_dev_replace(int fd, uint32_t stdev, uint32_t pt)
+{
+	struct iommu_test_cmd c = { .mock_domain_replace = { .pt_id = pt } };
+
+	return test_op(fd, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, stdev, &c);
+}
+
+/* IOMMU_HWPT_ALLOC on HWPT @parent with driver data; @fault 0 for none. */
+static inline int hwpt_create_nested(int fd, uint32_t dev, uint32_t parent,
+				     uint32_t flags, uint32_t fault,
+				     uint32_t type, const void *data,
+				     uint32_t len, uint32_t *out)
+{
+	struct iommu_hwpt_alloc h = {
+		.size = sizeof(h),
+		.flags = flags | (fault ? IOMMU_HWPT_FAULT_ID_VALID : 0),
+		.dev_id = dev,
+		.pt_id = parent,
+		.data_type = type,
+		.data_len = len,
+		.data_uptr = ptr_u64(data),
+		.fault_id = fault,
+	};
+	int rc = raw_ioctl(fd, IOMMU_HWPT_ALLOC, &h);
+
+	if (!rc && out)
+		*out = h.out_hwpt_id;
+	return rc;
+}
+
+/* A nested mock HWPT whose emulated IOTLB entries all start as @iotlb. */
+static inline int mock_nested_create(int fd, uint32_t dev, uint32_t parent,
+				     uint32_t fault, uint32_t iotlb,
+				     uint32_t *out)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = iotlb };
+
+	return hwpt_create_nested(fd, dev, parent, 0, fault,
+				  IOMMU_HWPT_DATA_SELFTEST, &data,
+				  sizeof(data), out);
+}
+
+/* IOMMU_HWPT_INVALIDATE; *@num in: entries, out: entries handled. */
+static inline int hwpt_invalidate(int fd, uint32_t hwpt, uint32_t type,
+				  const void *reqs, uint32_t entry_len,
+				  uint32_t *num)
+{
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv),
+		.hwpt_id = hwpt,
+		.data_uptr = ptr_u64(reqs),
+		.data_type = type,
+		.entry_len = entry_len,
+		.entry_num = *num,
+	};
+	int rc = raw_ioctl(fd, IOMMU_HWPT_INVALIDATE, &inv);
+
+	*num = inv.entry_num;
+	return rc;
+}
+
+/* Whether emulated IOTLB entry @id of nested mock HWPT @hwpt holds @val. */
+static inline int mock_iotlb_is(int fd, uint32_t hwpt, uint32_t id,
+				uint32_t val)
+{
+	struct iommu_test_cmd c = {
+		.check_iotlb = { .id = id, .iotlb = val },
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_MD_CHECK_IOTLB, hwpt, &c);
+}
+
+static inline int fault_queue_create(int fd, uint32_t *id, int *ffd)
+{
+	struct iommu_fault_alloc a = { .size = sizeof(a) };
+	int rc = raw_ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &a);
+
+	if (!rc) {
+		*id = a.out_fault_id;
+		*ffd = a.out_fault_fd;
+	}
+	return rc;
+}
+
+/* Mock device @idev sends one page request, the last of group @grpid. */
+static inline int mock_iopf(int fd, uint32_t idev, uint32_t pasid,
+			    uint32_t grpid, uint32_t perm, uint64_t addr)
+{
+	struct iommu_test_cmd c = {
+		.trigger_iopf = {
+			.dev_id = idev,
+			.pasid = pasid,
+			.grpid = grpid,
+			.perm = perm,
+			.addr = addr,
+		},
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_TRIGGER_IOPF, 0, &c);
+}
+
+/* Answer the group @cookie; returns 0 or the errno of write(). */
+static inline int fault_answer(int ffd, uint32_t cookie, uint32_t code)
+{
+	struct iommu_hwpt_page_response r = { .cookie = cookie, .code = code };
+	ssize_t n = write(ffd, &r, sizeof(r));
+
+	if (n == sizeof(r))
+		return 0;
+	return n < 0 ? errno : EIO;
+}
+
 /* Largest power of two dividing @v (0 for 0). */
 static inline uint64_t low_bit(uint64_t v)
 {

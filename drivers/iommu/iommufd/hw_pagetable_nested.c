@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Nested HWPTs: a stage 1 userspace owns (a guest's I/O page table, in the
+ * IOMMU's own format) over a paging HWPT as stage 2, and the invalidations
+ * userspace passes on when it changes that stage 1.
+ */
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <uapi/linux/iommufd.h>
+
+#include "hw_pagetable.h"
+#include "ioas.h"
+#include "ucmd.h"
+
+/**
+ * iommufd_hwpt_nested_create() - Make a nested HWPT, not yet finalized
+ * @ctx: the context
+ * @parent: a paging HWPT allocated as a nest parent; it becomes the stage 2
+ * @dev: a device whose IOMMU will translate through the domain
+ * @arg: the stage 1, in the driver's format
+ *
+ * The nested HWPT is not on any IOAS list: mappings reach it through its
+ * parent's domain. It shares the parent's IOAS for reserved regions and
+ * its cache coherency. The caller finalizes or aborts it.
+ *
+ * Return: the HWPT, or ERR_PTR(-EINVAL) when @parent is not a nest parent
+ * or belongs to another IOMMU driver, or the IOMMU driver's error.
+ */
+struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
+						struct iommufd_hwpt *parent,
+						struct device *dev,
+						const struct iommu_user_arg *arg)
+{
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	if (!parent->nest_parent || parent->iommu_ops != dev_iommu_ops(dev))
+		return ERR_PTR(-EINVAL);
+
+	hwpt = iommufd_object_alloc(ctx, hwpt, IOMMUFD_OBJ_HWPT);
+	if (IS_ERR(hwpt))
+		return hwpt;
+	INIT_LIST_HEAD(&hwpt->ioas_item);
+	hwpt->ctx = ctx;
+	hwpt->ioas = parent->ioas;
+	iommufd_ref_object(&hwpt->ioas->obj);
+	hwpt->parent = parent;
+	iommufd_ref_object(&parent->obj);
+	hwpt->iommu_ops = parent->iommu_ops;
+	hwpt->enforce_cc = parent->enforce_cc;
+
+	hwpt->domain = iommu_nested_domain_alloc(dev, parent->domain, arg);
+	if (IS_ERR(hwpt->domain)) {
+		rc = PTR_ERR(hwpt->domain);
+		hwpt->domain = NULL;
+		iommufd_object_abort_and_destroy(ctx, &hwpt->obj);
+		return ERR_PTR(rc);
+	}
+	return hwpt;
+}
+
+/**
+ * iommufd_hwpt_invalidate_ioctl() - IOMMU_HWPT_INVALIDATE
+ * @ucmd: the ioctl
+ *
+ * Hands an array of invalidation requests in the IOMMU driver's format to
+ * the nested HWPT's domain, which carries them out in order and stops at
+ * the first it cannot. entry_num comes back as the number handled, on
+ * failure too. With entry_num 0 only the data type is checked.
+ *
+ * Return: 0, or -EOPNOTSUPP for a non-zero reserved field, -EINVAL for a
+ * missing array or entry size when entry_num is not 0, -ENOENT for an ID
+ * that is not a nested HWPT, or the driver's error for the failing entry
+ * (-EINVAL for a data type it does not take).
+ */
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
+	struct iommu_user_array reqs = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.entry_len = cmd->entry_len,
+		.entry_num = cmd->entry_num,
+	};
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	if (cmd->__reserved) {
+		rc = -EOPNOTSUPP;
+		goto out_done;
+	}
+	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
+		rc = -EINVAL;
+		goto out_done;
+	}
+	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+		goto out_done;
+	}
+	if (!hwpt->parent || !hwpt->domain->ops->cache_invalidate_user) {
+		rc = -ENOENT;
+		reqs.entry_num = 0;
+	} else {
+		rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain,
+							      &reqs);
+		if (WARN_ON_ONCE(reqs.entry_num > cmd->entry_num))
+			reqs.entry_num = cmd->entry_num;
+	}
+	iommufd_put_object(ucmd->ctx, &hwpt->obj);
+	cmd->entry_num = reqs.entry_num;
+	goto out_respond;
+
+out_done:
+	cmd->entry_num = 0;
+out_respond:
+	/* The count is reported on failure too; its own failure wins. */
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
+}
