@@ -14,6 +14,7 @@
 #include <linux/xarray.h>
 
 #include "account.h"
+#include "dma_fault.h"
 #include "object.h"
 
 /**
@@ -25,12 +26,16 @@
  * @groups_lock: serialises device binds and unbinds; protects @groups
  *	(device.c)
  * @groups: IOMMU group ID -> the device layer's &struct iommufd_group
+ * @dev_ids: struct device pointer -> xa_mk_value() of its device object's
+ *	ID, for every bound device (device.c); read locklessly when a DMA
+ *	fault of the device is delivered
  * @vfio_ioas_id: the IOAS the VFIO type1 ioctls map into, 0 for none
  *	(vfio_compat.c); written under the table's xa_lock, cleared when that
  *	IOAS is destroyed
  * @vfio_type1_v1: VFIO_SET_IOMMU chose VFIO_TYPE1_IOMMU, whose unmaps may
  *	cut mappings (vfio_compat.c)
  * @vfio_dirty: VFIO_IOMMU_DIRTY_PAGES started tracking (vfio_compat_dirty.c)
+ * @dma_faults: where DMA faults of the context's devices go (dma_fault.c)
  */
 struct iommufd_ctx {
 	struct iommufd_objects objects;
@@ -38,9 +43,11 @@ struct iommufd_ctx {
 	enum iommufd_acct_mode acct_mode;
 	struct mutex groups_lock;	/* see @groups_lock above */
 	struct xarray groups;
+	struct xarray dev_ids;
 	u32 vfio_ioas_id;
 	bool vfio_type1_v1;
 	bool vfio_dirty;
+	struct iommufd_dma_faults dma_faults;
 };
 
 static_assert(offsetof(struct iommufd_ctx, objects) == 0);

@@ -22,6 +22,7 @@
 
 #include "context.h"
 #include "device.h"
+#include "dma_fault.h"
 #include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
@@ -140,6 +141,7 @@ void iommufd_device_ctx_init(struct iommufd_ctx *ctx)
 {
 	mutex_init(&ctx->groups_lock);
 	xa_init(&ctx->groups);
+	xa_init(&ctx->dev_ids);
 }
 
 /**
@@ -148,8 +150,9 @@ void iommufd_device_ctx_init(struct iommufd_ctx *ctx)
  */
 void iommufd_device_ctx_destroy(struct iommufd_ctx *ctx)
 {
-	WARN_ON(!xa_empty(&ctx->groups));
+	WARN_ON(!xa_empty(&ctx->groups) || !xa_empty(&ctx->dev_ids));
 	xa_destroy(&ctx->groups);
+	xa_destroy(&ctx->dev_ids);
 	mutex_destroy(&ctx->groups_lock);
 }
 
@@ -162,8 +165,33 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	struct iommufd_device *idev =
 		container_of(obj, struct iommufd_device, obj);
 
+	xa_erase(&idev->ctx->dev_ids, (unsigned long)idev->dev);
 	mutex_destroy(&idev->fault_lock);
 	group_put(idev->igroup);
+}
+
+/*
+ * The IOMMU core's delivery of a DMA fault of a device attached to the
+ * domain of @token, a HWPT, with the device's group mutex held: the HWPT
+ * and the device's binding outlive the call.
+ */
+static void hwpt_dma_fault(struct iommu_domain *domain, struct device *dev,
+			   const struct iommu_dma_fault *fault, u32 lost,
+			   void *token)
+{
+	struct iommufd_hwpt *hwpt = token;
+	void *id = xa_load(&hwpt->ctx->dev_ids, (unsigned long)dev);
+
+	iommufd_dma_fault_post(&hwpt->ctx->dma_faults, fault, lost,
+			       id ? xa_to_value(id) : 0, hwpt->obj.id);
+}
+
+/* A new HWPT, before any device uses it, reports DMA faults to its context. */
+static struct iommufd_hwpt *hwpt_watch(struct iommufd_hwpt *hwpt)
+{
+	if (!IS_ERR(hwpt))
+		iommu_set_dma_fault_handler(hwpt->domain, hwpt_dma_fault, hwpt);
+	return hwpt;
 }
 
 /*
@@ -222,6 +250,7 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	struct iommufd_group *igroup;
 	struct iommufd_device *idev;
 	struct iommu_group *group;
+	int rc;
 
 	group = iommu_group_get(dev);
 	if (!group)
@@ -244,6 +273,13 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	if (IS_ERR(idev)) {
 		group_put(igroup);
 		return idev;
+	}
+	rc = xa_err(xa_store(&ctx->dev_ids, (unsigned long)dev,
+			     xa_mk_value(idev->obj.id), GFP_KERNEL_ACCOUNT));
+	if (rc) {
+		iommufd_object_abort(ctx, &idev->obj);
+		group_put(igroup);
+		return ERR_PTR(rc);
 	}
 	idev->ctx = ctx;
 	idev->dev = dev;
@@ -481,7 +517,8 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 			goto out_err;
 	}
 
-	hwpt = iommufd_hwpt_create(idev->ctx, ioas, idev->dev, 0, true);
+	hwpt = hwpt_watch(iommufd_hwpt_create(idev->ctx, ioas, idev->dev, 0,
+					      true));
 	if (IS_ERR(hwpt))
 		goto out_unlock;
 	rc = step(idev, hwpt, drop);
@@ -628,8 +665,8 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 	}
 	if (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 		paging_flags |= IOMMU_PAGING_NEST_PARENT;
-	return iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev, paging_flags,
-				   false);
+	return hwpt_watch(iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev,
+					      paging_flags, false));
 }
 
 /* A nested HWPT on @parent, reporting its page faults if asked to. */
@@ -656,7 +693,8 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 		if (IS_ERR(fault))
 			return ERR_CAST(fault);
 	}
-	hwpt = iommufd_hwpt_nested_create(ucmd->ctx, parent, idev->dev, &arg);
+	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent,
+						     idev->dev, &arg));
 	if (fault) {
 		if (!IS_ERR(hwpt)) {
 			iommufd_ref_object(&fault->obj);

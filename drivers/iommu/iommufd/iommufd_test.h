@@ -213,6 +213,21 @@ struct iommu_test_iopf_args {
 	__u64 addr;
 };
 
+/*
+ * IOMMU_TEST_OP_DMA_FAULT (ours, not in Linux 6.12): the bound mock device
+ * "dev_id" hits an unrecoverable DMA fault at "iova"; "flags" are the
+ * IOMMU core's IOMMU_DMA_FAULT_* bits, "code" the vendor code reported.
+ * The IOMMU core delivers it later, from its workqueue.
+ */
+#define IOMMU_TEST_OP_DMA_FAULT 0x1000
+struct iommu_test_dma_fault_args {
+	__u32 dev_id;
+	__u32 flags;
+	__u32 pasid;
+	__u32 code;
+	__u64 iova;
+};
+
 /* --- The command --- */
 
 /*
@@ -242,6 +257,7 @@ struct iommu_test_cmd {
 		struct iommu_test_dirty_args dirty;
 		struct iommu_test_iotlb_args check_iotlb;
 		struct iommu_test_iopf_args trigger_iopf;
+		struct iommu_test_dma_fault_args dma_fault;
 	};
 	__u32 last;
 };

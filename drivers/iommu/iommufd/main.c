@@ -20,6 +20,7 @@
 #include "access.h"
 #include "context.h"
 #include "device.h"
+#include "dma_fault.h"
 #include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
@@ -35,6 +36,8 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 			       .destroy = iommufd_ioas_destroy },
 	[IOMMUFD_OBJ_ACCESS] = { .destroy = iommufd_access_destroy_object },
 	[IOMMUFD_OBJ_FAULT] = { .destroy = iommufd_fault_destroy },
+	[IOMMUFD_OBJ_DMA_FAULT_QUEUE] = {
+		.destroy = iommufd_dma_fault_queue_destroy },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
 #endif
@@ -51,6 +54,7 @@ static int iommufd_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	iommufd_objects_init(&ctx->objects, object_ops);
 	iommufd_device_ctx_init(ctx);
+	iommufd_dma_faults_init(&ctx->dma_faults);
 	ctx->file = filp;
 	ctx->acct_mode = IOMMUFD_ACCT_USER;
 	/* The misc core points private_data at the node that was opened. */
@@ -67,6 +71,7 @@ static int iommufd_release(struct inode *inode, struct file *filp)
 	struct iommufd_ctx *ctx = filp->private_data;
 
 	iommufd_objects_destroy_all(ctx);
+	iommufd_dma_faults_destroy(&ctx->dma_faults);
 	iommufd_device_ctx_destroy(ctx);
 	kfree(ctx);
 	return 0;
@@ -137,6 +142,7 @@ static int iommufd_option(struct iommufd_ucmd *ucmd)
 /* Big enough for the argument of any command. */
 union ucmd_buffer {
 	struct iommu_destroy destroy;
+	struct iommu_dma_fault_queue_alloc dma_fault_queue_alloc;
 	struct iommu_fault_alloc fault_alloc;
 	struct iommu_hw_info hw_info;
 	struct iommu_hwpt_alloc hwpt_alloc;
@@ -210,6 +216,8 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   struct iommu_hwpt_get_dirty_bitmap, data),
 	OP(IOMMU_IOAS_UNMAP_DIRTY, iommufd_ioas_unmap_dirty,
 	   struct iommu_ioas_unmap_dirty, data),
+	OP(IOMMU_DMA_FAULT_QUEUE_ALLOC, iommufd_dma_fault_queue_alloc_ioctl,
+	   struct iommu_dma_fault_queue_alloc, __reserved),
 	OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
 	   struct iommu_hwpt_invalidate, __reserved),
 	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,

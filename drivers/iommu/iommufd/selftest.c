@@ -971,6 +971,33 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/* IOMMU_TEST_OP_DMA_FAULT: as an IOMMU driver reports a fault it logged. */
+static int test_dma_fault(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_test_dma_fault_args *args = &cmd->dma_fault;
+	struct iommu_dma_fault fault = {
+		.iova = args->iova,
+		.flags = args->flags,
+		.pasid = args->pasid,
+		.vendor = IOMMU_HW_INFO_TYPE_SELFTEST,
+		.code = args->code,
+		.raw = { args->iova, args->code },
+	};
+	struct iommufd_device *idev;
+	int rc;
+
+	idev = iommufd_get_device(ucmd->ctx, args->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (idev->dev->bus != &mock_bus)
+		rc = -EINVAL;
+	else
+		rc = iommu_report_dma_fault(idev->dev, &fault);
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
 /**
  * iommufd_test_cmd() - IOMMU_TEST_CMD
  * @ucmd: the ioctl
@@ -1012,6 +1039,8 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return test_check_iotlb(ucmd);
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 		return test_trigger_iopf(ucmd);
+	case IOMMU_TEST_OP_DMA_FAULT:
+		return test_dma_fault(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;

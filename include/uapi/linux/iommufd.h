@@ -673,6 +673,7 @@ struct iommu_hwpt_get_dirty_bitmap {
  */
 enum {
 	IOMMUFD_CMD_IOAS_UNMAP_DIRTY = 0xc0,
+	IOMMUFD_CMD_DMA_FAULT_QUEUE_ALLOC = 0xc1,
 };
 
 /**
@@ -706,6 +707,93 @@ struct iommu_ioas_unmap_dirty {
 };
 
 #define IOMMU_IOAS_UNMAP_DIRTY _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP_DIRTY)
+
+/**
+ * struct iommu_dma_fault_queue_alloc - ioctl(IOMMU_DMA_FAULT_QUEUE_ALLOC)
+ * @size: sizeof(struct iommu_dma_fault_queue_alloc)
+ * @flags: Must be 0
+ * @depth: Events the queue holds before it drops new ones; 0 for 256,
+ *         at most 65536
+ * @out_queue_id: ID of the new queue object
+ * @out_queue_fd: A file descriptor: read() returns whole struct
+ *                iommu_dma_fault_event records, oldest first; poll() says
+ *                when one is there
+ * @__reserved: Must be 0
+ *
+ * From now on, every unrecoverable DMA fault an IOMMU logs for a device
+ * bound to this iommufd (an access to an IOVA its HWPT does not map, or a
+ * write to a read-only one) becomes an event in the queue. One queue per
+ * iommufd: a second allocation fails with EEXIST until the first is
+ * destroyed (IOMMU_DESTROY, after its fd is closed). Nothing blocks the
+ * IOMMU's interrupt handling: events that find the queue full, or the
+ * IOMMU core's own buffer full, are counted, and the count is reported
+ * with the next event delivered.
+ */
+struct iommu_dma_fault_queue_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 depth;
+	__u32 out_queue_id;
+	__u32 out_queue_fd;
+	__u32 __reserved;
+};
+
+#define IOMMU_DMA_FAULT_QUEUE_ALLOC _IO(IOMMUFD_TYPE, \
+					IOMMUFD_CMD_DMA_FAULT_QUEUE_ALLOC)
+
+/**
+ * enum iommu_dma_fault_event_flags - what an IOMMU said about a DMA fault
+ * @IOMMU_DMA_FAULT_EVENT_WRITE: The access wrote (else it read)
+ * @IOMMU_DMA_FAULT_EVENT_DIR_UNKNOWN: The IOMMU did not say which: ignore
+ *                                     IOMMU_DMA_FAULT_EVENT_WRITE
+ * @IOMMU_DMA_FAULT_EVENT_PASID_VALID: @pasid holds the access's PASID
+ * @IOMMU_DMA_FAULT_EVENT_EXEC: An instruction fetch
+ * @IOMMU_DMA_FAULT_EVENT_PRIV: A privileged (supervisor) access
+ * @IOMMU_DMA_FAULT_EVENT_LOST: Events were lost before this one; @lost
+ *                              says how many
+ */
+enum iommu_dma_fault_event_flags {
+	IOMMU_DMA_FAULT_EVENT_WRITE = 1 << 0,
+	IOMMU_DMA_FAULT_EVENT_DIR_UNKNOWN = 1 << 1,
+	IOMMU_DMA_FAULT_EVENT_PASID_VALID = 1 << 2,
+	IOMMU_DMA_FAULT_EVENT_EXEC = 1 << 3,
+	IOMMU_DMA_FAULT_EVENT_PRIV = 1 << 4,
+	IOMMU_DMA_FAULT_EVENT_LOST = 1 << 5,
+};
+
+/**
+ * struct iommu_dma_fault_event - one DMA fault, read from a DMA fault queue
+ * @flags: Combination of enum iommu_dma_fault_event_flags
+ * @dev_id: The device that faulted
+ * @hwpt_id: The HWPT the device was attached to
+ * @pasid: With IOMMU_DMA_FAULT_EVENT_PASID_VALID, the PASID of the access
+ * @iova: The address the device accessed
+ * @sequence: Numbers the events of this queue from 0, those it dropped
+ *            because it was full included
+ * @lost: Events dropped just before this one, by the queue or the IOMMU
+ *        core (then counted for the whole system, not only this iommufd)
+ * @vendor: Which IOMMU logged it, an enum iommu_hw_info_type; says how to
+ *          read @code, @vendor_flags and @raw
+ * @code: The IOMMU's code for the fault: the AMD-Vi event type, the VT-d
+ *        fault reason, the SMMUv3 event ID
+ * @vendor_flags: The IOMMU's flag bits, as its record has them: AMD-Vi's
+ *                12 event flags, bits 127:96 of a VT-d fault record, bits
+ *                63:32 of an SMMUv3 event's second doubleword
+ * @raw: The whole record as the IOMMU wrote it, in 64-bit words
+ */
+struct iommu_dma_fault_event {
+	__u32 flags;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 pasid;
+	__aligned_u64 iova;
+	__aligned_u64 sequence;
+	__u32 lost;
+	__u32 vendor;
+	__u32 code;
+	__u32 vendor_flags;
+	__aligned_u64 raw[4];
+};
 
 /**
  * enum iommu_hwpt_invalidate_data_type - entries IOMMU_HWPT_INVALIDATE takes

@@ -788,6 +788,39 @@ static inline int fault_answer(int ffd, uint32_t cookie, uint32_t code)
 	return n < 0 ? errno : EIO;
 }
 
+static inline int dma_fault_queue_create(int fd, uint32_t depth,
+					 uint32_t *id, int *qfd)
+{
+	struct iommu_dma_fault_queue_alloc a = {
+		.size = sizeof(a),
+		.depth = depth,
+	};
+	int rc = raw_ioctl(fd, IOMMU_DMA_FAULT_QUEUE_ALLOC, &a);
+
+	if (!rc) {
+		*id = a.out_queue_id;
+		*qfd = a.out_queue_fd;
+	}
+	return rc;
+}
+
+/* Mock device @idev hits an unrecoverable DMA fault (our test op). */
+static inline int mock_dma_fault(int fd, uint32_t idev, uint32_t flags,
+				 uint32_t pasid, uint32_t code, uint64_t iova)
+{
+	struct iommu_test_cmd c = {
+		.dma_fault = {
+			.dev_id = idev,
+			.flags = flags,
+			.pasid = pasid,
+			.code = code,
+			.iova = iova,
+		},
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_DMA_FAULT, 0, &c);
+}
+
 /* Largest power of two dividing @v (0 for 0). */
 static inline uint64_t low_bit(uint64_t v)
 {

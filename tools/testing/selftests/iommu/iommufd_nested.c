@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Nested HWPTs, IOMMU_HWPT_INVALIDATE and fault queues through
- * /dev/iommu, on the mock IOMMU: its nested domains keep an emulated
- * IOTLB the test reads back, and its devices raise page requests on
- * demand (IOMMU_TEST_OP_TRIGGER_IOPF).
+ * Nested HWPTs, IOMMU_HWPT_INVALIDATE, fault queues and DMA fault queues
+ * through /dev/iommu, on the mock IOMMU: its nested domains keep an
+ * emulated IOTLB the test reads back, and its devices raise page requests
+ * (IOMMU_TEST_OP_TRIGGER_IOPF) and unrecoverable DMA faults
+ * (IOMMU_TEST_OP_DMA_FAULT) on demand.
  */
 #include <poll.h>
 #include <stddef.h>
@@ -461,6 +462,144 @@ TEST(fault_file_outlives_iommufd)
 	ASSERT_EQ(sizeof(rec), read(ffd, &rec, sizeof(rec)));
 	ASSERT_EQ(9, rec.grpid);
 	close(ffd);
+}
+
+/* The IOMMU core's fault flag bits (include/linux/iommu.h). */
+#define CORE_FAULT_WRITE 0x1
+#define CORE_FAULT_DIR_UNKNOWN 0x2
+#define CORE_FAULT_PASID_VALID 0x4
+#define EV_SIZE sizeof(struct iommu_dma_fault_event)
+
+/* Wait up to two seconds for an event; 0 when one is there. */
+static int wait_event_ready(int qfd)
+{
+	struct pollfd p = { .fd = qfd, .events = POLLIN };
+
+	return poll(&p, 1, 2000) == 1 ? 0 : ETIMEDOUT;
+}
+
+TEST_F(nested, dma_fault_queue)
+{
+	struct iommu_dma_fault_queue_alloc a = { .size = sizeof(a) };
+	struct iommu_dma_fault_event ev[2];
+	uint32_t qid, qid2, nested;
+	int qfd, qfd2;
+
+	a.flags = 1;
+	ASSERT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_DMA_FAULT_QUEUE_ALLOC,
+					&a));
+	a.flags = 0;
+	a.__reserved = 1;
+	ASSERT_EQ(EOPNOTSUPP, raw_ioctl(self->fd, IOMMU_DMA_FAULT_QUEUE_ALLOC,
+					&a));
+	ASSERT_EQ(EINVAL, dma_fault_queue_create(self->fd, 65537, &qid, &qfd));
+
+	ASSERT_EQ(ENOENT, mock_dma_fault(self->fd, 0x7fffffff, 0, 0, 1, 0));
+
+	ASSERT_EQ(0, dma_fault_queue_create(self->fd, 0, &qid, &qfd));
+	ASSERT_EQ(EEXIST, dma_fault_queue_create(self->fd, 0, &qid2, &qfd2));
+	ASSERT_EQ(0, read(qfd, ev, EV_SIZE));
+	ASSERT_EQ(-1, read(qfd, ev, EV_SIZE - 1));
+	ASSERT_EQ(EINVAL, errno);
+
+	ASSERT_EQ(0, mock_dma_fault(self->fd, self->dev.idev, CORE_FAULT_WRITE,
+				    0, 0x13, 0x1234000));
+	ASSERT_EQ(0, wait_event_ready(qfd));
+	memset(ev, 0xff, sizeof(ev));
+	ASSERT_EQ(EV_SIZE, read(qfd, ev, sizeof(ev)));
+	ASSERT_EQ(IOMMU_DMA_FAULT_EVENT_WRITE, ev[0].flags);
+	ASSERT_EQ(self->dev.idev, ev[0].dev_id);
+	ASSERT_EQ(self->dev.hwpt, ev[0].hwpt_id);
+	ASSERT_EQ(0, ev[0].pasid);
+	ASSERT_EQ(0x1234000, ev[0].iova);
+	ASSERT_EQ(0, ev[0].sequence);
+	ASSERT_EQ(0, ev[0].lost);
+	ASSERT_EQ(IOMMU_HW_INFO_TYPE_SELFTEST, ev[0].vendor);
+	ASSERT_EQ(0x13, ev[0].code);
+	ASSERT_EQ(0x1234000, ev[0].raw[0]);
+	ASSERT_EQ(0x13, ev[0].raw[1]);
+	ASSERT_EQ(0, read(qfd, ev, EV_SIZE));
+
+	/* Through a nested HWPT, a read with a PASID. */
+	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
+					0, IOTLB_START, &nested));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, nested));
+	ASSERT_EQ(0, mock_dma_fault(self->fd, self->dev.idev,
+				    CORE_FAULT_PASID_VALID, 5, 0x10, 0x8000));
+	ASSERT_EQ(0, wait_event_ready(qfd));
+	ASSERT_EQ(EV_SIZE, read(qfd, ev, sizeof(ev)));
+	ASSERT_EQ(IOMMU_DMA_FAULT_EVENT_PASID_VALID, ev[0].flags);
+	ASSERT_EQ(5, ev[0].pasid);
+	ASSERT_EQ(nested, ev[0].hwpt_id);
+	ASSERT_EQ(1, ev[0].sequence);
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, self->ioas));
+
+	/* The queue lives while its file is open; then a new one may come. */
+	ASSERT_EQ(EBUSY, obj_destroy(self->fd, qid));
+	close(qfd);
+	ASSERT_EQ(0, obj_destroy(self->fd, qid));
+	ASSERT_EQ(0, dma_fault_queue_create(self->fd, 0, &qid, &qfd));
+	close(qfd);
+}
+
+/*
+ * A full queue drops and counts. Faults are delivered in order by one
+ * worker: a fault of another iommufd's device, seen there, says every
+ * earlier one was handled.
+ */
+TEST_F(nested, dma_fault_queue_overflow)
+{
+	struct iommu_dma_fault_event ev[8];
+	struct mock_dev_ids dev2;
+	uint32_t qid, qid2, ioas2, i;
+	int qfd, qfd2, fd2;
+
+	fd2 = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ioas_create(fd2, &ioas2));
+	ASSERT_EQ(0, mock_dev_add(fd2, ioas2, &dev2));
+	ASSERT_EQ(0, dma_fault_queue_create(fd2, 0, &qid2, &qfd2));
+
+	/* Without a queue a fault goes nowhere, harmlessly. */
+	ASSERT_EQ(0, mock_dma_fault(self->fd, self->dev.idev, 0, 0, 50, 0));
+	ASSERT_EQ(0, mock_dma_fault(fd2, dev2.idev, 0, 0, 98, 0));
+	ASSERT_EQ(0, wait_event_ready(qfd2));
+	ASSERT_EQ(EV_SIZE, read(qfd2, ev, sizeof(ev)));
+	ASSERT_EQ(98, ev[0].code);
+	ASSERT_EQ(0, dma_fault_queue_create(self->fd, 4, &qid, &qfd));
+	ASSERT_EQ(0, read(qfd, ev, EV_SIZE));
+
+	for (i = 0; i != 6; i++)
+		ASSERT_EQ(0, mock_dma_fault(self->fd, self->dev.idev,
+					    CORE_FAULT_DIR_UNKNOWN, 0, i,
+					    i * 0x1000));
+	ASSERT_EQ(0, mock_dma_fault(fd2, dev2.idev, 0, 0, 99, 0));
+	ASSERT_EQ(0, wait_event_ready(qfd2));
+	ASSERT_EQ(EV_SIZE, read(qfd2, ev, sizeof(ev)));
+	ASSERT_EQ(dev2.idev, ev[0].dev_id);
+	ASSERT_EQ(99, ev[0].code);
+
+	/* Only this iommufd's four, in order. */
+	ASSERT_EQ(4 * EV_SIZE, read(qfd, ev, sizeof(ev)));
+	for (i = 0; i != 4; i++) {
+		ASSERT_EQ(i, ev[i].code);
+		ASSERT_EQ(i, ev[i].sequence);
+		ASSERT_EQ(IOMMU_DMA_FAULT_EVENT_DIR_UNKNOWN, ev[i].flags);
+	}
+	/* The next one says two were lost, and its number counts them. */
+	ASSERT_EQ(0, mock_dma_fault(self->fd, self->dev.idev, 0, 0, 7, 0));
+	ASSERT_EQ(0, wait_event_ready(qfd));
+	ASSERT_EQ(EV_SIZE, read(qfd, ev, sizeof(ev)));
+	ASSERT_EQ(IOMMU_DMA_FAULT_EVENT_LOST, ev[0].flags);
+	ASSERT_EQ(2, ev[0].lost);
+	ASSERT_EQ(6, ev[0].sequence);
+	ASSERT_EQ(7, ev[0].code);
+
+	/* Closing the iommufd first: the queue's file keeps it open. */
+	close(fd2);
+	ASSERT_EQ(0, read(qfd2, ev, EV_SIZE));
+	close(qfd2);
+	close(qfd);
 }
 
 TEST_HARNESS_MAIN
