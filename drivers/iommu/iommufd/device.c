@@ -287,11 +287,13 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	INIT_LIST_HEAD(&idev->group_item);
 	mutex_init(&idev->fault_lock);
 	/*
-	 * Only one handler per device: where the IOMMU core has none for it
-	 * (or cannot take one), its page requests never reach userspace.
+	 * Only one handler per device, and only where the IOMMU can take
+	 * answers (so that every request can be answered before unbind):
+	 * without it, the device cannot use a HWPT with a fault queue.
 	 */
-	idev->fault_handler = !iommu_register_device_fault_handler(dev,
-			device_fault_handler, idev);
+	if (dev_iommu_ops(dev)->page_response)
+		idev->fault_handler = !iommu_register_device_fault_handler(dev,
+				device_fault_handler, idev);
 	/* The binding driver is a user until iommufd_device_unbind(). */
 	iommufd_ref_object(&idev->obj);
 	iommufd_object_finalize(ctx, &idev->obj);
@@ -363,10 +365,13 @@ struct hwpt_drop {
  * domain in attach_dev() and read it as their own. And a device whose
  * IOMMU can make all its DMA snoop only goes where it does (so VFIO may
  * tell KVM so), while one whose IOMMU cannot is refused such a domain
- * by the driver anyway.
+ * by the driver anyway. A HWPT with a fault queue takes only devices
+ * whose page requests reach iommufd.
  */
 static bool hwpt_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
 {
+	if (hwpt->fault && !idev->fault_handler)
+		return false;
 	return dev_iommu_ops(idev->dev) == hwpt->iommu_ops &&
 	       hwpt->enforce_cc ==
 		       device_iommu_capable(idev->dev,
@@ -435,6 +440,12 @@ static int group_replace(struct iommufd_device *idev,
 	if (!hwpt_fits(idev, new)) {
 		rc = -EINVAL;
 		goto out_unlock;
+	}
+	list_for_each_entry(cur, &igroup->attached, group_item) {
+		if (new->fault && !cur->fault_handler) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
 	}
 
 	same_ioas = old->ioas == new->ioas;

@@ -116,12 +116,23 @@ out_unlock:
 	mutex_unlock(&faults->lock);
 }
 
-/* Whole events, oldest first; 0 when there is none. */
+/* Events one read() copies out at most, through a buffer on the stack. */
+#define QUEUE_READ_BATCH 4
+
+/*
+ * Whole events, oldest first; 0 when there is none. Events are copied out
+ * of the ring under the lock and to userspace without it, so a reader the
+ * copy stalls (a userfaultfd page) never holds up posting, which runs with
+ * an IOMMU group's mutex held. Readers take turns on @read_lock; only they
+ * move @head, so the events they copied are still there to consume.
+ */
 static ssize_t queue_read(struct file *filp, char __user *buf, size_t count,
 			  loff_t *ppos)
 {
 	const size_t ev_size = sizeof(struct iommu_dma_fault_event);
 	struct iommufd_dma_fault_queue *q = filp->private_data;
+	struct iommu_dma_fault_event batch[QUEUE_READ_BATCH];
+	unsigned int n, i;
 	size_t done = 0;
 	int rc = 0;
 
@@ -130,17 +141,27 @@ static ssize_t queue_read(struct file *filp, char __user *buf, size_t count,
 	if (count < ev_size)
 		return -EINVAL;
 
-	mutex_lock(&q->lock);
-	while (q->count && count - done >= ev_size) {
-		if (copy_to_user(buf + done, &q->ring[q->head], ev_size)) {
+	mutex_lock(&q->read_lock);
+	while (count - done >= ev_size) {
+		mutex_lock(&q->lock);
+		n = min_t(size_t, (count - done) / ev_size, QUEUE_READ_BATCH);
+		n = min(n, q->count);
+		for (i = 0; i != n; i++)
+			batch[i] = q->ring[(q->head + i) % q->depth];
+		mutex_unlock(&q->lock);
+		if (!n)
+			break;
+		if (copy_to_user(buf + done, batch, n * ev_size)) {
 			rc = -EFAULT;
 			break;
 		}
-		q->head = (q->head + 1) % q->depth;
-		q->count--;
-		done += ev_size;
+		mutex_lock(&q->lock);
+		q->head = (q->head + n) % q->depth;
+		q->count -= n;
+		mutex_unlock(&q->lock);
+		done += n * ev_size;
 	}
-	mutex_unlock(&q->lock);
+	mutex_unlock(&q->read_lock);
 	return done ? done : rc;
 }
 
@@ -191,6 +212,7 @@ void iommufd_dma_fault_queue_destroy(struct iommufd_object *obj)
 		faults->queue = NULL;
 	mutex_unlock(&faults->lock);
 	kvfree(q->ring);
+	mutex_destroy(&q->read_lock);
 	mutex_destroy(&q->lock);
 }
 
@@ -220,6 +242,7 @@ int iommufd_dma_fault_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(q);
 	q->ctx = ucmd->ctx;
 	mutex_init(&q->lock);
+	mutex_init(&q->read_lock);
 	init_waitqueue_head(&q->wait);
 	q->depth = cmd->depth ?: DMA_FAULT_QUEUE_DEFAULT_DEPTH;
 	q->ring = kvcalloc(q->depth, sizeof(*q->ring), GFP_KERNEL_ACCOUNT);

@@ -31,7 +31,10 @@ struct iommufd_dma_faults {
  * struct iommufd_dma_fault_queue - IOMMUFD_OBJ_DMA_FAULT_QUEUE
  * @obj: the object header; its open file holds a user reference
  * @ctx: the context, whose file the queue's file holds a reference on
- * @lock: protects everything below
+ * @read_lock: serialises readers, the only ones to move @head; taken
+ *	before @lock
+ * @lock: protects everything below; held only briefly, never across a
+ *	copy to userspace
  * @ring: @depth events; @count of them from @head on are unread
  * @depth: the ring's size
  * @head: the oldest unread event
@@ -44,6 +47,7 @@ struct iommufd_dma_faults {
 struct iommufd_dma_fault_queue {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ctx;
+	struct mutex read_lock;	/* see @read_lock above */
 	struct mutex lock;	/* see @lock above */
 	struct iommu_dma_fault_event *ring;
 	u32 depth;

@@ -134,11 +134,11 @@ int iommufd_fault_queue(struct iommufd_fault *fault, struct device *dev,
 		return -EOPNOTSUPP;
 
 	mutex_lock(&fault->lock);
+	group = partial_group(fault, dev, req->grpid);
 	if (queued_requests(fault) >= FAULT_QUEUE_MAX_REQUESTS) {
 		rc = -ENOSPC;
-		goto out_unlock;
+		goto err_drop;
 	}
-	group = partial_group(fault, dev, req->grpid);
 	if (!group) {
 		group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
 		if (!group) {
@@ -152,18 +152,27 @@ int iommufd_fault_queue(struct iommufd_fault *fault, struct device *dev,
 	reqs = krealloc_array(group->reqs, group->nr + 1, sizeof(*reqs),
 			      GFP_KERNEL_ACCOUNT);
 	if (!reqs) {
-		if (!group->nr) {
-			list_del(&group->item);
-			group_free(group);
-		}
 		rc = -ENOMEM;
-		goto out_unlock;
+		goto err_drop;
 	}
 	group->reqs = reqs;
 	group->reqs[group->nr++] = *req;
 	if (req->flags & IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE) {
 		list_move_tail(&group->item, &fault->ready);
 		wake_up_interruptible(&fault->wait);
+	}
+	goto out_unlock;
+
+err_drop:
+	/*
+	 * A refused last request ends its group as far as the device is
+	 * concerned: the requests gathered before it must not join a later
+	 * group with the same ID.
+	 */
+	if (group && (!group->nr ||
+		      req->flags & IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE)) {
+		list_del(&group->item);
+		group_free(group);
 	}
 out_unlock:
 	mutex_unlock(&fault->lock);
@@ -267,10 +276,13 @@ static ssize_t fault_read(struct file *filp, char __user *buf, size_t count,
 				rc = -EINVAL;
 			break;
 		}
-		rc = xa_alloc(&fault->answering, &group->cookie, group,
-			      xa_limit_32b, GFP_KERNEL_ACCOUNT);
-		if (rc)
+		/* Cyclic: a late answer to a dropped group finds no new one. */
+		rc = xa_alloc_cyclic(&fault->answering, &group->cookie, group,
+				     xa_limit_32b, &fault->next_cookie,
+				     GFP_KERNEL_ACCOUNT);
+		if (rc < 0)
 			break;
+		rc = 0;
 		rc = copy_group(buf + done, group);
 		if (rc) {
 			xa_erase(&fault->answering, group->cookie);

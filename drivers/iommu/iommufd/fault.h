@@ -28,6 +28,7 @@ struct iommufd_ucmd;
  * @partial: groups still waiting for their last fault
  * @ready: whole groups userspace has not read yet, oldest first
  * @answering: cookie -> group userspace read and must still answer
+ * @next_cookie: where the search for a free cookie starts
  * @wait: woken when a group becomes ready
  *
  * A group is the set of page requests a device sent under one group ID,
@@ -43,6 +44,7 @@ struct iommufd_fault {
 	struct list_head partial;
 	struct list_head ready;
 	struct xarray answering;
+	u32 next_cookie;
 	wait_queue_head_t wait;
 };
 

@@ -74,6 +74,26 @@ static inline struct iommufd_hwpt *iommufd_get_hwpt(struct iommufd_ctx *ctx,
 			    struct iommufd_hwpt, obj);
 }
 
+/**
+ * iommufd_get_hwpt_paging() - Look up a paging HWPT for an ioctl
+ * @ctx: the context
+ * @id: its ID
+ *
+ * Return: the HWPT, or ERR_PTR(-ENOENT) for an ID that is not one,
+ * nested HWPTs included.
+ */
+static inline struct iommufd_hwpt *
+iommufd_get_hwpt_paging(struct iommufd_ctx *ctx, u32 id)
+{
+	struct iommufd_hwpt *hwpt = iommufd_get_hwpt(ctx, id);
+
+	if (!IS_ERR(hwpt) && hwpt->parent) {
+		iommufd_put_object(ctx, &hwpt->obj);
+		return ERR_PTR(-ENOENT);
+	}
+	return hwpt;
+}
+
 struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 struct iommufd_ioas *ioas,
 					 struct device *dev, u32 paging_flags,

@@ -37,7 +37,7 @@
  *
  * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field
  * or a HWPT allocated without IOMMU_HWPT_ALLOC_DIRTY_TRACKING, -ENOENT
- * for an ID that is not a HWPT, or the driver's error.
+ * for an ID that is not a paging HWPT, or the driver's error.
  */
 int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 {
@@ -47,7 +47,7 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || cmd->__reserved)
 		return -EOPNOTSUPP;
-	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	hwpt = iommufd_get_hwpt_paging(ucmd->ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 	/* One change at a time, so that the flag says what the driver did. */
@@ -141,8 +141,8 @@ static int dirty_range_valid(u64 iova, u64 length, u64 page_size)
  * are left as they are.
  *
  * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field or
- * a HWPT that cannot track, -ENOENT for an ID that is not a HWPT or a
- * range not wholly mapped, -EINVAL for a zero length, a page_size that is
+ * a HWPT that cannot track, -ENOENT for an ID that is not a paging HWPT
+ * or a range not wholly mapped, -EINVAL for a zero length, a page_size that is
  * not a power of two, a range not aligned to it or to the IOAS, or
  * tracking that is off, -EOVERFLOW when the range wraps, -EFAULT for a
  * bitmap the user cannot read and write, -ENOMEM, -EINTR.
@@ -162,7 +162,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
 		iommu_flags = IOMMU_DIRTY_NO_CLEAR;
-	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	hwpt = iommufd_get_hwpt_paging(ucmd->ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 
@@ -215,10 +215,10 @@ out_put:
  *
  * Return: 0, or -EOPNOTSUPP for unknown flags, a non-zero reserved field
  * or a HWPT whose domain cannot unmap with its dirty state, -ENOENT for
- * an ID that is not a HWPT or a range that cuts an area or holds none,
- * -EINVAL for a zero length, a page_size that is not a power of two, a
- * range not aligned to it, a bitmap of more than 2^30 bits, or tracking
- * that is off, -EOVERFLOW when the range wraps, -EFAULT for a bitmap the
+ * an ID that is not a paging HWPT or a range that cuts an area or holds
+ * none, -EINVAL for a zero length, a page_size that is not a power of
+ * two, a range not aligned to it, a bitmap of more than 2^30 bits, or
+ * tracking that is off, -EOVERFLOW when the range wraps, -EFAULT for a bitmap the
  * user cannot read and write (after the unmap, when it could not be
  * written back: the areas are then gone), -ENOMEM, -EDEADLOCK as
  * IOMMU_IOAS_UNMAP.
@@ -236,7 +236,7 @@ int iommufd_ioas_unmap_dirty(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
-	hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->hwpt_id);
+	hwpt = iommufd_get_hwpt_paging(ucmd->ctx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 

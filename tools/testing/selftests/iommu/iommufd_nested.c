@@ -155,7 +155,7 @@ TEST_F(nested, alloc_refusals)
 	ASSERT_EQ(EINVAL, mock_nested_create(self->fd, self->dev.idev, nested,
 					     0, IOTLB_START, &id));
 	/* Nested HWPTs do not track dirty pages or map. */
-	ASSERT_EQ(EOPNOTSUPP, hwpt_dirty_set(self->fd, nested, true));
+	ASSERT_EQ(ENOENT, hwpt_dirty_set(self->fd, nested, true));
 	ASSERT_EQ(EINVAL, mock_iotlb_is(self->fd, self->parent, 0, 0));
 	ASSERT_EQ(EINVAL, mock_iotlb_is(self->fd, nested,
 					MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1,
