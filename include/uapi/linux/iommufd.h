@@ -412,14 +412,29 @@ struct iommu_hwpt_vtd_s1 {
 };
 
 /**
+ * struct iommu_hwpt_arm_smmuv3 - a guest-owned SMMUv3 stage 1, as the
+ *                                guest's STE (IOMMU_HWPT_DATA_ARM_SMMUV3)
+ * @ste: Words 0 and 1 of the guest's stream table entry, little-endian.
+ *       Only V, Config (abort, bypass or stage-1 translate), S1Fmt,
+ *       S1ContextPtr, S1CDMax, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD and
+ *       EATS (0 or 1) may be set, else allocation fails with EIO. An STE
+ *       without V aborts DMA. The stage 2 comes from the nest parent.
+ */
+struct iommu_hwpt_arm_smmuv3 {
+	__aligned_le64 ste[2];
+};
+
+/**
  * enum iommu_hwpt_data_type - what IOMMU_HWPT_ALLOC's data_uptr holds
  * @IOMMU_HWPT_DATA_NONE: No data: a kernel-managed domain, filled from an
  *                        IOAS
  * @IOMMU_HWPT_DATA_VTD_S1: struct iommu_hwpt_vtd_s1, a nested domain
+ * @IOMMU_HWPT_DATA_ARM_SMMUV3: struct iommu_hwpt_arm_smmuv3, a nested domain
  */
 enum iommu_hwpt_data_type {
 	IOMMU_HWPT_DATA_NONE = 0,
 	IOMMU_HWPT_DATA_VTD_S1 = 1,
+	IOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
 };
 
 /**
