@@ -813,9 +813,30 @@ struct iommu_dma_fault_event {
 /**
  * enum iommu_hwpt_invalidate_data_type - entries IOMMU_HWPT_INVALIDATE takes
  * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: struct iommu_hwpt_vtd_s1_invalidate
+ * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: struct
+ *                                          iommu_viommu_arm_smmuv3_invalidate
  */
 enum iommu_hwpt_invalidate_data_type {
 	IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
+	IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1,
+};
+
+/**
+ * struct iommu_viommu_arm_smmuv3_invalidate - one SMMUv3 invalidation
+ * @cmd: A 128-bit SMMUv3 command-queue command, little-endian, as a guest
+ *       wrote it to its emulated SMMU's queue
+ *
+ * Taken by IOMMU_HWPT_INVALIDATE on an SMMUv3 nested HWPT (there are no
+ * vIOMMU objects here).  Accepted opcodes: TLBI_NH_ALL, TLBI_NH_ASID,
+ * TLBI_NH_VA, TLBI_NH_VAA and TLBI_NSNH_ALL (issued as TLBI_NH_ALL), whose
+ * VMID is replaced by the nest parent's; and CFGI_CD, CFGI_CD_ALL and
+ * ATC_INV, whose StreamID is ignored: they are issued for every stream of
+ * every device attached to the nested HWPT (ATC_INV only for those using
+ * ATS).  Any other opcode, or a bit set outside the fields the opcode
+ * defines, fails with EIO.
+ */
+struct iommu_viommu_arm_smmuv3_invalidate {
+	__aligned_le64 cmd[2];
 };
 
 /**
