@@ -319,6 +319,11 @@ static ssize_t fault_write(struct file *filp, const char __user *buf,
 			rc = -EINVAL;
 			break;
 		}
+		/* Cookies start at 1: erasing 0 would free it for use. */
+		if (!resp.cookie) {
+			rc = -EINVAL;
+			break;
+		}
 		mutex_lock(&fault->lock);
 		group = xa_erase(&fault->answering, resp.cookie);
 		if (group)

@@ -336,6 +336,8 @@ TEST_F(nested, fault_queue)
 	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
 					0, IOTLB_START, &plain));
 
+	/* An answer to cookie 0 fails and cannot make 0 a cookie. */
+	ASSERT_EQ(EINVAL, fault_answer(ffd, 0, IOMMUFD_PAGE_RESP_SUCCESS));
 	/* Nothing queued: reads give nothing, writes may proceed. */
 	ASSERT_EQ(0, read(ffd, recs, sizeof(recs[0])));
 	ASSERT_EQ(-1, read(ffd, &byte, 1));
@@ -379,6 +381,7 @@ TEST_F(nested, fault_queue)
 	ASSERT_EQ(POLLOUT, poll_events(ffd));
 
 	/* Answers: a bad code or cookie, a good one, a second one. */
+	ASSERT_EQ(EINVAL, fault_answer(ffd, 0, IOMMUFD_PAGE_RESP_SUCCESS));
 	ASSERT_EQ(EINVAL, fault_answer(ffd, recs[0].cookie, 7));
 	ASSERT_EQ(EINVAL, fault_answer(ffd, recs[0].cookie + 100, 0));
 	ASSERT_EQ(-1, write(ffd, &byte, 1));
