@@ -17,13 +17,18 @@
  * the errno is one errno_table[] allows, or the one the shape demands;
  * that a success is plausible against a model of every file's objects and
  * every IOAS's mappings; and, sampled, that a failed call changed nothing
- * observable (see run()).  TAP: one test per target, skipped when absent,
- * then fuzz_no_leaked_pins.  A watchdog names a call that does not return.
+ * observable (see run()).  Nested HWPTs keep a model of the mock's IOTLB
+ * (IOMMU_HWPT_INVALIDATE, TEST_OP_MD_CHECK_IOTLB), and fault queues one of
+ * the page requests mock devices raised, read and answered through the
+ * queue's own file, which the fuzzer owns and closes now and then.  TAP:
+ * one test per target, skipped when absent, then fuzz_no_leaked_pins.
+ * A watchdog names a call that does not return.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,9 +75,10 @@ enum cmd {
 	C_DESTROY, C_IOAS_ALLOC, C_ALLOW_IOVAS, C_COPY, C_IOVA_RANGES, C_MAP,
 	C_MAP_FILE,
 	C_UNMAP, C_OPTION, C_VFIO_IOAS, C_HWPT_ALLOC, C_SET_DIRTY, C_GET_DIRTY,
-	C_NOT_YET, C_T_RESERVED, C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP,
+	C_HW_INFO, C_INVALIDATE, C_FAULT_ALLOC, C_FAULT_READ, C_FAULT_WRITE,
+	C_T_RESERVED, C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP,
 	C_T_CHECK_REFS, C_T_ACCESS, C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW,
-	C_T_LIMIT, C_T_DIRTY, C_T_NOT_YET,
+	C_T_LIMIT, C_T_DIRTY, C_T_CHECK_IOTLB, C_T_IOPF,
 	C_T_UNKNOWN, C_V_VERSION, C_V_EXTENSION, C_V_SET_IOMMU, C_V_MAP,
 	C_V_UNMAP, C_V_INFO, C_BIND, C_ATTACH, C_DETACH, C_SET_CONTAINER,
 	C_UNSET_CONTAINER, C_UNKNOWN, C_NR
@@ -133,8 +139,25 @@ static const struct {
 		{ EOPNOTSUPP, ENOENT } },
 	[C_GET_DIRTY] = { "IOMMU_HWPT_GET_DIRTY_BITMAP",
 		{ EOPNOTSUPP, ENOENT, EINVAL, EOVERFLOW, EINTR } },
-	/* HW info, invalidation, fault queues: not yet */
-	[C_NOT_YET] = { "not-yet command", { EOPNOTSUPP, EINVAL, ENOENT } },
+	/* iommufd_get_hw_info_ioctl(): ENOENT not a device, EOPNOTSUPP */
+	[C_HW_INFO] = { "IOMMU_GET_HW_INFO", { ENOENT, EOPNOTSUPP } },
+	/*
+	 * iommufd_hwpt_invalidate_ioctl(): EOPNOTSUPP reserved field, EINVAL
+	 * no array or entry size, ENOENT not a nested HWPT; the mock's entries
+	 * (mock_nested_invalidate, iommu_user_array_copy()): EINVAL type,
+	 * entry size, IOTLB ID; EOPNOTSUPP entry flags.
+	 */
+	[C_INVALIDATE] = { "IOMMU_HWPT_INVALIDATE",
+		{ EOPNOTSUPP, EINVAL, ENOENT } },
+	/* iommufd_fault_alloc_ioctl(): EOPNOTSUPP flags, EMFILE */
+	[C_FAULT_ALLOC] = { "IOMMU_FAULT_QUEUE_ALLOC", { EOPNOTSUPP, EMFILE } },
+	/*
+	 * The fault queue's file (fault.c): ESPIPE for an offset or a count
+	 * not a multiple of the record, EINVAL when the first group does not
+	 * fit; a write EINVAL for a bad code or a cookie not handed out.
+	 */
+	[C_FAULT_READ] = { "fault queue read", { ESPIPE, EINVAL } },
+	[C_FAULT_WRITE] = { "fault queue write", { ESPIPE, EINVAL } },
 	[C_T_RESERVED] = { "TEST_OP_ADD_RESERVED",
 		{ EINVAL, EOVERFLOW, ENOENT, EADDRINUSE } },
 	[C_T_MOCK] = { "TEST_OP_MOCK_DOMAIN",
@@ -162,8 +185,15 @@ static const struct {
 	 * the bitmap: EFAULT only with a pointer that may fault.
 	 */
 	[C_T_DIRTY] = { "TEST_OP_DIRTY", { EINVAL, EOVERFLOW, ENOENT } },
-	/* IOTLB check, IOPF trigger: their features have not landed */
-	[C_T_NOT_YET] = { "TEST_OP not yet", { EOPNOTSUPP, EINVAL, ENOENT } },
+	/*
+	 * test_check_iotlb(): ENOENT not a HWPT; EINVAL not a nested mock
+	 * domain, an IOTLB ID past the last, another value.  test_trigger_iopf()
+	 * and the IOMMU core's report: ENOENT not a device, EINVAL not a mock
+	 * device, ENODEV its HWPT has no fault queue, ENOSPC the queue is full.
+	 */
+	[C_T_CHECK_IOTLB] = { "TEST_OP_MD_CHECK_IOTLB", { ENOENT, EINVAL } },
+	[C_T_IOPF] = { "TEST_OP_TRIGGER_IOPF",
+		{ ENOENT, EINVAL, ENODEV, ENOSPC } },
 	[C_T_UNKNOWN] = { "TEST_OP unknown", { EOPNOTSUPP } },
 	[C_V_VERSION] = { "VFIO_GET_API_VERSION", { 0 } },
 	[C_V_EXTENSION] = { "VFIO_CHECK_EXTENSION", { 0 } },
@@ -191,11 +221,24 @@ static const struct {
 /* ------------------------------------------------------------------ */
 /* State                                                              */
 
-enum { O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV };
+enum { O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV, O_FAULT };
 /* What a HWPT's dirty tracking is: not known, cannot track, off, on. */
 enum { TRK_UNKNOWN, TRK_NONE, TRK_OFF, TRK_ON };
 static const char *const otype_name[] = {
-	"object", "IOAS", "HWPT", "device", "selftest device"
+	"object", "IOAS", "HWPT", "device", "selftest device", "fault queue"
+};
+
+#define NR_TLB		MOCK_NESTED_DOMAIN_IOTLB_NUM
+#define MAX_PEND	32	/* page requests a queue's model follows */
+#define MAX_FFD		3	/* open fault queue files per iommufd */
+#define REC		sizeof(struct iommu_hwpt_pgfault)
+#define RESP		sizeof(struct iommu_hwpt_page_response)
+#define NO_Q		UINT32_MAX	/* where a device's faults go: unknown */
+
+/* A page request a mock device raised; its cookie once read. */
+struct pend {
+	uint32_t dev, pasid, grpid, perm, cookie;
+	uint64_t addr;
 };
 
 struct area {			/* one mapping of an IOAS */
@@ -213,6 +256,19 @@ struct obj {
 	uint8_t track;		/* a HWPT's dirty tracking: TRK_* */
 	unsigned int nareas;
 	struct area areas[MAX_AREAS];
+	bool nest_parent;	/* a paging HWPT made with NEST_PARENT */
+	uint32_t parent;	/* a nested HWPT's parent HWPT, else 0 */
+	uint32_t fault;		/* a nested HWPT's fault queue, or 0 */
+	bool mock;		/* a HWPT of the mock IOMMU */
+	bool tlb_known;		/* a nested HWPT: tlb[] is what the mock has */
+	uint32_t tlb[NR_TLB];
+	uint32_t at;		/* a selftest device's HWPT, 0 when unknown */
+	int ffd;		/* a fault queue's file, -1 once closed */
+	bool qexact;		/* a fault queue: q[] and ans[] are exact */
+	bool wrote0;		/* a fault queue was answered with cookie 0 */
+	unsigned int nq, nans, nraised;
+	struct pend q[MAX_PEND];	/* raised, not read; oldest first */
+	struct pend ans[MAX_PEND];	/* read, not answered */
 };
 
 /* One open iommufd (/dev/iommu or /dev/vfio/vfio) and its model. */
@@ -281,7 +337,12 @@ static struct {
 	long pin, lck;
 	int status_fd;
 	uint64_t seed, rng;
+	/* How often the nested and fault queue checks were exact. */
+	unsigned long inv_exact, tlb_exact, iopf_queued, recs_matched,
+		      answers_exact;
 } fz;
+
+static struct target targets[3];
 
 /* The call in flight and its number, for the watchdog (atomics). */
 static struct call *wd_cl;
@@ -564,6 +625,8 @@ static struct obj *pool_add(struct ctx *c, uint32_t id, int type)
 	o->id = id;
 	o->type = type;
 	o->exact = true;
+	o->ffd = -1;
+	o->qexact = true;
 	return o;
 }
 
@@ -915,6 +978,14 @@ static int resolve(struct ctx *c, struct obj *o)
 	case O_IDEV:	/* its driver holds it: destroying it is EBUSY */
 		rc = obj_destroy(c->fd, o->id);
 		return rc == EBUSY ? 1 : rc == ENOENT ? 0 : -1;
+	case O_FAULT:	/* its open file holds it: EBUSY too */
+		if (o->ffd < 0)
+			return -1;
+		rc = obj_destroy(c->fd, o->id);
+		if (!rc)
+			violate(NULL, "destroyed fault queue %u, whose file is open",
+				o->id);
+		return rc == EBUSY || !rc ? 1 : rc == ENOENT ? 0 : -1;
 	}
 	return -1;
 }
@@ -1177,6 +1248,118 @@ static void note_unmap(const struct call *cl, struct obj *o, bool all,
 }
 
 /* ------------------------------------------------------------------ */
+/* Nested HWPTs, fault queues and the devices raising page requests    */
+
+/* Where faults of a device on HWPT @id go: a queue, 0 for none, NO_Q. */
+static uint32_t queue_of(struct ctx *c, uint32_t id)
+{
+	struct obj *h = id ? find(c, id, O_HWPT) : NULL;
+
+	if (!h)
+		return NO_Q;
+	return h->parent ? h->fault : 0;
+}
+
+/* How many modelled objects name @id as their @what. */
+static unsigned int users_of(struct ctx *c, uint32_t id, int what)
+{
+	unsigned int i, n = 0;
+	struct obj *o;
+
+	for (i = 0; i < c->nobj; i++) {
+		o = &c->obj[i];
+		n += what == O_FAULT ? o->type == O_HWPT && o->fault == id :
+		     what == O_HWPT ? o->type == O_HWPT && o->parent == id :
+		     o->type == O_STDEV && o->at == id;
+	}
+	return n;
+}
+
+/* Take device @dev's requests out of queue @q's model. */
+static bool q_drop_dev(struct obj *q, uint32_t dev)
+{
+	unsigned int i, n = 0;
+	bool had = false;
+
+	for (i = 0; i < q->nq; i++)
+		if (q->q[i].dev != dev)
+			q->q[n++] = q->q[i];
+	had |= n != q->nq;
+	q->nq = n;
+	for (i = n = 0; i < q->nans; i++)
+		if (q->ans[i].dev != dev)
+			q->ans[n++] = q->ans[i];
+	had |= n != q->nans;
+	q->nans = n;
+	return had;
+}
+
+/*
+ * Selftest device @sd now uses HWPT @to (0: it is gone, NO_Q: not
+ * known).  The kernel answered its requests in a queue it left as
+ * invalid: they leave that queue's model, read or not.  Where the model
+ * cannot tell whether the device left, the queue stops being exact.
+ */
+static void dev_moved(struct ctx *c, struct obj *sd, uint32_t to)
+{
+	uint32_t from = sd->at ? queue_of(c, sd->at) : NO_Q;
+	uint32_t into = to == NO_Q ? NO_Q : to ? queue_of(c, to) : 0;
+	unsigned int i;
+	struct obj *q;
+
+	for (i = 0; i < c->nobj; i++) {
+		q = &c->obj[i];
+		if (q->type != O_FAULT || (from != NO_Q && q->id != from) ||
+		    (from != NO_Q && from == into))
+			continue;
+		if (q_drop_dev(q, sd->link) && (into == NO_Q || q->id == into))
+			q->qexact = false;
+	}
+	sd->at = to == NO_Q ? 0 : to;
+}
+
+/* Every queue of @c stops being exact: a request went who knows where. */
+static void queues_unknown(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nobj; i++)
+		if (c->obj[i].type == O_FAULT)
+			c->obj[i].qexact = false;
+}
+
+/*
+ * A successful IOMMU_DESTROY of modelled object @o: nothing the model
+ * knows held it.  A refused one of a fault queue: something did.
+ */
+static void destroy_check(const struct call *cl, struct ctx *c,
+			  struct obj *o)
+{
+	unsigned int n;
+
+	if (cl->err) {
+		if (cl->err == EBUSY && o->type == O_FAULT && o->ffd < 0 &&
+		    !users_of(c, o->id, O_FAULT) && c->nobj < MAX_OBJS)
+			violate(cl, "fault queue %u is busy: its file is closed, no HWPT uses it",
+				o->id);
+		return;
+	}
+	if (o->type == O_FAULT && o->ffd >= 0)
+		violate(cl, "destroyed fault queue %u, whose file is open",
+			o->id);
+	n = users_of(c, o->id, o->type == O_FAULT ? O_FAULT : O_HWPT);
+	if (n && (o->type == O_FAULT || o->type == O_HWPT))
+		violate(cl, "destroyed %s %u, which %u nested HWPT(s) use",
+			otype_name[o->type], o->id, n);
+	n = o->type == O_HWPT ? users_of(c, o->id, O_STDEV) : 0;
+	if (n)
+		violate(cl, "destroyed HWPT %u, %u mock device(s) are on it",
+			o->id, n);
+	if (o->type == O_STDEV)
+		dev_moved(c, o, 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* IOMMU_* commands                                                   */
 
 static void op_destroy(struct ctx *c)
@@ -1184,11 +1367,15 @@ static void op_destroy(struct ctx *c)
 	struct iommu_destroy t = { .id = pick_id(c, O_ANY) };
 	struct call cl;
 	struct obj *o;
+	bool ok;
 
 	call_init(&cl, c, C_DESTROY, c->fd, IOMMU_DESTROY);
 	place(&cl, &t, sizeof(t), sizeof(t), true);
-	o = run(&cl, K_PINS) ? find(c, t.id, O_ANY) : NULL;
-	if (!o)
+	ok = run(&cl, K_PINS);
+	o = find(c, t.id, O_ANY);
+	if (o && cl.expect < 0)
+		destroy_check(&cl, c, o);
+	if (!o || !ok)
 		return;
 	if (o->type == O_IDEV)
 		violate(&cl, "destroyed device %u, which its driver holds", t.id);
@@ -1499,83 +1686,957 @@ static void op_vfio_ioas(struct ctx *c)
 	}
 }
 
-/* IOMMU_HWPT_ALLOC of a HWPT for @dev_id on @pt_id: its model, or NULL. */
+/* The selftest device of @c whose iommufd device is @idev, or NULL. */
+static struct obj *stdev_of(struct ctx *c, uint32_t idev)
+{
+	unsigned int i;
+
+	for (i = 0; idev && i < c->nobj; i++)
+		if (c->obj[i].type == O_STDEV && c->obj[i].link == idev)
+			return &c->obj[i];
+	return NULL;
+}
+
+enum { H_PARENT, H_NESTED, H_FAULTING };
+
+/* A modelled HWPT: a mock nest parent, a nested one, one with a queue. */
+static struct obj *pick_hwpt_kind(struct ctx *c, int kind)
+{
+	unsigned int i, n = c->nobj, start = rnd(n + 1);
+	struct obj *o;
+
+	for (i = 0; i < n; i++) {
+		o = &c->obj[(start + i) % n];
+		if (o->type == O_HWPT &&
+		    (kind == H_PARENT ? o->nest_parent && o->mock :
+		     kind == H_NESTED ? o->parent != 0 : o->parent && o->fault))
+			return o;
+	}
+	return NULL;
+}
+
+/* A modelled fault queue, one whose file is open when @open. */
+static struct obj *pick_queue(struct ctx *c, bool open)
+{
+	unsigned int i, n = c->nobj, start = rnd(n + 1);
+	struct obj *o;
+
+	for (i = 0; i < n; i++) {
+		o = &c->obj[(start + i) % n];
+		if (o->type == O_FAULT && (!open || o->ffd >= 0))
+			return o;
+	}
+	return NULL;
+}
+
+/* What IOMMU_HWPT_ALLOC carried as driver data. */
+struct hwpt_data {
+	uint32_t iotlb;		/* the mock stage 1's IOTLB value */
+	bool good;		/* one whole struct iommu_hwpt_selftest */
+};
+
+/*
+ * Driver data for a nested HWPT (none for a paging one, when @none):
+ * mostly a mock stage 1 that ends at a guard page, else another type, a
+ * length short or long, a pointer that faults.
+ */
+static void pick_hwpt_data(struct iommu_hwpt_alloc *t, struct call *cl,
+			   bool none, struct hwpt_data *d)
+{
+	const uint32_t types[] = { IOMMU_HWPT_DATA_NONE, IOMMU_HWPT_DATA_VTD_S1,
+				   IOMMU_HWPT_DATA_SELFTEST + 1 };
+	unsigned int r = fz.valid ? 0 : rnd(100);
+	struct iommu_hwpt_selftest st;
+	uint32_t len = sizeof(st);
+	size_t room;
+	char *p;
+
+	d->iotlb = chance(50) ? IOMMU_TEST_IOTLB_DEFAULT : (uint32_t)rnd64();
+	d->good = false;
+	if (none)
+		return;
+	t->data_type = r < 88 ? IOMMU_HWPT_DATA_SELFTEST : r < 96 ?
+		       types[rnd(ARRAY_SIZE(types))] : (uint32_t)rnd64();
+	r = fz.valid ? 0 : rnd(100);
+	if (r >= 80)
+		len = r < 86 ? 0 : r < 91 ? rnd(sizeof(st)) :
+		      r < 96 ? sizeof(st) + 1 + rnd(64) : rnd(2 * page_size);
+	t->data_len = len;
+	room = len < page_size ? len : page_size;
+	p = list_end - room;
+	memset(p, 0, room);
+	st.iotlb = d->iotlb;
+	if (len >= sizeof(st))
+		memcpy(p, &st, sizeof(st));
+	t->data_uptr = ptr_u64(p);
+	cl->may_fault |= len > page_size;
+	if (!fz.valid && chance(4)) {
+		t->data_uptr = chance(30) ? 0 : bad_ptr();
+		cl->may_fault = true;
+	}
+	d->good = t->data_type == IOMMU_HWPT_DATA_SELFTEST &&
+		  len == sizeof(st) && t->data_uptr == ptr_u64(p);
+}
+
+/*
+ * IOMMU_HWPT_ALLOC for @dev_id on @pt_id: on an IOAS a paging HWPT, on a
+ * nest parent HWPT a nested one (with driver data, reporting to fault
+ * queue @fault with IOMMU_HWPT_FAULT_ID_VALID).  Its model, or NULL.
+ */
 static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
-			      uint32_t pt_id)
+			      uint32_t pt_id, uint32_t fault)
 {
 	struct iommu_hwpt_alloc t = {
 		.flags = flags, .dev_id = dev_id, .pt_id = pt_id,
-		.__reserved = pick_rsv(),
+		.fault_id = fault, .__reserved = pick_rsv(),
 	}, *out;
+	struct obj *p = find(c, pt_id, O_HWPT), *f = find(c, fault, O_ANY), *o;
+	bool nested, want;
+	struct hwpt_data d;
 	struct call cl;
-	struct obj *o;
+	unsigned int i;
 
 	call_init(&cl, c, C_HWPT_ALLOC, c->fd, IOMMU_HWPT_ALLOC);
-	if (!fz.valid && chance(15)) {	/* nesting, fault queues: not yet */
-		t.data_type = chance(50) ? IOMMU_HWPT_DATA_VTD_S1 : rnd64();
-		t.data_len = chance(50) ? sizeof(struct iommu_hwpt_vtd_s1) :
-			     rnd(1U << 16);
-		t.data_uptr = ptr_u64(list_end - page_size);
-		t.fault_id = chance(50) ? pick_id(c, O_ANY) : 0;
-		t.__reserved2 = pick_rsv();
-		cl.may_fault = true;
-	}
+	/* Paging HWPTs take no driver data: now and then some anyway. */
+	nested = p || (!ioas_of(c, pt_id) && chance(50));
+	pick_hwpt_data(&t, &cl, !nested && (fz.valid || chance(85)), &d);
+	t.__reserved2 = pick_rsv();
 	cl.ioas = t.pt_id;
 	place(&cl, &t, sizeof(t),
 	      offsetof(struct iommu_hwpt_alloc, data_type), true);
 	out = cl.out;
-	if (!run(&cl, K_PINS | K_RANGES | K_ALLOC))
+	/* An older, shorter structure: the kernel reads zeroes past it. */
+	if (t.size < sizeof(t)) {
+		memset((char *)&t + t.size, 0, sizeof(t) - t.size);
+		flags = t.flags;
+		fault = t.fault_id;
+		d.good = false;
+	}
+	/* A mock stage 1 on a mock nest parent for a mock device: it works. */
+	want = p && p->nest_parent && p->mock && stdev_of(c, dev_id) &&
+	       d.good && !t.__reserved && !t.__reserved2 &&
+	       !(flags & ~IOMMU_HWPT_FAULT_ID_VALID) && t.size >= sizeof(t) &&
+	       (!(flags & IOMMU_HWPT_FAULT_ID_VALID) ||
+		(f && f->type == O_FAULT));
+	if (!run(&cl, K_PINS | K_RANGES | K_ALLOC)) {
+		if (want && cl.expect < 0 && !cl.out_ro && cl.err != ENOMEM)
+			violate(&cl, "a mock stage 1 on nest parent %u refused",
+				pt_id);
 		return NULL;
+	}
+	/* Only a nested HWPT takes driver data, and needs it. */
+	nested = t.data_len;
+	if (nested && p && (!p->nest_parent || p->parent))
+		violate(&cl, "nested HWPT on HWPT %u, which is no nest parent",
+			pt_id);
+	if (nested && (t.data_type != IOMMU_HWPT_DATA_SELFTEST ||
+		       t.data_len != sizeof(struct iommu_hwpt_selftest) ||
+		       flags & ~IOMMU_HWPT_FAULT_ID_VALID))
+		violate(&cl, "nested HWPT from data type 0x%x, %u bytes, flags 0x%x",
+			t.data_type, t.data_len, flags);
+	if (nested && flags & IOMMU_HWPT_FAULT_ID_VALID && f &&
+	    f->type != O_FAULT)
+		violate(&cl, "nested HWPT reports to %s %u",
+			otype_name[f->type], fault);
+	if (!nested && (t.data_type || (p && !p->autohwpt)))
+		violate(&cl, "paging HWPT on %s %u with data type 0x%x",
+			p ? "HWPT" : "object", pt_id, t.data_type);
 	o = learn(c, out->out_hwpt_id, O_HWPT);
 	if (!o)
 		return NULL;
-	/* A new HWPT, even under an ID the pool knew: it starts untracked. */
-	o->ioas = t.pt_id;
-	o->track = t.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING ? TRK_OFF :
-		   TRK_NONE;
+	/* A new HWPT, even under an ID the pool knew. */
+	o->autohwpt = false;
+	o->parent = nested ? pt_id : 0;
+	o->fault = nested && flags & IOMMU_HWPT_FAULT_ID_VALID ? fault : 0;
+	o->ioas = !nested ? pt_id : p ? p->ioas : 0;
+	o->nest_parent = !nested && flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	o->mock = nested ? p && p->mock : !!stdev_of(c, dev_id);
+	o->track = !nested && flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING ?
+		   TRK_OFF : TRK_NONE;
+	o->tlb_known = nested && d.good;
+	for (i = 0; i < NR_TLB; i++)
+		o->tlb[i] = d.iotlb;
 	return o;
 }
 
-/* Mostly plain or dirty-tracking HWPTs on an IOAS; odd flags and IDs. */
+/* Mostly plain, dirty-tracking or nest parent HWPTs on an IOAS. */
 static void op_hwpt_alloc(struct ctx *c)
 {
-	uint32_t flags = pick_flags(chance(45) ?
-				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING : 0, 7);
+	unsigned int r = rnd(100);
+	uint32_t flags = pick_flags(r < 35 ? IOMMU_HWPT_ALLOC_DIRTY_TRACKING :
+				    r < 60 ? IOMMU_HWPT_ALLOC_NEST_PARENT : 0,
+				    7);
 	uint32_t dev_id = pick_id(c, O_IDEV);
 
-	hwpt_alloc(c, flags, dev_id, pick_id(c, chance(80) ? O_IOAS : O_HWPT));
+	hwpt_alloc(c, flags, dev_id, pick_id(c, chance(80) ? O_IOAS : O_HWPT),
+		   0);
 }
 
 /*
- * The commands whose features have not landed (EOPNOTSUPP for now): a
- * live ID or a random word in each 32-bit slot past the size.
+ * Nested HWPTs: mostly on a mock nest parent for a mock device, often
+ * reporting to a fault queue; else any parent, device, queue or flags.
  */
-static void op_not_yet(struct ctx *c)
+static void op_nested_alloc(struct ctx *c)
 {
-	static const struct { unsigned long req; size_t ksize, minsz; } n[] = {
-		{ IOMMU_GET_HW_INFO, sizeof(struct iommu_hw_info),
-		  offsetof(struct iommu_hw_info, out_capabilities) },
-		{ IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate), 0 },
-		{ IOMMU_FAULT_QUEUE_ALLOC, sizeof(struct iommu_fault_alloc), 0 },
-	};
-	unsigned int k = rnd(ARRAY_SIZE(n)), i;
-	uint32_t t[16];
-	struct call cl;
-	int fd;
+	struct obj *p = pick_hwpt_kind(c, chance(90) ? H_PARENT : H_NESTED);
+	struct obj *f = pick_queue(c, false), *sd = pool_pick(c, O_STDEV);
+	uint32_t flags = pick_flags(chance(60) ? IOMMU_HWPT_FAULT_ID_VALID : 0,
+				    7);
+	uint32_t fault = f && chance(85) ? f->id : pick_id(c, O_ANY);
+	uint32_t dev = sd && sd->type == O_STDEV && chance(85) ? sd->link :
+		       pick_id(c, O_IDEV);
+	uint32_t pt = p && chance(85) ? p->id : pick_id(c, O_HWPT);
 
-	for (i = 1; i < n[k].ksize / 4; i++)
-		t[i] = chance(40) ? pick_id(c, O_ANY) : chance(50) ? 0 :
-		       chance(50) ? (uint32_t)ptr_u64(list_end - page_size) :
-		       (uint32_t)edge_u64();
-	call_init(&cl, c, C_NOT_YET, c->fd, n[k].req);
-	cl.may_fault = true;
-	place(&cl, t, n[k].ksize, n[k].minsz ?: n[k].ksize, true);
-	if (!run(&cl, K_ALLOC) || n[k].req != IOMMU_FAULT_QUEUE_ALLOC)
+	/* Without the flag the ID is not looked at. */
+	if (!(flags & IOMMU_HWPT_FAULT_ID_VALID) && chance(60))
+		fault = 0;
+	hwpt_alloc(c, flags, dev, pt, fault);
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE of HWPT @id: mock entries (all, or one IOTLB ID)
+ * ending at a guard page; else another type, entry size, odd flags and
+ * IDs, counts past the page.  Where the model knows the HWPT the outcome
+ * is worked out: which entry fails with what, and the IOTLB after.
+ */
+static void invalidate(struct ctx *c, uint32_t id)
+{
+	struct iommu_hwpt_invalidate t = {
+		.hwpt_id = id, .__reserved = pick_rsv(),
+	}, *out;
+	struct iommu_hwpt_invalidate_selftest e, ent[MAX_PEND];
+	struct obj *h = find(c, id, O_HWPT);
+	unsigned int r = fz.valid ? 0 : rnd(100), i, k = 0, fit;
+	uint32_t want_n = 0, n;
+	int want = -1;
+	struct call cl;
+	char *base;
+
+	call_init(&cl, c, C_INVALIDATE, c->fd, IOMMU_HWPT_INVALIDATE);
+	t.data_type = r < 85 ? IOMMU_HWPT_INVALIDATE_DATA_SELFTEST :
+		      r < 92 ? IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID :
+		      (uint32_t)rnd64();
+	r = fz.valid ? 0 : rnd(100);
+	t.entry_len = r < 85 ? sizeof(e) : r < 89 ? 0 : r < 95 ?
+		      rnd(sizeof(e)) : sizeof(e) + 1 + rnd(32);
+	t.entry_num = fz.valid ? 1 + rnd(6) : pick_count();
+	fit = t.entry_len ? page_size / t.entry_len : 0;
+	k = t.entry_num < fit ? t.entry_num : fit;
+	base = list_end - (size_t)k * t.entry_len;
+	memset(base, 0, (size_t)k * t.entry_len);
+	for (i = 0; i < k; i++) {
+		e.flags = fz.valid || chance(92) ?
+			  (chance(15) ? IOMMU_TEST_INVALIDATE_FLAG_ALL : 0) :
+			  (uint32_t)rnd64();
+		e.iotlb_id = chance(92) ? rnd(NR_TLB) : chance(50) ? NR_TLB :
+			     (uint32_t)rnd64();
+		memcpy(base + (size_t)i * t.entry_len, &e,
+		       t.entry_len < sizeof(e) ? t.entry_len : sizeof(e));
+		if (i < MAX_PEND)
+			ent[i] = e;
+	}
+	t.data_uptr = ptr_u64(base);
+	cl.may_fault = t.entry_num > k;
+	if (!fz.valid && chance(5)) {
+		t.data_uptr = chance(30) ? 0 : bad_ptr();
+		cl.may_fault = true;
+	}
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+
+	/* The kernel's order: the command, the HWPT, then entry by entry. */
+	if (t.__reserved) {
+		want = EOPNOTSUPP;
+	} else if (t.entry_num && (!t.data_uptr || !t.entry_len)) {
+		want = EINVAL;
+	} else if (!h || (h->parent && !h->mock)) {
+		want = -1;
+	} else if (!h->parent) {
+		want = ENOENT;
+	} else if (t.data_type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		want = EINVAL;
+	} else {
+		for (want = 0; !want && want_n < t.entry_num; want_n++) {
+			if (t.entry_len != sizeof(e))
+				want = EINVAL;
+			else if (t.data_uptr != ptr_u64(base) || want_n >= k)
+				want = EFAULT;
+			else if (want_n >= MAX_PEND)
+				want = -1;
+			else if (ent[want_n].flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+				want = EOPNOTSUPP;
+			else if (!ent[want_n].flags &&
+				 ent[want_n].iotlb_id >= NR_TLB)
+				want = EINVAL;
+		}
+		want_n -= !!want;
+	}
+	run(&cl, 0);
+	if (cl.expect >= 0)
 		return;
-	/* A new descriptor: never close one of ours on a bogus answer. */
-	fd = ((struct iommu_fault_alloc *)cl.out)->out_fault_fd;
-	if (fd > 2 && fd != c->fd && fd != fz.status_fd)
+	h = find(c, id, O_HWPT);
+	if (cl.out_ro && cl.err == EFAULT) {	/* the count is not told */
+		if (h)
+			h->tlb_known = false;
+		return;
+	}
+	n = out->entry_num;
+	if (cl.err ? t.entry_num ? n >= t.entry_num : n : n != t.entry_num)
+		violate(&cl, "%s with %u of %u entries handled",
+			cl.err ? "failed" : "succeeded", n, t.entry_num);
+	fz.inv_exact += want >= 0;
+	if (want >= 0 && cl.err != ENOMEM &&
+	    (cl.err != want || (want_n != n && n <= t.entry_num)))
+		violate(&cl, "the model says %s after %u entries",
+			want ? ename(want) : "success", want_n);
+	if (!h || !h->parent || !h->tlb_known)
+		return;
+	if (n > k || n > MAX_PEND) {
+		h->tlb_known = false;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (ent[i].flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset(h->tlb, 0, sizeof(h->tlb));
+		else if (ent[i].iotlb_id < NR_TLB)
+			h->tlb[ent[i].iotlb_id] = 0;
+	}
+}
+
+/* Mostly a nested HWPT; any HWPT or ID else. */
+static uint32_t pick_nested_id(struct ctx *c)
+{
+	struct obj *h = chance(80) ? pick_hwpt_kind(c, H_NESTED) : NULL;
+
+	return h ? h->id : pick_id(c, chance(70) ? O_HWPT : O_ANY);
+}
+
+static void op_invalidate(struct ctx *c)
+{
+	invalidate(c, pick_nested_id(c));
+}
+
+/* TEST_OP_MD_CHECK_IOTLB: what the model says of a nested HWPT's IOTLB. */
+static void check_iotlb(struct ctx *c, uint32_t id)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB, .id = id,
+		.__reserved = pick_rsv(),
+	};
+	struct obj *h = find(c, id, O_HWPT);
+	bool known = h && h->parent && h->mock && h->tlb_known;
+	uint32_t e = chance(90) ? rnd(NR_TLB) : chance(50) ? NR_TLB : rnd64();
+	struct call cl;
+	int want;
+
+	t.check_iotlb.id = e;
+	t.check_iotlb.iotlb = known && e < NR_TLB && chance(60) ? h->tlb[e] :
+			      chance(30) ? 0 : chance(50) ?
+			      IOMMU_TEST_IOTLB_DEFAULT : (uint32_t)rnd64();
+	want = e < NR_TLB && known && h->tlb[e] == t.check_iotlb.iotlb ?
+	       0 : EINVAL;
+	call_init(&cl, c, C_T_CHECK_IOTLB, c->fd, IOMMU_TEST_CMD);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	run(&cl, 0);
+	fz.tlb_exact += known && cl.expect < 0 && t.size >= sizeof(t);
+	if (known && cl.expect < 0 && t.size >= sizeof(t) &&
+	    cl.err != want && cl.err != ENOMEM)
+		violate(&cl, "IOTLB entry %u of HWPT %u: the model has 0x%x",
+			e, id, e < NR_TLB ? h->tlb[e] : 0);
+}
+
+/* A device to raise page requests: mostly one on a HWPT with a queue. */
+static uint32_t pick_iopf_dev(struct ctx *c)
+{
+	unsigned int i, n = c->nobj, start = rnd(n + 1);
+	struct obj *o, *any = NULL;
+
+	for (i = 0; i < n; i++) {
+		o = &c->obj[(start + i) % n];
+		if (o->type != O_STDEV)
+			continue;
+		any = any ?: o;
+		if (queue_of(c, o->at) && queue_of(c, o->at) != NO_Q &&
+		    chance(85))
+			return o->link;
+	}
+	return any && chance(80) ? any->link : pick_id(c, O_IDEV);
+}
+
+/*
+ * TEST_OP_TRIGGER_IOPF on iommufd device @dev_id: it succeeds exactly
+ * when the device's HWPT has a fault queue (not full), which holds the
+ * request from then on.
+ */
+static void iopf(struct ctx *c, uint32_t dev_id)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF, .__reserved = pick_rsv(),
+	};
+	struct iommu_test_iopf_args *a = &t.trigger_iopf;
+	struct obj *sd = stdev_of(c, dev_id), *q = NULL;
+	uint32_t qid = sd && sd->at ? queue_of(c, sd->at) : NO_Q;
+	struct call cl;
+	bool ok;
+
+	a->dev_id = dev_id;
+	a->pasid = chance(70) ? 0 : chance(70) ? 1 + rnd(16) : rnd64();
+	a->grpid = chance(85) ? rnd(8) : rnd64();
+	a->perm = chance(85) ? 1 + rnd(3) : rnd64();
+	a->addr = chance(85) ? MOCK_APERTURE_START + rnd(1U << 15) * page_size :
+		  rnd64();
+	if (qid && qid != NO_Q)
+		q = find(c, qid, O_FAULT);
+	call_init(&cl, c, C_T_IOPF, c->fd, IOMMU_TEST_CMD);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	ok = run(&cl, 0);
+	if (cl.expect >= 0)
+		return;
+	if (t.size < sizeof(t)) {	/* it read zeroes for some of it */
+		if (ok)
+			queues_unknown(c);
+		return;
+	}
+	if (!ok) {
+		if (q && cl.err != ENOMEM && (cl.err != ENOSPC || q->qexact))
+			violate(&cl, "device %u on HWPT %u, fault queue %u: refused",
+				dev_id, sd->at, qid);
+		else if (sd && !qid && cl.err != ENODEV)
+			violate(&cl, "device %u on HWPT %u without a fault queue: not ENODEV",
+				dev_id, sd->at);
+		return;
+	}
+	if (sd && !qid)
+		violate(&cl, "device %u raised a page request, its HWPT %u has no fault queue",
+			dev_id, sd->at);
+	if (!q) {
+		queues_unknown(c);
+		return;
+	}
+	if (q->nq == MAX_PEND) {
+		q->qexact = false;
+		return;
+	}
+	q->q[q->nq++] = (struct pend){ dev_id, a->pasid, a->grpid, a->perm,
+				       0, a->addr };
+	fz.iopf_queued++;
+}
+
+/* Our descriptors, which nothing may hand out again while open. */
+static bool fd_is_ours(int fd)
+{
+	struct target *t;
+	struct ctx *c;
+	unsigned int i, j, k;
+
+	if (fd <= 2 || fd == fz.status_fd || fd == file_fd)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(targets); i++) {
+		t = &targets[i];
+		if (fd == t->cdev || fd == t->group)
+			return true;
+		for (j = 0; j < t->nctx; j++) {
+			c = &t->ctx[j];
+			if (fd == c->fd)
+				return true;
+			for (k = 0; k < c->nacc; k++)
+				if (fd == c->acc[k])
+					return true;
+			for (k = 0; k < c->nobj; k++)
+				if (c->obj[k].type == O_FAULT &&
+				    c->obj[k].ffd == fd)
+					return true;
+		}
+	}
+	return false;
+}
+
+/* Whether @fd is a fault queue's file. */
+static bool is_fault_file(int fd)
+{
+	char path[64], link[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	return strstr(link, "iommufd-pgfault");
+}
+
+/* The descriptor the next open() gets. */
+static int next_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd >= 0)
 		close(fd);
+	return fd;
+}
+
+static unsigned int open_queues(struct ctx *c)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->nobj; i++)
+		n += c->obj[i].type == O_FAULT && c->obj[i].ffd >= 0;
+	return n;
+}
+
+/*
+ * IOMMU_FAULT_QUEUE_ALLOC: a new object and a new descriptor of ours,
+ * which a failed call does not leave behind.  Past MAX_FFD open ones (or
+ * the soft limit) the new one is closed and destroyed at once, which
+ * must work: nothing else holds it.
+ */
+static struct obj *fault_alloc(struct ctx *c)
+{
+	struct iommu_fault_alloc t = { .flags = pick_flags(0, 0) }, *out;
+	int fd, before = next_fd(), rc;
+	struct call cl;
+	struct obj *o;
+
+	call_init(&cl, c, C_FAULT_ALLOC, c->fd, IOMMU_FAULT_QUEUE_ALLOC);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	if (!run(&cl, K_ALLOC)) {
+		if (next_fd() != before)
+			violate(&cl, "a failed alloc left descriptor %d open",
+				before);
+		return NULL;
+	}
+	if (t.flags)
+		violate(&cl, "took flags 0x%x", t.flags);
+	fd = out->out_fault_fd;
+	o = find(c, out->out_fault_id, O_ANY);
+	if (!out->out_fault_id || (o && o->type != O_HWPT))
+		violate(&cl, "new fault queue got ID %u, which is 0 or taken",
+			out->out_fault_id);
+	if (fd_is_ours(fd) || !is_fault_file(fd)) {
+		violate(&cl, "new fault queue's descriptor %d is not a new fault file",
+			fd);
+		return NULL;
+	}
+	if (open_queues(c) >= MAX_FFD || c->nobj >= SOFT_OBJS) {
+		close(fd);
+		rc = obj_destroy(c->fd, out->out_fault_id);
+		if (rc)
+			violate(&cl, "fault queue %u with its file closed: destroy says %s",
+				out->out_fault_id, ename(rc));
+		return NULL;
+	}
+	o = pool_add(c, out->out_fault_id, O_FAULT);
+	if (!o) {
+		violate(NULL, "model full: fault queue %u not recorded",
+			out->out_fault_id);
+		close(fd);
+		return NULL;
+	}
+	o->ffd = fd;
+	return o;
+}
+
+static void op_fault_alloc(struct ctx *c)
+{
+	fault_alloc(c);
+}
+
+/* A read(), pread() or write() on a fault queue's file, as a call. */
+static void file_call(struct call *cl, int how, void *buf, size_t count)
+{
+	cl->no = ++fz.calls;
+	cl->req = count;
+	cl->arg = (unsigned long)buf;
+	__atomic_store_n(&wd_cl, cl, __ATOMIC_RELAXED);
+	__atomic_store_n(&wd_no, cl->no, __ATOMIC_RELEASE);
+	cl->rc = how == 0 ? read(cl->fd, buf, count) :
+		 how == 1 ? pread(cl->fd, buf, count, 1 + rnd(4096)) :
+		 how == 2 ? write(cl->fd, buf, count) :
+		 pwrite(cl->fd, buf, count, 1 + rnd(4096));
+	cl->err = cl->rc < 0 ? errno : 0;
+	__atomic_store_n(&wd_no, 0, __ATOMIC_RELEASE);
+	check_errno(cl);
+}
+
+/* IOMMU_DESTROY of @id through the fuzzed path (with its checks). */
+static void destroy(struct ctx *c, uint32_t id)
+{
+	fz.want_id = id;
+	op_destroy(c);
+	fz.want_id = 0;
+}
+
+/* A page request record: well-formed, and the one the model has. */
+static void check_record(const struct call *cl, struct obj *q,
+			 const struct iommu_hwpt_pgfault *rec,
+			 const struct pend *p)
+{
+	unsigned int i;
+
+	if (!(rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE) ||
+	    rec->flags & ~(IOMMU_PGFAULT_FLAGS_LAST_PAGE |
+			   IOMMU_PGFAULT_FLAGS_PASID_VALID) ||
+	    rec->__reserved || rec->length != page_size ||
+	    rec->perm & ~0xfU)
+		violate(cl, "record: flags 0x%x, length %u, perm 0x%x",
+			rec->flags, rec->length, rec->perm);
+	/* Cookies come from 1 (XA_FLAGS_ALLOC1): 0 names no group. */
+	if (!rec->cookie)
+		violate(cl, "cookie 0 handed out%s", q->wrote0 ?
+			", after an answer named cookie 0 (EINVAL) freed it" :
+			"");
+	for (i = 0; q->qexact && i < q->nans; i++)
+		if (q->ans[i].cookie == rec->cookie)
+			violate(cl, "cookie %u handed out twice", rec->cookie);
+	if (!p)
+		return;
+	fz.recs_matched++;
+	if (rec->dev_id != p->dev || rec->pasid != p->pasid ||
+	    rec->grpid != p->grpid || rec->addr != p->addr ||
+	    rec->perm != (p->perm & 0xf) ||
+	    !(rec->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID) != !p->pasid)
+		violate(cl, "record of device %u group %u at 0x%llx; model: %u %u 0x%llx",
+			rec->dev_id, rec->grpid,
+			(unsigned long long)rec->addr, p->dev, p->grpid,
+			(unsigned long long)p->addr);
+}
+
+/*
+ * Read whole groups (one request each from the mock) from queue @q: they
+ * come oldest first, as many as fit; none fitting is EINVAL, a count not
+ * of whole records or an offset ESPIPE.  Read ones wait for an answer.
+ */
+static void fault_read(struct ctx *c, struct obj *q)
+{
+	unsigned int r = fz.valid ? 0 : rnd(100), k, n, i;
+	struct iommu_hwpt_pgfault rec;
+	bool pos = false, good = true;
+	int how = 0, want = -1;
+	size_t count;
+	struct call cl;
+	char *buf;
+
+	k = chance(75) ? 1 + rnd(8) : chance(40) ? 0 : 64;
+	count = k * REC;
+	if (r >= 86) {
+		if (r < 93)
+			count += 1 + rnd(REC - 1);
+		else
+			pos = true;
+	}
+	how = pos;
+	buf = list_end - count;
+	memset(buf, 0xa5, count);
+	if (!fz.valid && chance(4)) {
+		buf = (char *)bad_ptr();
+		good = false;
+	}
+	call_init(&cl, c, C_FAULT_READ, q->ffd, 0);
+	/* A bad buffer may fail before the file sees the call. */
+	cl.may_fault = !good;
+	if (!good)
+		want = -1;
+	else if (count % REC || pos)
+		want = ESPIPE;
+	else if (q->qexact)
+		want = q->nq && !k ? EINVAL : 0;
+	file_call(&cl, how, buf, count);
+	if (want >= 0 && cl.err != want && cl.err != ENOMEM)
+		violate(&cl, "read of %zu bytes: the model says %s", count,
+			want ? ename(want) : "success");
+	if (cl.rc <= 0)
+		return;
+	n = cl.rc / REC;
+	if (cl.rc % REC || cl.rc > (ssize_t)count)
+		violate(&cl, "read %ld bytes of %zu", cl.rc, count);
+	if (q->qexact && n != (k < q->nq ? k : q->nq))
+		violate(&cl, "read %u groups, the model has %u waiting", n,
+			q->nq);
+	for (i = 0; i < n && (i + 1) * REC <= count; i++) {
+		memcpy(&rec, buf + i * REC, REC);
+		check_record(&cl, q, &rec, q->qexact && i < q->nq ?
+			     &q->q[i] : NULL);
+		if (q->nans == MAX_PEND) {
+			q->qexact = false;
+			continue;
+		}
+		q->ans[q->nans++] = (struct pend){ rec.dev_id, rec.pasid,
+			rec.grpid, rec.perm, rec.cookie, rec.addr };
+	}
+	if (n > q->nq) {
+		q->qexact = false;
+		n = q->nq;
+	}
+	memmove(q->q, q->q + n, (q->nq - n) * sizeof(q->q[0]));
+	q->nq -= n;
+}
+
+/*
+ * Answer groups of queue @q: mostly cookies it handed out, with a good
+ * code; else made-up cookies and codes.  The kernel takes them in order
+ * up to the first bad one; the model says which that is.
+ */
+static void fault_write(struct ctx *c, struct obj *q)
+{
+	struct iommu_hwpt_page_response resp[4];
+	unsigned int n = fz.valid ? 1 + rnd(4) : rnd(5), i, j, done = 0;
+	bool taken[MAX_PEND] = { 0 }, good = true, pos = false;
+	int want = 0, how = 2;
+	size_t count = n * RESP;
+	struct call cl;
+	char *buf;
+
+	for (i = 0; i < n; i++) {
+		resp[i].cookie = chance(80) && q->nans ?
+				 q->ans[rnd(q->nans)].cookie :
+				 chance(50) ? (uint32_t)rnd(64) :
+				 chance(50) ? 0 : (uint32_t)rnd64();
+		resp[i].code = fz.valid || chance(92) ?
+			       (chance(70) ? IOMMUFD_PAGE_RESP_SUCCESS :
+				IOMMUFD_PAGE_RESP_INVALID) :
+			       chance(50) ? 2 : (uint32_t)rnd64();
+	}
+	/* Which answers the kernel takes: up to the first bad one. */
+	for (i = 0; i < n && !want; i++) {
+		q->wrote0 |= !resp[i].cookie &&
+			     resp[i].code <= IOMMUFD_PAGE_RESP_INVALID;
+		for (j = 0; j < q->nans; j++)
+			if (!taken[j] && q->ans[j].cookie == resp[i].cookie)
+				break;
+		if (resp[i].code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    resp[i].code != IOMMUFD_PAGE_RESP_INVALID)
+			want = EINVAL;
+		else if (j == q->nans)
+			want = EINVAL;
+		else
+			taken[j] = true;
+		done += !want;
+	}
+	if (!fz.valid && chance(8)) {
+		if (chance(50))
+			count += 1 + rnd(RESP - 1);
+		else
+			pos = true;
+	}
+	how += pos;
+	buf = list_end - count;
+	memcpy(buf, resp, n * RESP);
+	if (!fz.valid && chance(4)) {
+		buf = (char *)bad_ptr();
+		good = false;
+	}
+	call_init(&cl, c, C_FAULT_WRITE, q->ffd, 0);
+	cl.may_fault = !good;
+	file_call(&cl, how, buf, count);
+	if (count % RESP || pos)
+		want = ESPIPE;
+	else if (done)
+		want = 0;
+	fz.answers_exact += q->qexact && good;
+	if (q->qexact && good && cl.err != ENOMEM &&
+	    (cl.err != want || (!want && cl.rc != (ssize_t)(done * RESP))))
+		violate(&cl, "answers took %ld bytes, %s; the model says %u answers, %s",
+			cl.rc, cl.err ? ename(cl.err) : "success", done,
+			want ? ename(want) : "success");
+	if (cl.rc <= 0)
+		return;
+	/* The answered groups are gone: their cookies are free again. */
+	for (i = 0; i < cl.rc / RESP && i < n; i++) {
+		for (j = 0; j < q->nans; j++)
+			if (q->ans[j].cookie == resp[i].cookie)
+				break;
+		if (j < q->nans)
+			q->ans[j] = q->ans[--q->nans];
+		else
+			q->qexact = false;
+	}
+}
+
+/* poll(): readable exactly when a group waits, always writable. */
+static void fault_poll(struct ctx *c, struct obj *q)
+{
+	struct pollfd p = { .fd = q->ffd, .events = POLLIN | POLLOUT };
+	int rc = poll(&p, 1, 0);
+
+	if (rc != 1 || !(p.revents & POLLOUT) ||
+	    p.revents & ~(POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) ||
+	    (q->qexact && !(p.revents & POLLIN) != !q->nq))
+		violate(NULL, "poll of fault queue %u: %d, revents 0x%x, %u groups waiting",
+			q->id, rc, p.revents, q->nq);
+}
+
+/* Close @q's file; unused, the queue can go now or some time later. */
+static void fault_close(struct ctx *c, struct obj *q)
+{
+	close(q->ffd);
+	q->ffd = -1;
+	if (!users_of(c, q->id, O_FAULT) && chance(50))
+		destroy(c, q->id);
+}
+
+/*
+ * A fault queue's file: read, answer, poll, or close it (the queue lives
+ * on while HWPTs use it; closed, it can be destroyed).
+ */
+static void op_fault_fd(struct ctx *c)
+{
+	struct obj *q = pick_queue(c, true);
+	unsigned int r = rnd(100);
+
+	if (!q)
+		return;
+	if (r < 45)
+		fault_read(c, q);
+	else if (r < 80)
+		fault_write(c, q);
+	else if (r < 90)
+		fault_poll(c, q);
+	else
+		fault_close(c, q);
+}
+
+/*
+ * TEST_OP_MOCK_DOMAIN_REPLACE of selftest device @stdev onto @pt: the
+ * model follows the device (and what its old queue dropped).
+ */
+static void replaced(struct ctx *c, const struct call *cl, uint32_t stdev,
+		     uint32_t pt, uint32_t got)
+{
+	struct obj *sd = find(c, stdev, O_STDEV);
+
+	if (cl->err) {
+		/* The answer was not written: it may have moved. */
+		if (sd && cl->out_ro && cl->err == EFAULT)
+			dev_moved(c, sd, NO_Q);
+		return;
+	}
+	if (got != pt)
+		learn_attach(c, got, pt);
+	sd = find(c, stdev, O_STDEV);
+	if (sd)
+		dev_moved(c, sd, got);
+}
+
+static void dev_replace(struct ctx *c, uint32_t stdev, uint32_t pt)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = stdev,
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct call cl;
+	bool ok;
+
+	t.mock_domain_replace.pt_id = pt;
+	call_init(&cl, c, C_T_REPLACE, c->fd, IOMMU_TEST_CMD);
+	cl.ioas = pt;
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	out = cl.out;
+	ok = run(&cl, K_PINS | K_RANGES | K_ALLOC);
+	replaced(c, &cl, stdev, pt, ok ? out->mock_domain_replace.pt_id : 0);
+}
+
+/*
+ * Well-formed steps from a nest parent to answered page requests: a
+ * nest parent, a fault queue, a nested HWPT reporting to it, a mock device
+ * replaced onto it, requests raised, read and answered, invalidations;
+ * then, in odd orders, the device moved away (its requests dropped), the
+ * file closed and the objects destroyed (EBUSY while used).
+ */
+static void op_nested_sequence(struct ctx *c)
+{
+	struct obj *sd = pool_pick(c, O_STDEV), *io = pool_pick(c, O_IOAS);
+	uint32_t stdev, idev, pid, fid, hid, back, ioas;
+	struct obj *p, *f, *h;
+	unsigned int i, r;
+
+	if (!fz.test || !sd || sd->type != O_STDEV)
+		return;
+	stdev = sd->id;
+	idev = sd->link;
+	back = sd->at;
+	ioas = io && io->type == O_IOAS ? io->id : 0;
+	fz.valid = true;
+	p = pick_hwpt_kind(c, H_PARENT);
+	if ((!p || chance(10)) && ioas)
+		p = hwpt_alloc(c, IOMMU_HWPT_ALLOC_NEST_PARENT, idev, ioas, 0);
+	if (!p)
+		goto out;
+	pid = p->id;
+	f = chance(80) ? pick_queue(c, true) : NULL;
+	f = f ?: fault_alloc(c);
+	f = f ?: pick_queue(c, true);
+	fid = f ? f->id : 0;
+	h = chance(50) ? pick_hwpt_kind(c, H_FAULTING) : NULL;
+	if (!h || h->parent != pid || h->fault != fid)
+		h = hwpt_alloc(c, fid && chance(90) ?
+			       IOMMU_HWPT_FAULT_ID_VALID : 0, idev, pid, fid);
+	if (!h)
+		goto out;
+	hid = h->id;
+	dev_replace(c, stdev, hid);
+	for (i = rnd(4); i < 5; i++)
+		iopf(c, idev);
+	f = find(c, fid, O_FAULT);
+	if (f && f->ffd >= 0) {
+		fault_poll(c, f);
+		fault_read(c, f);
+		if (chance(70))
+			fault_write(c, f);
+	}
+	invalidate(c, hid);
+	check_iotlb(c, hid);
+	/* Tear some of it down, in an order of chance. */
+	for (i = 0; i < 3; i++) {
+		r = rnd(100);
+		f = find(c, fid, O_FAULT);
+		if (r < 30)
+			dev_replace(c, stdev, chance(50) && back ? back :
+				    chance(50) || !ioas ? pid : ioas);
+		else if (r < 50)
+			destroy(c, hid);
+		else if (r < 60)
+			destroy(c, pid);
+		else if (r < 75 && f && f->ffd >= 0)
+			op_fault_fd(c);
+		else if (r < 85)
+			destroy(c, fid);
+		else
+			iopf(c, idev);
+	}
+out:
+	fz.valid = false;
+}
+
+/*
+ * IOMMU_GET_HW_INFO: a device (mostly), its own type or one asked for,
+ * data of any length into a buffer that ends at a guard page.
+ */
+static void op_hw_info(struct ctx *c)
+{
+	struct iommu_hw_info t = {
+		.flags = pick_flags(0, IOMMU_HW_INFO_FLAG_INPUT_TYPE),
+		.dev_id = pick_id(c, O_IDEV),
+	};
+	uint32_t len = chance(70) ? rnd(64) : chance(50) ? page_size :
+		       (uint32_t)rnd64();
+	struct call cl;
+
+	t.in_data_type = chance(50) ? IOMMU_HW_INFO_TYPE_SELFTEST :
+			 chance(50) ? rnd(4) : (uint32_t)rnd64();
+	t.__reserved[rnd(3)] = !fz.valid && chance(6);
+	t.data_len = len;
+	t.data_uptr = ptr_u64(list_end - (len < page_size ? len : page_size));
+	call_init(&cl, c, C_HW_INFO, c->fd, IOMMU_GET_HW_INFO);
+	cl.may_fault = len > page_size;
+	if (chance(5)) {
+		t.data_uptr = bad_ptr();
+		cl.may_fault = true;
+	}
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_hw_info, out_capabilities), true);
+	run(&cl, 0);
 }
 
 /*
@@ -1593,7 +2654,11 @@ static void op_unknown_nr(struct ctx *c)
 		v = nr - VFIO_BASE;
 	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_IOAS_MAP_FILE) ||
 		 nr == IOMMUFD_CMD_BASE + 32 ||
-		 nr == IOMMUFD_CMD_IOAS_UNMAP_DIRTY || v <= 2 ||
+		 nr == IOMMUFD_CMD_IOAS_UNMAP_DIRTY ||
+#ifdef IOMMU_DMA_FAULT_QUEUE_ALLOC
+		 nr == IOMMUFD_CMD_DMA_FAULT_QUEUE_ALLOC ||
+#endif
+		 v <= 2 ||
 		 (v >= 12 && v <= 14) || v == 17);
 	cl.req = _IO(IOMMUFD_TYPE, nr);
 	/* Or a known command with direction and size bits. */
@@ -1638,6 +2703,14 @@ static void op_test_cmd(struct ctx *c)
 	uint64_t uva = a && a->uva != NO_UVA && chance(80) ? a->uva :
 		       pick_uva(len, false, &ok);
 
+	/* The nested domain's IOTLB and page requests have their own. */
+	if (r >= 82 && r < 90) {
+		if (r < 86)
+			check_iotlb(c, pick_nested_id(c));
+		else
+			iopf(c, pick_iopf_dev(c));
+		return;
+	}
 	if (r < 14) {
 		cmd = r < 10 ? C_T_MOCK : C_T_REPLACE;
 		t.op = r < 7 ? IOMMU_TEST_OP_MOCK_DOMAIN : r < 10 ?
@@ -1709,9 +2782,8 @@ static void op_test_cmd(struct ctx *c)
 		t.op = IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT;
 		t.memory_limit.limit = chance(50) ? 1 + rnd(64) : edge_u64();
 	} else {
-		cmd = r < 90 ? C_T_NOT_YET : C_T_UNKNOWN;
-		t.op = r < 90 ? IOMMU_TEST_OP_MD_CHECK_IOTLB + rnd(2) :
-		       chance(30) ? 0 : 16 + rnd(1000);
+		cmd = C_T_UNKNOWN;
+		t.op = chance(30) ? 0 : 16 + rnd(1000);
 		t.id = pick_id(c, O_ANY);
 		t.dirty.uptr = ptr_u64(list_end - page_size);
 		t.dirty.length = len;
@@ -1725,7 +2797,13 @@ static void op_test_cmd(struct ctx *c)
 	place(&cl, &t, sizeof(t),
 	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
 	out = cl.out;
-	if (!run(&cl, kinds))
+	ok = run(&cl, kinds);
+	if (cmd == C_T_REPLACE) {
+		replaced(c, &cl, t.id, id,
+			 ok ? out->mock_domain_replace.pt_id : 0);
+		return;
+	}
+	if (!ok)
 		return;
 	o = cmd == C_T_MOCK ? learn(c, out->mock_domain.out_stdev_id, O_STDEV) :
 	    cmd == C_T_RESERVED ? ioas_of(c, t.id) : NULL;
@@ -1734,8 +2812,7 @@ static void op_test_cmd(struct ctx *c)
 		learn(c, out->mock_domain.out_idev_id, O_IDEV);
 		if (out->mock_domain.out_hwpt_id != t.id)
 			learn_attach(c, out->mock_domain.out_hwpt_id, t.id);
-	} else if (cmd == C_T_REPLACE && out->mock_domain_replace.pt_id != id) {
-		learn_attach(c, out->mock_domain_replace.pt_id, id);
+		o->at = out->mock_domain.out_hwpt_id;
 	} else if (cmd == C_T_RESERVED && o && o->exact &&
 		   overlap(o, t.add_reserved.start, t.add_reserved.start +
 			   t.add_reserved.length - 1)) {
@@ -2104,7 +3181,7 @@ static void op_dirty_sequence(struct ctx *c)
 	io = pool_pick(c, O_IOAS);
 	if (!id && dev && dev->type == O_IDEV && io && io->type == O_IOAS)
 		h = hwpt_alloc(c, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, dev->id,
-			       io->id);
+			       io->id, 0);
 	id = h ? h->id : id;
 	h = find(c, id, O_HWPT);
 	io = h ? ioas_of(c, h->ioas) : NULL;
@@ -2447,10 +3524,13 @@ static bool ctx_open(struct ctx *c, const char *path)
 		pool_add(c, id, O_IOAS);
 	if (!fz.test || !c->nobj || mock_dev_add(c->fd, c->obj[0].id, &ids))
 		return true;
-	pool_add(c, ids.stdev, O_STDEV)->link = ids.idev;
+	o = pool_add(c, ids.stdev, O_STDEV);
+	o->link = ids.idev;
+	o->at = ids.hwpt;
 	pool_add(c, ids.idev, O_IDEV);
 	o = pool_add(c, ids.hwpt, O_HWPT);
 	o->autohwpt = true;
+	o->mock = true;
 	o->ioas = c->obj[0].id;
 	return true;
 }
@@ -2461,6 +3541,11 @@ static void ctx_close(struct ctx *c)
 
 	for (i = 0; i < c->nacc; i++)
 		close(c->acc[i]);
+	/* A fault queue's file holds the iommufd open: close them too. */
+	for (i = 0; i < c->nobj; i++)
+		if (c->obj[i].type == O_FAULT && c->obj[i].ffd >= 0)
+			close(c->obj[i].ffd);
+	c->nobj = 0;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->nacc = 0;
@@ -2496,7 +3581,12 @@ static const struct {
 	{ op_hwpt_alloc,	{ 4, 1, 4 } },
 	{ op_dirty,		{ 4, 1, 2 } },
 	{ op_dirty_sequence,	{ 1, 1, 1 } },
-	{ op_not_yet,		{ 2, 1, 1 } },
+	{ op_hw_info,		{ 1, 1, 1 } },
+	{ op_nested_alloc,	{ 5, 2, 2 } },
+	{ op_invalidate,	{ 4, 1, 1 } },
+	{ op_fault_alloc,	{ 2, 1, 1 } },
+	{ op_fault_fd,		{ 5, 2, 2 } },
+	{ op_nested_sequence,	{ 2, 1, 1 } },
 	{ op_unknown_nr,	{ 2, 2, 1 } },
 	{ op_test_cmd,		{ 24, 4, 4 } },	/* first: needs the test cmd */
 	{ op_vfio_container,	{ 4, 50, 8 } },
@@ -2744,7 +3834,10 @@ int main(int argc, char **argv)
 	printf("%sok %u fuzz_no_leaked_pins\n", pin != pin0 || lck != lck0 ?
 	       "not " : "", n + 1);
 	if (!fz.quiet)
-		printf("# %lu calls, seed %llu\n", fz.calls,
-		       (unsigned long long)fz.seed);
+		printf("# %lu calls, seed %llu\n"
+		       "# exact: %lu invalidations, %lu IOTLB reads, %lu requests, %lu records, %lu answers\n",
+		       fz.calls, (unsigned long long)fz.seed, fz.inv_exact,
+		       fz.tlb_exact, fz.iopf_queued, fz.recs_matched,
+		       fz.answers_exact);
 	return ok ? 0 : 1;
 }

@@ -6,8 +6,11 @@
  * object operations on them: IOASes, maps, copies, HWPTs, mock devices
  * (attach, replace, detach), dirty tracking (start, stop, read, mark,
  * unmap with the dirty state), emulated-device accesses (pin, copy, move),
- * the VFIO type1 compatibility ioctls and VFIO groups when there are any,
- * and the file itself replaced under the other threads.  The threads share
+ * nested HWPTs and their invalidations, fault queues (page requests the
+ * mock devices raise, read and answered through the queue's file while
+ * other threads move the devices, close the file and destroy the
+ * objects), the VFIO type1 compatibility ioctls and VFIO groups when there
+ * are any, and the file itself replaced under the other threads.  The threads share
  * the object IDs of a slot, so they keep destroying what another thread is
  * attaching to, which is where lifetime bugs live; the debug kernel's
  * KASAN, lockdep and kmemleak do the judging, and this program checks what
@@ -33,6 +36,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <linux/vfio.h>
@@ -44,7 +48,7 @@
 #endif
 
 #define MAX_THREADS	32
-#define MAX_OPS		32	/* room in the per-thread counters */
+#define MAX_OPS		48	/* room in the per-thread counters */
 #define MAX_SLOTS	16
 #define STUCK_MS	60000	/* one op this long: the kernel is stuck */
 #define GRACE_MS	60000	/* after the deadline, for threads to stop */
@@ -54,6 +58,8 @@
 #define HWPT_MAX	12
 #define DEV_MAX		16
 #define ACC_MAX		8
+#define NEST_MAX	8
+#define FAULT_MAX	4
 #define POOL_CAP	(DEV_MAX + MAX_THREADS + 16)
 #define RANGES		8	/* mapped ranges remembered per IOAS */
 #define PINS		8	/* pins remembered per access */
@@ -87,6 +93,26 @@ struct hwpt_ent {
 	uint32_t gen;
 	uint32_t id;
 	bool autohwpt;		/* seen as a device's HWPT: dies with them */
+	bool nest_parent;	/* allocated with IOMMU_HWPT_ALLOC_NEST_PARENT */
+};
+
+struct nest_ent {
+	uint32_t gen;
+	uint32_t id;		/* a nested HWPT */
+};
+
+/*
+ * A fault queue.  Its file is borrowed (fault_get(), fault_put()) by the
+ * threads reading and answering, so that its number is never closed (and
+ * handed out again) under one of them.
+ */
+struct fault_ent {
+	uint32_t gen;
+	uint32_t id;
+	int fd;			/* owned; -1 once closed */
+	unsigned int users;	/* threads using @fd now */
+	bool closing;		/* the last user closes it */
+	bool old;		/* of a file op_reopen replaced: forget it */
 };
 
 struct dev_ent {
@@ -116,11 +142,16 @@ struct slot {
 	uint32_t next_gen;
 	uint32_t max_id;	/* the largest object ID seen on this file */
 	unsigned int unknown;	/* objects a VFIO group may have made */
-	unsigned int n_ioas, n_hwpt, n_dev, n_acc;
+	unsigned int n_ioas, n_hwpt, n_dev, n_acc, n_nest, n_fault;
 	struct ioas_ent ioas[POOL_CAP];
 	struct hwpt_ent hwpt[POOL_CAP];
 	struct dev_ent dev[POOL_CAP];
 	struct acc_ent acc[POOL_CAP];
+	struct nest_ent nest[POOL_CAP];
+	struct fault_ent fault[POOL_CAP];
+	/* Devices last moved onto a nested HWPT with a queue: a hint. */
+	struct dev_ent hot[4];
+	unsigned int n_hot, hot_next;
 	struct dying dying[MAX_THREADS + 1];
 };
 
@@ -156,6 +187,9 @@ static int stop, cleaning;
 static uint64_t deadline_ms;
 static const char *race;		/* --race-delay, restored at the end */
 static char race_old[32];
+
+/* Page requests read from fault queues, and answers they took. */
+static unsigned long recs_read, answers_taken;
 
 /* Unexpected errnos, by operation and errno; the first 20 kinds kept. */
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -200,7 +234,12 @@ static const int E_COPY[] = { ENOENT, EEXIST, EINVAL, ENOSPC, EPERM, 0 };
 static const int E_ALLOW[] = { ENOENT, EINVAL, EADDRINUSE, 0 };
 static const int E_RANGES[] = { ENOENT, EMSGSIZE, 0 };
 static const int E_OPTION[] = { ENOENT, EINVAL, EBUSY, EADDRINUSE, 0 };
-static const int E_HWPT[] = { ENOENT, EADDRINUSE, 0 };
+/*
+ * On an IOAS ID that a HWPT has now, IOMMU_HWPT_ALLOC makes a nested HWPT
+ * out of no driver data: EOPNOTSUPP, or EINVAL when it is nested itself
+ * or no HWPT at all (a fault queue).
+ */
+static const int E_HWPT[] = { ENOENT, EADDRINUSE, EINVAL, EOPNOTSUPP, 0 };
 /* A HWPT may not track (EOPNOTSUPP), tracking be off or a range cut. */
 static const int E_DIRTY[] = { ENOENT, EINVAL, EOPNOTSUPP, 0 };
 static const int E_ATTACH[] = { ENOENT, EINVAL, EADDRINUSE, 0 };
@@ -217,6 +256,18 @@ static const int E_T1_MAP[] = { ENODEV, EEXIST, EINVAL, 0 };
 static const int E_T1_UNMAP[] = { ENODEV, ENOENT, EINVAL, EBUSY, 0 };
 static const int E_GROUP[] = { EINVAL, EBUSY, ENODEV, EOPNOTSUPP, EPERM,
 			       EBADF, EBADFD, 0 };
+/*
+ * A parent gone or its ID reused: ENOENT, EINVAL (not a nest parent),
+ * EOPNOTSUPP (an IOAS now: no driver data there).
+ */
+static const int E_NESTED[] = { ENOENT, EINVAL, EOPNOTSUPP, 0 };
+/* Not a nested HWPT (any more), or a bad entry the op sent on purpose. */
+static const int E_INV[] = { ENOENT, EINVAL, EOPNOTSUPP, 0 };
+static const int E_IOTLB[] = { ENOENT, EINVAL, 0 };
+/* No such device, no fault queue where it is, the queue full. */
+static const int E_IOPF[] = { ENOENT, EINVAL, ENODEV, ENOSPC, 0 };
+/* A group another thread's replace or detach answered first. */
+static const int E_ANSWER[] = { EINVAL, 0 };
 
 /*
  * Count @rc against @ok; ENOMEM is always acceptable, since every one of
@@ -251,7 +302,7 @@ static int expect(struct thr *t, const char *what, int rc, const int *ok)
 /* ---------------------------------------------------------------- */
 /* Pool helpers; all called with the slot's lock held                */
 
-enum pool_kind { P_IOAS, P_HWPT, P_DEV, P_ACC, P_NONE };
+enum pool_kind { P_IOAS, P_HWPT, P_DEV, P_ACC, P_NEST, P_FAULT, P_NONE };
 
 /* One pool of a slot: entries begin with their generation. */
 struct pool {
@@ -271,6 +322,11 @@ static struct pool pool_of(struct slot *s, enum pool_kind k)
 		return (struct pool){ s->dev, &s->n_dev, sizeof(s->dev[0]) };
 	case P_ACC:
 		return (struct pool){ s->acc, &s->n_acc, sizeof(s->acc[0]) };
+	case P_NEST:
+		return (struct pool){ s->nest, &s->n_nest, sizeof(s->nest[0]) };
+	case P_FAULT:
+		return (struct pool){ s->fault, &s->n_fault,
+				      sizeof(s->fault[0]) };
 	default:
 		return (struct pool){ NULL, NULL, 0 };
 	}
@@ -366,6 +422,9 @@ static void add_hwpt(struct slot *s, uint32_t id, bool autohwpt)
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < s->n_hwpt; i++)
 		known |= s->hwpt[i].id == id;
+	/* A device on a nested HWPT reports that one: it has its pool. */
+	for (i = 0; autohwpt && i < s->n_nest; i++)
+		known |= s->nest[i].id == id;
 	if (!autohwpt || (!known && s->n_hwpt < HWPT_MAX))
 		pool_add(s, P_HWPT, &e, id);
 	pthread_mutex_unlock(&s->lock);
@@ -690,23 +749,32 @@ static int op_option(struct thr *t, struct slot *s)
 /* ---------------------------------------------------------------- */
 /* HWPTs and mock devices                                            */
 
-/* IOMMU_HWPT_ALLOC for a known device on a known IOAS. */
+/*
+ * IOMMU_HWPT_ALLOC for a known device on a known IOAS: tracking dirty
+ * pages, a nest parent, both or neither.
+ */
 static int hwpt_alloc(struct thr *t, struct slot *s, const char *what,
 		      uint32_t *id)
 {
+	uint32_t flags = rnd(t, 4);
+	struct hwpt_ent *e;
 	struct ioas_ent ioas;
 	struct dev_ent dev;
 	int rc;
 
 	if (!pick(t, s, P_DEV, &dev) || !pick(t, s, P_IOAS, &ioas))
 		return SKIP;
-	rc = expect(t, what, hwpt_create(s->fd, dev.idev, ioas.id,
-					 rnd(t, 2) ? IOMMU_HWPT_ALLOC_DIRTY_TRACKING :
-						     0, id),
+	rc = expect(t, what, hwpt_create(s->fd, dev.idev, ioas.id, flags, id),
 		    E_HWPT);
-	if (!rc)
-		add_hwpt(s, *id, false);
-	return rc;
+	if (rc)
+		return rc;
+	add_hwpt(s, *id, false);
+	pthread_mutex_lock(&s->lock);
+	for (e = s->hwpt; e != s->hwpt + s->n_hwpt; e++)
+		if (e->id == *id && !e->autohwpt)
+			e->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
 }
 
 static int op_hwpt_alloc(struct thr *t, struct slot *s)
@@ -799,14 +867,17 @@ static int op_dirty(struct thr *t, struct slot *s)
 	}
 }
 
-/* An IOAS (mostly) or a HWPT of the slot to attach to; 0 for none. */
+/* An IOAS (mostly), a HWPT or a nested HWPT to attach to; 0 for none. */
 static uint32_t pick_pt(struct thr *t, struct slot *s)
 {
 	struct ioas_ent ioas;
 	struct hwpt_ent hwpt;
+	struct nest_ent nest;
 
 	if (rnd(t, 4) && pick(t, s, P_IOAS, &ioas))
 		return ioas.id;
+	if (rnd(t, 2) && pick(t, s, P_NEST, &nest))
+		return nest.id;
 	if (pick(t, s, P_HWPT, &hwpt))
 		return hwpt.id;
 	return pick(t, s, P_IOAS, &ioas) ? ioas.id : 0;
@@ -900,6 +971,477 @@ static int op_destroy_any(struct thr *t, struct slot *s)
 
 	return expect(t, "destroy_any",
 		      destroy_id(t, s, id, P_NONE, 0), E_DESTROY);
+}
+
+/* ---------------------------------------------------------------- */
+/* Nested HWPTs, invalidations and fault queues                      */
+
+/* A HWPT allocated as a nest parent, if the pool has one. */
+static bool pick_parent(struct thr *t, struct slot *s, struct hwpt_ent *out)
+{
+	unsigned int i, n, start;
+	bool found = false;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->n_hwpt;
+	start = n ? rnd(t, n) : 0;
+	for (i = 0; i < n && !found; i++) {
+		if (!s->hwpt[(start + i) % n].nest_parent)
+			continue;
+		*out = s->hwpt[(start + i) % n];
+		found = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
+static void add_nest(struct slot *s, uint32_t id)
+{
+	struct nest_ent e = { .id = id };
+
+	pthread_mutex_lock(&s->lock);
+	pool_add(s, P_NEST, &e, id);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A nested mock HWPT on a nest parent, reporting to a queue or not. */
+static int nested_alloc(struct thr *t, struct slot *s, const char *what,
+			uint32_t fault, const struct dev_ent *dev,
+			uint32_t *id)
+{
+	struct hwpt_ent parent;
+	int rc;
+
+	if (!pick_parent(t, s, &parent))
+		return SKIP;
+	rc = expect(t, what, mock_nested_create(s->fd, dev->idev, parent.id,
+						fault,
+						IOMMU_TEST_IOTLB_DEFAULT, id),
+		    E_NESTED);
+	if (!rc)
+		add_nest(s, *id);
+	return rc;
+}
+
+static int op_nested_alloc(struct thr *t, struct slot *s)
+{
+	struct fault_ent f;
+	struct dev_ent dev;
+	uint32_t id;
+
+	if (crowded(t, count(s, &s->n_nest), NEST_MAX) ||
+	    !pick(t, s, P_DEV, &dev))
+		return SKIP;
+	/* Any queue: one whose file is closed, or of the file before. */
+	if (!rnd(t, 4) || !pick(t, s, P_FAULT, &f))
+		f.id = 0;
+	return nested_alloc(t, s, "nested_alloc", f.id, &dev, &id);
+}
+
+static int op_nested_destroy(struct thr *t, struct slot *s)
+{
+	struct nest_ent e;
+
+	if (!pick(t, s, P_NEST, &e))
+		return SKIP;
+	return expect(t, "nested_destroy",
+		      destroy_id(t, s, e.id, P_NEST, e.gen), E_DESTROY);
+}
+
+/*
+ * Invalidate IOTLB entries of a nested HWPT (now and then an entry it
+ * must refuse), and check that what it handled is below what was asked
+ * exactly when it failed.
+ */
+static int op_invalidate(struct thr *t, struct slot *s)
+{
+	struct iommu_hwpt_invalidate_selftest inv[4];
+	uint32_t n = 1 + rnd(t, 4), num = n, i;
+	struct nest_ent e;
+	int rc;
+
+	if (!pick(t, s, P_NEST, &e))
+		return SKIP;
+	for (i = 0; i < n; i++) {
+		inv[i].flags = rnd(t, 4) ? 0 : IOMMU_TEST_INVALIDATE_FLAG_ALL;
+		inv[i].iotlb_id = rnd(t, 32) ? rnd(t, MOCK_NESTED_DOMAIN_IOTLB_NUM) :
+			MOCK_NESTED_DOMAIN_IOTLB_NUM;
+	}
+	rc = expect(t, "invalidate",
+		    hwpt_invalidate(s->fd, e.id,
+				    IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, inv,
+				    sizeof(inv[0]), &num), E_INV);
+	if (rc ? num >= n : num != n)
+		expect(t, "invalidate/entry_num is wrong", ERANGE, E_NONE);
+	if (!rc && !rnd(t, 4))
+		expect(t, "invalidate/check_iotlb",
+		       mock_iotlb_is(s->fd, e.id, rnd(t, 4), 0), E_IOTLB);
+	return rc;
+}
+
+/* A new fault queue in the pool, or closed and destroyed when full. */
+static int fault_alloc(struct thr *t, struct slot *s, const char *what,
+		       struct fault_ent *out)
+{
+	struct fault_ent e = { .fd = -1 };
+	bool kept = false;
+	int rc;
+
+	rc = expect(t, what, fault_queue_create(s->fd, &e.id, &e.fd), E_NONE);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&s->lock);
+	if (s->n_fault < POOL_CAP) {
+		pool_add(s, P_FAULT, &e, e.id);
+		*out = s->fault[s->n_fault - 1];
+		kept = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!kept) {
+		close(e.fd);
+		expect(t, "queue_alloc/destroy", obj_destroy(s->fd, e.id),
+		       E_DESTROY);
+		return SKIP;
+	}
+	return 0;
+}
+
+static int op_fault_alloc(struct thr *t, struct slot *s)
+{
+	struct fault_ent e;
+
+	if (crowded(t, count(s, &s->n_fault), FAULT_MAX))
+		return SKIP;
+	return fault_alloc(t, s, "fault_alloc", &e);
+}
+
+/* Borrow the open file of a queue: it stays open until fault_put(). */
+static bool fault_get(struct thr *t, struct slot *s, struct fault_ent *out)
+{
+	unsigned int i, n, start;
+	struct fault_ent *e;
+	bool found = false;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->n_fault;
+	start = n ? rnd(t, n) : 0;
+	for (i = 0; i < n && !found; i++) {
+		e = &s->fault[(start + i) % n];
+		if (e->fd < 0 || e->closing)
+			continue;
+		e->users++;
+		*out = *e;
+		found = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
+/*
+ * Close the file of entry @e (the lock held): now, or by its last user.
+ * Returns the descriptor for the caller to close after unlocking, or -1.
+ */
+static int fault_retire(struct slot *s, struct fault_ent *e)
+{
+	int fd = -1;
+
+	if (e->users) {
+		e->closing = true;
+		return -1;
+	}
+	fd = e->fd;
+	e->fd = -1;
+	e->closing = false;
+	/* A queue of a replaced file is gone with it. */
+	if (e->old)
+		pool_del(pool_of(s, P_FAULT), e->gen);
+	return fd;
+}
+
+static void fault_put(struct slot *s, uint32_t gen)
+{
+	struct fault_ent *e;
+	int fd = -1;
+
+	pthread_mutex_lock(&s->lock);
+	e = pool_find(pool_of(s, P_FAULT), gen);
+	if (e && !--e->users && e->closing)
+		fd = fault_retire(s, e);
+	pthread_mutex_unlock(&s->lock);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * IOMMU_DESTROY of queue @id (entry @gen): EBUSY while its file is open
+ * or a HWPT uses it.  The entry goes with the queue, and only once its
+ * file is closed, so that no open file is ever lost.
+ */
+static int fault_destroy(struct thr *t, struct slot *s, const char *what,
+			 uint32_t id, uint32_t gen)
+{
+	struct fault_ent *cur;
+	bool open_file = false;
+	int rc;
+
+	rc = destroy_id(t, s, id, P_NONE, 0);
+	pthread_mutex_lock(&s->lock);
+	cur = pool_find(pool_of(s, P_FAULT), gen);
+	if (cur && (!rc || rc == ENOENT)) {
+		open_file = !rc && cur->fd >= 0 && !cur->old;
+		if (cur->fd < 0 && !cur->users)
+			pool_del(pool_of(s, P_FAULT), gen);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (open_file)
+		expect(t, "fault queue destroyed with its file open",
+		       ENOTRECOVERABLE, E_NONE);
+	return expect(t, what, rc, E_DESTROY);
+}
+
+/* Close a queue's file; with no HWPT on it, it can be destroyed then. */
+static int op_fault_close(struct thr *t, struct slot *s)
+{
+	uint32_t id = 0, gen = 0;
+	struct fault_ent *e;
+	int fd = -1;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->n_fault) {
+		e = &s->fault[rnd(t, s->n_fault)];
+		if (e->fd >= 0 && !e->closing && !e->old) {
+			id = e->id;
+			gen = e->gen;
+			fd = fault_retire(s, e);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!gen)
+		return SKIP;
+	if (fd >= 0 && close(fd))
+		return expect(t, "fault_close", errno, E_NONE);
+	if (rnd(t, 2))
+		return 0;
+	return fault_destroy(t, s, "fault_close/destroy", id, gen);
+}
+
+/* IOMMU_DESTROY of a queue, whatever its file's state. */
+static int op_fault_destroy(struct thr *t, struct slot *s)
+{
+	struct fault_ent e;
+
+	if (!pick(t, s, P_FAULT, &e) || e.old)
+		return SKIP;
+	return fault_destroy(t, s, "fault_destroy", e.id, e.gen);
+}
+
+/* Remember @dev as one whose page requests likely reach a queue. */
+static void hot_add(struct slot *s, const struct dev_ent *dev)
+{
+	pthread_mutex_lock(&s->lock);
+	s->hot[s->hot_next++ % ARRAY_SIZE(s->hot)] = *dev;
+	if (s->n_hot < ARRAY_SIZE(s->hot))
+		s->n_hot++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A device, mostly one that was moved onto a nested HWPT with a queue. */
+static bool pick_hot(struct thr *t, struct slot *s, struct dev_ent *out)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->n_hot && rnd(t, 4)) {
+		*out = s->hot[rnd(t, s->n_hot)];
+		found = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return found || pick(t, s, P_DEV, out);
+}
+
+/* A mock device raises a page request, wherever its faults go. */
+static int op_iopf(struct thr *t, struct slot *s)
+{
+	struct dev_ent dev;
+
+	if (!pick_hot(t, s, &dev))
+		return SKIP;
+	return expect(t, "iopf",
+		      mock_iopf(s->fd, dev.idev, rnd(t, 4) ? 0 : 1 + rnd(t, 8),
+				rnd(t, 16), 1 + rnd(t, 3),
+				MOCK_APERTURE_START + pages(rnd(t, 256))),
+		      E_IOPF);
+}
+
+/*
+ * Read what a queue has (whole records, each the last of its group, with
+ * a cookie), answer most of it and now and then a made-up cookie, while
+ * other threads raise more, move the devices (which answers their groups
+ * first) and close the file.
+ */
+static int op_fault_rw(struct thr *t, struct slot *s)
+{
+	struct iommu_hwpt_page_response resp[17];
+	struct iommu_hwpt_pgfault rec[16];
+	unsigned int i, nr, nresp = 0;
+	struct fault_ent f;
+	struct pollfd p;
+	ssize_t n;
+	int rc = 0;
+
+	if (!fault_get(t, s, &f))
+		return SKIP;
+	if (!rnd(t, 4)) {
+		p = (struct pollfd){ .fd = f.fd, .events = POLLIN };
+		if (poll(&p, 1, 0) < 0)
+			expect(t, "fault_poll", errno, E_NONE);
+	}
+	n = read(f.fd, rec, sizeof(rec[0]) * (1 + rnd(t, 16)));
+	if (n < 0)
+		rc = expect(t, "fault_read", errno, E_NONE);
+	else if (n % sizeof(rec[0]))
+		rc = expect(t, "fault_read: part of a record", EMSGSIZE,
+			    E_NONE);
+	nr = n > 0 ? n / sizeof(rec[0]) : 0;
+	__atomic_add_fetch(&recs_read, nr, __ATOMIC_RELAXED);
+	for (i = 0; i < nr; i++) {
+		if (!rec[i].cookie || rec[i].length != page_size ||
+		    !(rec[i].flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE))
+			expect(t, "fault_read: bad record", EBADMSG, E_NONE);
+		/* Most are answered; the rest wait for a move or a close. */
+		if (rnd(t, 8))
+			resp[nresp++] = (struct iommu_hwpt_page_response){
+				.cookie = rec[i].cookie,
+				.code = rnd(t, 2) ? IOMMUFD_PAGE_RESP_SUCCESS :
+					IOMMUFD_PAGE_RESP_INVALID,
+			};
+	}
+	if (!rnd(t, 8))
+		resp[nresp++] = (struct iommu_hwpt_page_response){
+			.cookie = (uint32_t)rng_next(&t->arg),
+		};
+	if (nresp) {
+		n = write(f.fd, resp, nresp * sizeof(resp[0]));
+		if (n > 0)
+			__atomic_add_fetch(&answers_taken, n / sizeof(resp[0]),
+					   __ATOMIC_RELAXED);
+		if (n < 0)
+			expect(t, "fault_answer", errno, E_ANSWER);
+		else if (n % sizeof(resp[0]))
+			expect(t, "fault_answer: part of an answer", EMSGSIZE,
+			       E_NONE);
+	}
+	fault_put(s, f.gen);
+	return rc;
+}
+
+/*
+ * The race at the heart of it: a nested HWPT reporting to a queue, a
+ * device moved onto it, page requests raised, then the device moved away
+ * or the nested HWPT destroyed at once (EBUSY while the device is on it)
+ * while other threads read, answer, close and destroy.
+ */
+static int op_nest_churn(struct thr *t, struct slot *s)
+{
+	struct iommu_test_cmd c = {};
+	struct nest_ent *e;
+	struct fault_ent f;
+	struct dev_ent dev;
+	uint32_t id, gen = 0, pt;
+	unsigned int i;
+	int rc;
+
+	if (!pick(t, s, P_DEV, &dev))
+		return SKIP;
+	/* A queue someone reads, mostly. */
+	if (fault_get(t, s, &f))
+		fault_put(s, f.gen);
+	else if (!pick(t, s, P_FAULT, &f))
+		return SKIP;
+	rc = nested_alloc(t, s, "nest_churn", f.id, &dev, &id);
+	if (rc)
+		return rc;
+	c.mock_domain_replace.pt_id = id;
+	if (!expect(t, "nest_churn/replace",
+		    test_op(s->fd, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+			    dev.stdev, &c), E_ATTACH))
+		hot_add(s, &dev);
+	for (i = rnd(t, 4); i < 4; i++)
+		expect(t, "nest_churn/iopf",
+		       mock_iopf(s->fd, dev.idev, 0, rnd(t, 4), 1,
+				 MOCK_APERTURE_START), E_IOPF);
+	if (rnd(t, 2)) {
+		pt = pick_pt(t, s);
+		c.mock_domain_replace.pt_id = pt;
+		if (pt && !expect(t, "nest_churn/away",
+				  test_op(s->fd,
+					  IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+					  dev.stdev, &c), E_ATTACH))
+			add_hwpt(s, c.mock_domain_replace.pt_id, true);
+	}
+	pthread_mutex_lock(&s->lock);
+	for (e = s->nest; e != s->nest + s->n_nest; e++)
+		if (e->id == id)
+			gen = e->gen;
+	pthread_mutex_unlock(&s->lock);
+	return expect(t, "nest_churn/destroy", destroy_id(t, s, id, P_NEST, gen),
+		      E_DESTROY);
+}
+
+/*
+ * A queue made and used at once: a nested HWPT on it, a device there,
+ * requests raised, then its file closed with requests waiting (read and
+ * unanswered, or unread), and the queue destroyed (EBUSY while the nested
+ * HWPT is there).
+ */
+static int op_fault_churn(struct thr *t, struct slot *s)
+{
+	struct iommu_hwpt_pgfault rec[4];
+	struct iommu_test_cmd c = {};
+	struct fault_ent f, *cur;
+	struct dev_ent dev;
+	int rc, fd = -1;
+	uint32_t id;
+
+	if (crowded(t, count(s, &s->n_fault), 2 * FAULT_MAX) ||
+	    !pick(t, s, P_DEV, &dev))
+		return SKIP;
+	rc = fault_alloc(t, s, "fault_churn", &f);
+	if (rc)
+		return rc;
+	if (!nested_alloc(t, s, "fault_churn/nested", f.id, &dev, &id)) {
+		c.mock_domain_replace.pt_id = id;
+		if (!expect(t, "fault_churn/replace",
+			    test_op(s->fd, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+				    dev.stdev, &c), E_ATTACH))
+			hot_add(s, &dev);
+		expect(t, "fault_churn/iopf",
+		       mock_iopf(s->fd, dev.idev, 0, 1, 2, MOCK_APERTURE_START),
+		       E_IOPF);
+	}
+	/* Borrowed, as other threads may have it; then closed. */
+	pthread_mutex_lock(&s->lock);
+	cur = pool_find(pool_of(s, P_FAULT), f.gen);
+	if (cur && cur->fd >= 0 && !cur->closing) {
+		cur->users++;
+		fd = cur->fd;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (fd >= 0 && rnd(t, 2) && read(fd, rec, sizeof(rec)) < 0)
+		expect(t, "fault_churn/read", errno, E_NONE);
+	if (fd >= 0) {
+		pthread_mutex_lock(&s->lock);
+		cur = pool_find(pool_of(s, P_FAULT), f.gen);
+		fd = -1;
+		if (cur) {
+			cur->users--;
+			fd = cur->fd >= 0 ? fault_retire(s, cur) : -1;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (fd >= 0)
+		close(fd);
+	return fault_destroy(t, s, "fault_churn/destroy", f.id, f.gen);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1235,7 +1777,8 @@ static int open_ifd(bool vfio)
  */
 static int op_reopen(struct thr *t, struct slot *s)
 {
-	int nfd, old, afds[POOL_CAP], n = 0, rc = 0;
+	int nfd, old, afds[2 * POOL_CAP], n = 0, rc = 0, fd;
+	unsigned int i;
 	bool vfio = vfio_node_ok && !rnd(t, 4);
 
 	nfd = open_ifd(vfio);
@@ -1249,9 +1792,25 @@ static int op_reopen(struct thr *t, struct slot *s)
 		rc = errno;
 	while (s->n_acc)
 		afds[n++] = s->acc[--s->n_acc].fd;
+	/*
+	 * Fault queue files hold the old file: closed now, or by the thread
+	 * that has one borrowed.  Backwards: retiring one may move the last.
+	 */
+	for (i = s->n_fault; i--;) {
+		s->fault[i].old = true;
+		if (s->fault[i].fd < 0) {
+			pool_del(pool_of(s, P_FAULT), s->fault[i].gen);
+			continue;
+		}
+		fd = s->fault[i].closing ? -1 : fault_retire(s, &s->fault[i]);
+		if (fd >= 0)
+			afds[n++] = fd;
+	}
 	s->n_ioas = 0;
 	s->n_hwpt = 0;
+	s->n_nest = 0;
 	s->n_dev = 0;
+	s->n_hot = 0;
 	s->max_id = 0;
 	s->unknown = 0;
 	pthread_mutex_unlock(&s->lock);
@@ -1301,6 +1860,16 @@ static const struct op ops[] = {
 	{ "dev_destroy",	24, op_dev_destroy },
 	{ "dev_churn",		24, op_dev_churn },
 	{ "destroy_any",	4, op_destroy_any },
+	{ "nested_alloc",	12, op_nested_alloc },
+	{ "nested_destroy",	8, op_nested_destroy },
+	{ "invalidate",		12, op_invalidate },
+	{ "fault_alloc",	6, op_fault_alloc },
+	{ "fault_close",	6, op_fault_close },
+	{ "fault_destroy",	4, op_fault_destroy },
+	{ "iopf",		24, op_iopf },
+	{ "fault_rw",		24, op_fault_rw },
+	{ "nest_churn",		12, op_nest_churn },
+	{ "fault_churn",	8, op_fault_churn },
 	{ "acc_create",		12, op_acc_create },
 	{ "acc_pin",		16, op_acc_pin },
 	{ "acc_unpin",		12, op_acc_unpin },
@@ -1455,13 +2024,22 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 	set_op(&thrs[nthreads], "final: destroy known objects");
 	for (i = 0; i < s->n_acc; i++)
 		close(s->acc[i].fd);
+	/* Nobody borrows a queue's file now. */
+	for (i = 0; i < s->n_fault; i++)
+		if (s->fault[i].fd >= 0)
+			close(s->fault[i].fd);
 	adopt_compat_ioas(s);
-	ids = calloc(3 * POOL_CAP, sizeof(*ids));
+	ids = calloc(5 * POOL_CAP, sizeof(*ids));
 	for (i = 0; ids && i < s->n_dev; i++)
 		ids[n++] = s->dev[i].stdev;
+	for (i = 0; ids && i < s->n_nest; i++)
+		ids[n++] = s->nest[i].id;
 	for (i = 0; ids && i < s->n_hwpt; i++)
 		if (!s->hwpt[i].autohwpt)
 			ids[n++] = s->hwpt[i].id;
+	for (i = 0; ids && i < s->n_fault; i++)
+		if (!s->fault[i].old)
+			ids[n++] = s->fault[i].id;
 	for (i = 0; ids && i < s->n_ioas; i++)
 		ids[n++] = s->ioas[i].id;
 	while (ids && sweep(s, ids, n, 0))
@@ -1720,6 +2298,8 @@ int main(int argc, char **argv)
 		}
 		printf("# %-22s %10llu %10llu\n", ops[i].name, tried, done);
 	}
+	printf("# fault queues: %lu page requests read, %lu answers taken\n",
+	       recs_read, answers_taken);
 	for (i = 0; i < nkinds; i++)
 		printf("# unexpected errno from %s: %d (%s), %u time(s), first in thread %u\n",
 		       kinds[i].what, kinds[i].err, strerror(kinds[i].err),
