@@ -935,6 +935,18 @@ static int test_check_iotlb(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/* A bound mock device by its object ID, held for the ioctl. */
+static struct iommufd_device *get_mock_idev(struct iommufd_ucmd *ucmd, u32 id)
+{
+	struct iommufd_device *idev = iommufd_get_device(ucmd->ctx, id);
+
+	if (!IS_ERR(idev) && idev->dev->bus != &mock_bus) {
+		iommufd_put_object(ucmd->ctx, &idev->obj);
+		return ERR_PTR(-EINVAL);
+	}
+	return idev;
+}
+
 /*
  * IOMMU_TEST_OP_TRIGGER_IOPF: the device sends one page request, the last
  * of its group, as a PCI device with PRI would.
@@ -960,13 +972,10 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd)
 
 	if (args->pasid)
 		evt.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
-	idev = iommufd_get_device(ucmd->ctx, args->dev_id);
+	idev = get_mock_idev(ucmd, args->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	if (idev->dev->bus != &mock_bus)
-		rc = -EINVAL;
-	else
-		rc = iommu_report_device_fault(idev->dev, &evt);
+	rc = iommu_report_device_fault(idev->dev, &evt);
 	iommufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }
@@ -987,13 +996,10 @@ static int test_dma_fault(struct iommufd_ucmd *ucmd)
 	struct iommufd_device *idev;
 	int rc;
 
-	idev = iommufd_get_device(ucmd->ctx, args->dev_id);
+	idev = get_mock_idev(ucmd, args->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	if (idev->dev->bus != &mock_bus)
-		rc = -EINVAL;
-	else
-		rc = iommu_report_dma_fault(idev->dev, &fault);
+	rc = iommu_report_dma_fault(idev->dev, &fault);
 	iommufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }
