@@ -1235,6 +1235,41 @@ static int op_fault_destroy(struct thr *t, struct slot *s)
 	return fault_destroy(t, s, "fault_destroy", e.id, e.gen);
 }
 
+/* DMA fault queue alloc (another thread's queue: EEXIST); a fault: ENOENT */
+static const int E_DMA_QUEUE[] = { EEXIST, 0 };
+static const int E_DMA_FAULT[] = { ENOENT, 0 };
+
+/*
+ * The file's DMA fault queue: made, fed faults of random devices while
+ * other threads move and destroy them (the IOMMU core delivers them from
+ * its workqueue, racing all of it), read, closed and destroyed.
+ */
+static int op_dma_fault_churn(struct thr *t, struct slot *s)
+{
+	struct iommu_dma_fault_event ev[4];
+	struct dev_ent dev;
+	uint32_t qid = 0;
+	int qfd = -1, rc, i;
+
+	rc = dma_fault_queue_create(s->fd, 1 + rnd(t, 8), &qid, &qfd);
+	expect(t, "dma_queue_alloc", rc, E_DMA_QUEUE);
+	for (i = 0; i < 4; i++) {
+		if (!pick(t, s, P_DEV, &dev))
+			break;
+		expect(t, "dma_fault",
+		       mock_dma_fault(s->fd, dev.idev, rnd(t, 2), 0, i,
+				      MOCK_APERTURE_START + pages(rnd(t, 16))),
+		       E_DMA_FAULT);
+	}
+	if (rc)
+		return 0;
+	if (read(qfd, ev, sizeof(ev)) < 0)
+		expect(t, "dma_queue_read", errno, E_DMA_FAULT);
+	close(qfd);
+	return expect(t, "dma_queue_destroy",
+		      destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
+}
+
 /* Remember @dev as one whose page requests likely reach a queue. */
 static void hot_add(struct slot *s, const struct dev_ent *dev)
 {
@@ -1870,6 +1905,7 @@ static const struct op ops[] = {
 	{ "fault_rw",		24, op_fault_rw },
 	{ "nest_churn",		12, op_nest_churn },
 	{ "fault_churn",	8, op_fault_churn },
+	{ "dma_fault_churn",	6, op_dma_fault_churn },
 	{ "acc_create",		12, op_acc_create },
 	{ "acc_pin",		16, op_acc_pin },
 	{ "acc_unpin",		12, op_acc_unpin },
