@@ -51,6 +51,9 @@ enum {
 	IOMMUFD_CMD_HWPT_INVALIDATE = 0x8d,
 	IOMMUFD_CMD_FAULT_QUEUE_ALLOC = 0x8e,
 	IOMMUFD_CMD_IOAS_MAP_FILE = 0x8f,
+	IOMMUFD_CMD_VIOMMU_ALLOC = 0x90,
+	IOMMUFD_CMD_VDEVICE_ALLOC = 0x91,
+	IOMMUFD_CMD_VEVENTQ_ALLOC = 0x93,
 };
 
 /**
@@ -425,16 +428,31 @@ struct iommu_hwpt_arm_smmuv3 {
 };
 
 /**
+ * struct iommu_hwpt_amd_guest - a guest-owned AMD-Vi stage 1, as the
+ *                               guest's device table entry
+ *                               (IOMMU_HWPT_DATA_AMD_GUEST)
+ * @dte: The four 64-bit words of the guest's DTE for the device, as the
+ *       guest wrote them to its emulated IOMMU's device table.  The
+ *       guest's GCR3 table root, GLX, GV, guest paging mode and domain ID
+ *       are taken; the host's own page table is the stage 2.
+ */
+struct iommu_hwpt_amd_guest {
+	__aligned_u64 dte[4];
+};
+
+/**
  * enum iommu_hwpt_data_type - what IOMMU_HWPT_ALLOC's data_uptr holds
  * @IOMMU_HWPT_DATA_NONE: No data: a kernel-managed domain, filled from an
  *                        IOAS
  * @IOMMU_HWPT_DATA_VTD_S1: struct iommu_hwpt_vtd_s1, a nested domain
  * @IOMMU_HWPT_DATA_ARM_SMMUV3: struct iommu_hwpt_arm_smmuv3, a nested domain
+ * @IOMMU_HWPT_DATA_AMD_GUEST: struct iommu_hwpt_amd_guest, a nested domain
  */
 enum iommu_hwpt_data_type {
 	IOMMU_HWPT_DATA_NONE = 0,
 	IOMMU_HWPT_DATA_VTD_S1 = 1,
 	IOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
+	IOMMU_HWPT_DATA_AMD_GUEST = 3,
 };
 
 /**
@@ -826,14 +844,16 @@ enum iommu_hwpt_invalidate_data_type {
  * @cmd: A 128-bit SMMUv3 command-queue command, little-endian, as a guest
  *       wrote it to its emulated SMMU's queue
  *
- * Taken by IOMMU_HWPT_INVALIDATE on an SMMUv3 nested HWPT (there are no
- * vIOMMU objects here).  Accepted opcodes: TLBI_NH_ALL, TLBI_NH_ASID,
- * TLBI_NH_VA, TLBI_NH_VAA and TLBI_NSNH_ALL (issued as TLBI_NH_ALL), whose
- * VMID is replaced by the nest parent's; and CFGI_CD, CFGI_CD_ALL and
- * ATC_INV, whose StreamID is ignored: they are issued for every stream of
- * every device attached to the nested HWPT (ATC_INV only for those using
- * ATS).  Any other opcode, or a bit set outside the fields the opcode
- * defines, fails with EIO.
+ * Taken by IOMMU_HWPT_INVALIDATE on an SMMUv3 vIOMMU, as mainline does,
+ * and (our extension) on an SMMUv3 nested HWPT.  Accepted opcodes:
+ * TLBI_NH_ALL, TLBI_NH_ASID, TLBI_NH_VA, TLBI_NH_VAA and TLBI_NSNH_ALL
+ * (issued as TLBI_NH_ALL), whose VMID is replaced by the host's; and
+ * CFGI_CD, CFGI_CD_ALL and ATC_INV.  On a vIOMMU their StreamID is a vSID,
+ * translated through the vIOMMU's vDEVICEs (an unknown vSID fails with
+ * EIO); on a nested HWPT it is ignored and they are issued for every
+ * stream of every device attached to the HWPT (ATC_INV only for those
+ * using ATS).  Any other opcode, or a bit set outside the fields the
+ * opcode defines, fails with EIO.
  */
 struct iommu_viommu_arm_smmuv3_invalidate {
 	__aligned_le64 cmd[2];
@@ -866,7 +886,8 @@ struct iommu_hwpt_vtd_s1_invalidate {
 /**
  * struct iommu_hwpt_invalidate - ioctl(IOMMU_HWPT_INVALIDATE)
  * @size: sizeof(struct iommu_hwpt_invalidate)
- * @hwpt_id: Nested HWPT whose cached translations to invalidate
+ * @hwpt_id: Nested HWPT whose cached translations to invalidate, or a
+ *           vIOMMU, whose invalidations name the guest's IDs
  * @data_uptr: User pointer to an array of @entry_num entries
  * @data_type: One of enum iommu_hwpt_invalidate_data_type
  * @entry_len: Bytes of one entry (lets the entry grow compatibly)
@@ -980,5 +1001,168 @@ struct iommu_fault_alloc {
 };
 
 #define IOMMU_FAULT_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)
+
+/**
+ * enum iommu_viommu_type - kinds of virtual IOMMU
+ * @IOMMU_VIOMMU_TYPE_DEFAULT: Not a type; refused
+ * @IOMMU_VIOMMU_TYPE_ARM_SMMUV3: An SMMUv3 slice: guest StreamIDs (vSIDs)
+ *                               and the guest's command-queue commands
+ * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV; newer mainline
+ *                                   kernels' value, which no driver here
+ *                                   makes
+ * @IOMMU_VIOMMU_TYPE_AMD: An AMD-Vi slice: guest device IDs and guest
+ *                        domain IDs
+ */
+enum iommu_viommu_type {
+	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
+	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+	IOMMU_VIOMMU_TYPE_AMD = 3,
+};
+
+/**
+ * struct iommu_viommu_alloc - ioctl(IOMMU_VIOMMU_ALLOC)
+ * @size: sizeof(struct iommu_viommu_alloc)
+ * @flags: Must be 0
+ * @type: One of enum iommu_viommu_type
+ * @dev_id: A device behind the physical IOMMU the vIOMMU is a slice of
+ * @hwpt_id: A HWPT allocated with IOMMU_HWPT_ALLOC_NEST_PARENT: the stage 2
+ *           of every nested HWPT of the vIOMMU
+ * @out_viommu_id: ID of the new vIOMMU
+ * @data_len: Bytes at @data_uptr; 0 for a type that takes no data
+ * @__reserved: Must be 0
+ * @data_uptr: User pointer to the data of @type, if it has any
+ *
+ * A virtual IOMMU stands for the IOMMU a VMM emulates for one guest, on
+ * one physical IOMMU.  It holds what the guest's own IDs mean: its device
+ * IDs (see IOMMU_VDEVICE_ALLOC) and its cache tags.  Its ID may be given
+ * as @pt_id of IOMMU_HWPT_ALLOC to make a nested HWPT that shares them,
+ * as @hwpt_id of IOMMU_HWPT_INVALIDATE to pass on the guest's
+ * invalidations, and to IOMMU_VEVENTQ_ALLOC to read the guest's events.
+ * The parent HWPT cannot be destroyed while the vIOMMU lives.
+ */
+struct iommu_viommu_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 out_viommu_id;
+	__u32 data_len;
+	__u32 __reserved;
+	__aligned_u64 data_uptr;
+};
+
+#define IOMMU_VIOMMU_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)
+
+/**
+ * struct iommu_vdevice_alloc - ioctl(IOMMU_VDEVICE_ALLOC)
+ * @size: sizeof(struct iommu_vdevice_alloc)
+ * @viommu_id: The vIOMMU the guest sees the device behind
+ * @dev_id: The device, behind the vIOMMU's physical IOMMU
+ * @out_vdevice_id: ID of the new vDEVICE
+ * @virt_id: The ID the guest's IOMMU knows the device by: the vSID on
+ *           SMMUv3, the guest device ID on AMD-Vi
+ *
+ * Tells the vIOMMU the guest's ID of a device, so that the guest's
+ * invalidations naming it reach the device and its events name it.  A
+ * device has at most one vDEVICE per vIOMMU (EEXIST) and a @virt_id
+ * names at most one device (EEXIST).  When the device is unbound first,
+ * the vDEVICE stays an empty object until IOMMU_DESTROY.
+ */
+struct iommu_vdevice_alloc {
+	__u32 size;
+	__u32 viommu_id;
+	__u32 dev_id;
+	__u32 out_vdevice_id;
+	__aligned_u64 virt_id;
+};
+
+#define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
+
+/**
+ * enum iommu_veventq_flag - flags of struct iommufd_vevent_header
+ * @IOMMU_VEVENTQ_FLAG_LOST_EVENTS: Events were dropped here because the
+ *                                  queue was full; no data follows this
+ *                                  header
+ */
+enum iommu_veventq_flag {
+	IOMMU_VEVENTQ_FLAG_LOST_EVENTS = (1U << 0),
+};
+
+/**
+ * struct iommufd_vevent_header - what precedes each event read from a
+ *                                vEVENTQ
+ * @flags: Combination of enum iommu_veventq_flag
+ * @sequence: Counts the queue's events from 0 and wraps from INT_MAX to
+ *            0, dropped events included: a gap of more than one between
+ *            two headers is the number of events lost between them
+ *
+ * A read returns whole events: each header and the type's data after it.
+ * When events were dropped and none has come since, the read ends with a
+ * header carrying IOMMU_VEVENTQ_FLAG_LOST_EVENTS and the sequence number
+ * the next event will have, without data.
+ */
+struct iommufd_vevent_header {
+	__u32 flags;
+	__u32 sequence;
+};
+
+/**
+ * enum iommu_veventq_type - kinds of virtual event queue
+ * @IOMMU_VEVENTQ_TYPE_DEFAULT: Not a type; refused
+ * @IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: struct iommu_vevent_arm_smmuv3 events
+ * @IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV; newer mainline
+ *                                    kernels' value, not made here
+ */
+enum iommu_veventq_type {
+	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
+	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/**
+ * struct iommu_vevent_arm_smmuv3 - an SMMUv3 event for the guest
+ *                                  (IOMMU_VEVENTQ_TYPE_ARM_SMMUV3)
+ * @evt: The 256-bit event record, little-endian, as the SMMU logged it but
+ *       with the StreamID replaced by the device's vSID.  Reported: the
+ *       translation, address size, access flag and permission faults
+ *       (0x10 to 0x13), C_BAD_STE (0x04), F_STREAM_DISABLED (0x06),
+ *       C_BAD_SUBSTREAMID (0x08) and C_BAD_CD (0x0a) of devices with a
+ *       vDEVICE on the vIOMMU that are attached to one of its nested
+ *       HWPTs.
+ */
+struct iommu_vevent_arm_smmuv3 {
+	__aligned_le64 evt[4];
+};
+
+/**
+ * struct iommu_veventq_alloc - ioctl(IOMMU_VEVENTQ_ALLOC)
+ * @size: sizeof(struct iommu_veventq_alloc)
+ * @flags: Must be 0
+ * @viommu_id: The vIOMMU whose events to queue
+ * @type: One of enum iommu_veventq_type
+ * @veventq_depth: Events the queue holds before it drops (at least 1)
+ * @out_veventq_id: ID of the new vEVENTQ
+ * @out_veventq_fd: A file descriptor: read() returns events (see struct
+ *                  iommufd_vevent_header), poll() says when there are
+ *                  some; close it after use
+ * @__reserved: Must be 0
+ *
+ * A vIOMMU has at most one queue of each type (EEXIST).  A read with a
+ * buffer too small for the first event fails with EINVAL.
+ */
+struct iommu_veventq_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 veventq_depth;
+	__u32 out_veventq_id;
+	__u32 out_veventq_fd;
+	__u32 __reserved;
+};
+
+#define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
 
 #endif
