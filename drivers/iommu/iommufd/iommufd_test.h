@@ -214,6 +214,29 @@ struct iommu_test_iopf_args {
 };
 
 /*
+ * IOMMU_TEST_OP_DEV_CHECK_CACHE (newer mainline's number): entry "id" of
+ * the emulated cache of the bound mock device the command's id names
+ * holds "cache".  Each device has MOCK_DEV_CACHE_NUM entries, which start
+ * as IOMMU_TEST_DEV_CACHE_DEFAULT and which the vIOMMU's invalidations
+ * (struct iommu_viommu_invalidate_selftest) set to 0.
+ */
+#define IOMMU_TEST_OP_DEV_CHECK_CACHE 16
+struct iommu_test_dev_cache_args {
+	__u32 id;
+	__u32 cache;
+};
+
+/*
+ * IOMMU_TEST_OP_TRIGGER_VEVENT (newer mainline's number): the mock device
+ * "dev_id" raises an event of its vIOMMU, a struct
+ * iommu_viommu_event_selftest naming the device by its vDEVICE's virt_id.
+ */
+#define IOMMU_TEST_OP_TRIGGER_VEVENT 17
+struct iommu_test_vevent_args {
+	__u32 dev_id;
+};
+
+/*
  * IOMMU_TEST_OP_DMA_FAULT (ours, not in Linux 6.12): the bound mock device
  * "dev_id" hits an unrecoverable DMA fault at "iova"; "flags" are the
  * IOMMU core's IOMMU_DMA_FAULT_* bits, "code" the vendor code reported.
@@ -258,6 +281,8 @@ struct iommu_test_cmd {
 		struct iommu_test_iotlb_args check_iotlb;
 		struct iommu_test_iopf_args trigger_iopf;
 		struct iommu_test_dma_fault_args dma_fault;
+		struct iommu_test_dev_cache_args check_dev_cache;
+		struct iommu_test_vevent_args trigger_vevent;
 	};
 	__u32 last;
 };
@@ -297,6 +322,40 @@ struct iommu_hwpt_selftest {
 struct iommu_hwpt_invalidate_selftest {
 	__u32 flags;
 	__u32 iotlb_id;
+};
+
+/* --- The mock vIOMMU (the values of newer mainline kernels) --- */
+
+/* IOMMU_VIOMMU_ALLOC's type of the mock driver; it takes no data. */
+#define IOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeef
+
+/* The emulated cache of each mock device, see IOMMU_TEST_OP_DEV_CHECK_CACHE */
+#define MOCK_DEV_CACHE_NUM 4
+#define MOCK_DEV_CACHE_ID_MAX (MOCK_DEV_CACHE_NUM - 1)
+#define IOMMU_TEST_DEV_CACHE_DEFAULT 0xbaddad
+
+/*
+ * IOMMU_HWPT_INVALIDATE of a mock vIOMMU takes entries of struct
+ * iommu_viommu_invalidate_selftest: the device with vDEVICE virt_id
+ * "vdev_id" has its cache entry "cache_id" (every entry with
+ * IOMMU_TEST_INVALIDATE_FLAG_ALL) set to 0.  An unknown vdev_id or a
+ * cache_id above MOCK_DEV_CACHE_ID_MAX fails with EINVAL, unknown flags
+ * with EOPNOTSUPP.  The _INVALID type exists to be refused.
+ */
+#define IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST 0xdeadbeef
+#define IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID 0xdadbeef
+
+struct iommu_viommu_invalidate_selftest {
+	__u32 flags;
+	__u32 vdev_id;
+	__u32 cache_id;
+};
+
+/* A mock vIOMMU's events: vEVENTQ type and record. */
+#define IOMMU_VEVENTQ_TYPE_SELFTEST 0xbeefbeef
+
+struct iommu_viommu_event_selftest {
+	__u32 virt_id;
 };
 
 #endif
