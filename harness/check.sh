@@ -3,12 +3,12 @@
 # check.sh [LANE...]: build what the chosen lanes need, run them, and end
 # with one line "N passed, N failed, N skipped".  Exits non-zero on any
 # failure.  Lanes: static mock vtd scalable amd vmm kunit harness smmuv3
-# deb debug stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
+# smmuv3-nested deb debug stress fuzz (all by default).  A lane whose kernel fails to build is reported as failed and
 # the other lanes still run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL="static mock vtd scalable amd vmm kunit harness smmuv3 deb debug stress fuzz"
+ALL="static mock vtd scalable amd vmm kunit harness smmuv3 smmuv3-nested deb debug stress fuzz"
 lanes=${*:-$ALL}
 # Whatever stops this script early still ends with the closing line.
 summarized=
@@ -47,7 +47,7 @@ broken() {
 }
 
 stage deps "$HARNESS_DIR/deps.sh" || die "package installation failed"
-if want scalable || want vmm; then
+if want scalable || want vmm || want smmuv3-nested; then
 	stage qemu10 "$HARNESS_DIR/qemu10.sh" || die "QEMU 10 could not be unpacked"
 fi
 stage tree "$HARNESS_DIR/prepare-tree.sh" || die "kernel tree assembly failed"
@@ -80,11 +80,19 @@ if want mock || want vtd || want scalable || want amd || want vmm || want kunit 
 	fi
 fi
 
-if want smmuv3 || want kunit || want static; then
+if want smmuv3 || want smmuv3-nested || want kunit || want static; then
 	stage "kernel arm64" "$HARNESS_DIR/build-kernel.sh" arm64 &&
 		stage "guest arm64" "$HARNESS_DIR/build-guest.sh" arm64 && arm_ok=1
 	if want smmuv3; then
 		if ((arm_ok)); then lane smmuv3 "$HARNESS_DIR/run-lane.sh" smmuv3; else broken smmuv3 "arm64 build"; fi
+	fi
+	# QEMU 10's SMMUv3 with both stages: nested HWPTs end to end.
+	if want smmuv3-nested; then
+		if ((arm_ok)); then
+			lane smmuv3-nested "$HARNESS_DIR/run-lane.sh" smmuv3-nested
+		else
+			broken smmuv3-nested "arm64 build"
+		fi
 	fi
 	if want kunit; then
 		if ((arm_ok)); then lane kunit "$HARNESS_DIR/run-lane.sh" kunit-arm64; else broken kunit "arm64 build"; fi
@@ -116,12 +124,12 @@ fi
 res=$BUILD_DIR/results
 echo
 echo "==== summary ($(($(date +%s) - t0))s in all; logs in build/logs) ===="
-printf '  %-8s %5s %5s %5s %7s\n' lane pass fail skip time
+printf '  %-13s %5s %5s %5s %7s\n' lane pass fail skip time
 for l in $lanes; do
 	p=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^PASS $l:")
 	f=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^FAIL $l:")
 	s=$(cat "$res/$l"*.txt 2>/dev/null | grep -c "^SKIP $l:")
-	printf '  %-8s %5d %5d %5d %6ss\n' "$l" "$p" "$f" "$s" "${took[$l]:-0}"
+	printf '  %-13s %5d %5d %5d %6ss\n' "$l" "$p" "$f" "$s" "${took[$l]:-0}"
 	if ((p + f + s == 0)); then
 		echo "FAIL $l: lane reported nothing" >"$res/$l-empty.txt"
 	fi

@@ -4,8 +4,8 @@
 # a hard time limit, keep the console in build/logs/LANE.log and print one
 # PASS/FAIL/SKIP line per result (also saved in build/results/LANE.txt).
 #
-# Guest lanes: mock vtd scalable amd vmm-vtd vmm-amd smmuv3 kunit debug
-# stress fuzz, plus run, bench
+# Guest lanes: mock vtd scalable amd vmm-vtd vmm-amd smmuv3 smmuv3-nested
+# kunit debug stress fuzz, plus run, bench
 # and shell
 # (the VT-d guest with the demo, the benchmark, or an interactive shell).
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
@@ -32,8 +32,10 @@ qemu_x86() {
 	CONSOLE=ttyS0
 }
 
+# QEMU_ARM64: the machine's QEMU unless a lane needs QEMU 10 (qemu10.sh).
+QEMU_ARM64=(qemu-system-aarch64)
 qemu_arm64() {
-	QEMU=(qemu-system-aarch64 -M virt,gic-version=3,iommu=smmuv3 -accel tcg
+	QEMU=("${QEMU_ARM64[@]}" -M virt,gic-version=3,iommu=smmuv3 -accel tcg
 		-cpu cortex-a57 -smp 2 -m 1G -nodefaults -display none -no-reboot
 		-kernel "$BUILD_DIR/kbuild/arm64/kernel-image"
 		-initrd "$BUILD_DIR/guest/arm64/initramfs.cpio.gz" "$@")
@@ -61,6 +63,10 @@ scalable) qemu10_env
 	qemu_x86 x86_64 "${VTD_SM[@]}"; limit=300; EXTRA="intel_iommu=on,sm_on" ;;
 amd) qemu_x86 x86_64 "${AMD[@]}"; limit=300 ;;
 smmuv3) qemu_arm64 -device edu; limit=600 ;;
+# QEMU 10's SMMUv3 translating both stages, for nested HWPTs.
+smmuv3-nested) qemu10_env
+	QEMU_ARM64=("$QEMU10_BIN/qemu-system-aarch64" "${QEMU10_FW[@]}")
+	qemu_arm64 -global arm-smmuv3.stage=nested -device edu; limit=300 ;;
 kunit-x86_64) qemu_x86 x86_64; limit=300; EXTRA="kunit.enable=1" ;;
 kunit-arm64) qemu_arm64; limit=600; EXTRA="kunit.enable=1" ;;
 debug) MEM=2G qemu_x86 x86_64-debug "${VTD_ATS[@]}"; limit=1200
@@ -79,10 +85,14 @@ vmm-amd) MEM=2G INITRD=initramfs-vmm.cpio.gz qemu_x86 x86_64 "${AMD[@]}"
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
 bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
 	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
-*) die "unknown lane '$lane' (mock vtd scalable amd vmm-vtd vmm-amd smmuv3 kunit debug stress fuzz run bench shell)" ;;
+*) die "unknown lane '$lane' (mock vtd scalable amd vmm-vtd vmm-amd smmuv3 smmuv3-nested kunit debug stress fuzz run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
-guest_lane=${lane%%-*}
+# vmm-vtd, kunit-arm64...: one guest lane per host-side family.
+case $lane in
+vmm-* | kunit-*) guest_lane=${lane%%-*} ;;
+*) guest_lane=$lane ;;
+esac
 # A ring buffer big enough that the dump at the end still holds the first
 # report after fault injection has logged thousands of failures.
 append="console=$CONSOLE panic=-1 log_buf_len=16M harness.lane=$guest_lane $EXTRA"
