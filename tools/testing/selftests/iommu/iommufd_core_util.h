@@ -821,6 +821,81 @@ static inline int mock_dma_fault(int fd, uint32_t idev, uint32_t flags,
 	return test_op(fd, IOMMU_TEST_OP_DMA_FAULT, 0, &c);
 }
 
+/* ---------------------------------------------------------------- */
+/* vIOMMUs, vDEVICEs and vEVENTQs                                    */
+
+/* IOMMU_VIOMMU_ALLOC of @type over nest parent @hwpt, without data. */
+static inline int viommu_create(int fd, uint32_t dev, uint32_t hwpt,
+				uint32_t type, uint32_t *out)
+{
+	struct iommu_viommu_alloc v = {
+		.size = sizeof(v),
+		.type = type,
+		.dev_id = dev,
+		.hwpt_id = hwpt,
+	};
+	int rc = raw_ioctl(fd, IOMMU_VIOMMU_ALLOC, &v);
+
+	if (!rc && out)
+		*out = v.out_viommu_id;
+	return rc;
+}
+
+/* Give device @dev the guest ID @virt_id on vIOMMU @viommu. */
+static inline int vdevice_create(int fd, uint32_t viommu, uint32_t dev,
+				 uint64_t virt_id, uint32_t *out)
+{
+	struct iommu_vdevice_alloc v = {
+		.size = sizeof(v),
+		.viommu_id = viommu,
+		.dev_id = dev,
+		.virt_id = virt_id,
+	};
+	int rc = raw_ioctl(fd, IOMMU_VDEVICE_ALLOC, &v);
+
+	if (!rc && out)
+		*out = v.out_vdevice_id;
+	return rc;
+}
+
+/* A vEVENTQ of @type holding @depth events; *@qfd gets its file. */
+static inline int veventq_create(int fd, uint32_t viommu, uint32_t type,
+				 uint32_t depth, uint32_t *id, int *qfd)
+{
+	struct iommu_veventq_alloc a = {
+		.size = sizeof(a),
+		.viommu_id = viommu,
+		.type = type,
+		.veventq_depth = depth,
+	};
+	int rc = raw_ioctl(fd, IOMMU_VEVENTQ_ALLOC, &a);
+
+	if (!rc) {
+		*id = a.out_veventq_id;
+		*qfd = a.out_veventq_fd;
+	}
+	return rc;
+}
+
+/* 0 iff entry @id of the emulated cache of mock device @idev holds @val. */
+static inline int mock_cache_is(int fd, uint32_t idev, uint32_t id,
+				uint32_t val)
+{
+	struct iommu_test_cmd c = {
+		.check_dev_cache = { .id = id, .cache = val },
+	};
+
+	return test_op(fd, IOMMU_TEST_OP_DEV_CHECK_CACHE, idev, &c);
+}
+
+/* Mock device @idev raises one event on the vIOMMU of its vDEVICE. */
+static inline int mock_vevent(int fd, uint32_t idev)
+{
+	struct iommu_test_cmd c = { .trigger_vevent = { .dev_id = idev } };
+
+	return test_op(fd, IOMMU_TEST_OP_TRIGGER_VEVENT, 0, &c);
+}
+
 /* Largest power of two dividing @v (0 for 0). */
 static inline uint64_t low_bit(uint64_t v)
 {
