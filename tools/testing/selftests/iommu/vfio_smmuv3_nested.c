@@ -198,7 +198,8 @@ static void s1_tables(struct _test_data_nest *self, unsigned int l1,
 }
 
 /* The CD at P_CD: stage 1 from the level-1 table @l1, faults logged. */
-static void cd_write(struct _test_data_nest *self, unsigned int l1)
+static void cd_write_rec(struct _test_data_nest *self, unsigned int l1,
+			 bool record)
 {
 	struct smmu_cd_cfg cfg = {
 		.ttb0 = ipa_of(l1),
@@ -206,13 +207,18 @@ static void cd_write(struct _test_data_nest *self, unsigned int l1)
 		.ips = SMMU_IPS_40BIT,
 		.asid = S1_ASID,
 		.mair = SMMU_MAIR_SLOT0_WB,
-		.record = true,
+		.record = record,
 	};
 	uint64_t cd[SMMU_CD_DWORDS];
 
 	smmu_cd_build(cd, &cfg);
 	memcpy(page_va(self, P_CD), cd, sizeof(cd));
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void cd_write(struct _test_data_nest *self, unsigned int l1)
+{
+	cd_write_rec(self, l1, true);
 }
 
 /* Only the CD's TTB0 (doubleword 1) changes: one 64-bit store. */
@@ -568,6 +574,33 @@ TEST_F(nest, stage1_fault_events)
 	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
 	ASSERT_EQ(P_C, s1_copy(_metadata, self, 51));
 	ASSERT_EQ(0, events(self, &ev, 1, 300));
+}
+
+/*
+ * A guest whose CD does not ask for stage-1 faults to be recorded (R 0)
+ * gets no events for them; once it does, and says so with CFGI_CD, it
+ * does.
+ */
+TEST_F(nest, stage1_faults_recorded_only_with_cd_r)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmd;
+	struct iommu_dma_fault_event ev;
+
+	if (_metadata->skip)
+		return;
+	nest_up(_metadata, self);
+	cd_write_rec(self, P_L1, false);
+	smmu_cmd_cfgi_cd(&cmd, GUEST_SID, 0, true);
+	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	ASSERT_EQ(0, events(self, &ev, 1, 500));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 55));
+
+	cd_write_rec(self, P_L1, true);
+	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	one_event(_metadata, self, &ev);
+	ASSERT_EQ(VA_HOLE, ev.iova & ~(PG - 1));
 }
 
 /*
