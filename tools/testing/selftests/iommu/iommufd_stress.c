@@ -9,9 +9,11 @@
  * nested HWPTs and their invalidations, fault queues (page requests the
  * mock devices raise, read and answered through the queue's file while
  * other threads move the devices, close the file and destroy the
- * objects), the VFIO type1 compatibility ioctls and VFIO groups when there
- * are any, and the file itself replaced under the other threads.  The threads share
- * the object IDs of a slot, so they keep destroying what another thread is
+ * objects), vIOMMUs with their vDEVICEs and vEVENTQs (events the mock
+ * devices raise while their vDEVICEs come and go), the VFIO type1
+ * compatibility ioctls and VFIO groups when there are any, and the file
+ * itself replaced under the other threads.  The threads share the object
+ * IDs of a slot, so they keep destroying what another thread is
  * attaching to, which is where lifetime bugs live; the debug kernel's
  * KASAN, lockdep and kmemleak do the judging, and this program checks what
  * userspace can see:
@@ -60,6 +62,7 @@
 #define ACC_MAX		8
 #define NEST_MAX	8
 #define FAULT_MAX	4
+#define VIOMMU_MAX	4
 #define POOL_CAP	(DEV_MAX + MAX_THREADS + 16)
 #define RANGES		8	/* mapped ranges remembered per IOAS */
 #define PINS		8	/* pins remembered per access */
@@ -115,6 +118,12 @@ struct fault_ent {
 	bool old;		/* of a file op_reopen replaced: forget it */
 };
 
+/* A vIOMMU; its vDEVICEs and vEVENTQs live only within one op. */
+struct viommu_ent {
+	uint32_t gen;
+	uint32_t id;
+};
+
 struct dev_ent {
 	uint32_t gen;
 	uint32_t stdev;		/* destroying it detaches and unbinds */
@@ -142,13 +151,14 @@ struct slot {
 	uint32_t next_gen;
 	uint32_t max_id;	/* the largest object ID seen on this file */
 	unsigned int unknown;	/* objects a VFIO group may have made */
-	unsigned int n_ioas, n_hwpt, n_dev, n_acc, n_nest, n_fault;
+	unsigned int n_ioas, n_hwpt, n_dev, n_acc, n_nest, n_fault, n_viommu;
 	struct ioas_ent ioas[POOL_CAP];
 	struct hwpt_ent hwpt[POOL_CAP];
 	struct dev_ent dev[POOL_CAP];
 	struct acc_ent acc[POOL_CAP];
 	struct nest_ent nest[POOL_CAP];
 	struct fault_ent fault[POOL_CAP];
+	struct viommu_ent viommu[POOL_CAP];
 	/* Devices last moved onto a nested HWPT with a queue: a hint. */
 	struct dev_ent hot[4];
 	unsigned int n_hot, hot_next;
@@ -302,7 +312,9 @@ static int expect(struct thr *t, const char *what, int rc, const int *ok)
 /* ---------------------------------------------------------------- */
 /* Pool helpers; all called with the slot's lock held                */
 
-enum pool_kind { P_IOAS, P_HWPT, P_DEV, P_ACC, P_NEST, P_FAULT, P_NONE };
+enum pool_kind {
+	P_IOAS, P_HWPT, P_DEV, P_ACC, P_NEST, P_FAULT, P_VIOMMU, P_NONE
+};
 
 /* One pool of a slot: entries begin with their generation. */
 struct pool {
@@ -327,6 +339,9 @@ static struct pool pool_of(struct slot *s, enum pool_kind k)
 	case P_FAULT:
 		return (struct pool){ s->fault, &s->n_fault,
 				      sizeof(s->fault[0]) };
+	case P_VIOMMU:
+		return (struct pool){ s->viommu, &s->n_viommu,
+				      sizeof(s->viommu[0]) };
 	default:
 		return (struct pool){ NULL, NULL, 0 };
 	}
@@ -1009,13 +1024,19 @@ static int nested_alloc(struct thr *t, struct slot *s, const char *what,
 			uint32_t fault, const struct dev_ent *dev,
 			uint32_t *id)
 {
+	struct viommu_ent viommu;
 	struct hwpt_ent parent;
+	uint32_t pt;
 	int rc;
 
-	if (!pick_parent(t, s, &parent))
+	/* Now and then on a vIOMMU, which stands for its parent. */
+	if (!rnd(t, 4) && pick(t, s, P_VIOMMU, &viommu))
+		pt = viommu.id;
+	else if (pick_parent(t, s, &parent))
+		pt = parent.id;
+	else
 		return SKIP;
-	rc = expect(t, what, mock_nested_create(s->fd, dev->idev, parent.id,
-						fault,
+	rc = expect(t, what, mock_nested_create(s->fd, dev->idev, pt, fault,
 						IOMMU_TEST_IOTLB_DEFAULT, id),
 		    E_NESTED);
 	if (!rc)
@@ -1480,6 +1501,206 @@ static int op_fault_churn(struct thr *t, struct slot *s)
 }
 
 /* ---------------------------------------------------------------- */
+/* vIOMMUs, vDEVICEs and vEVENTQs                                    */
+
+/* A parent gone or its ID reused (ENOENT; EINVAL: no nest parent). */
+static const int E_VIOMMU[] = { ENOENT, EINVAL, 0 };
+/* The vIOMMU or device gone; the device or the guest ID taken. */
+static const int E_VDEV[] = { ENOENT, EEXIST, 0 };
+/* The vIOMMU gone, or another thread's queue on it. */
+static const int E_VEVENTQ[] = { ENOENT, EEXIST, 0 };
+/*
+ * TEST_OP_TRIGGER_VEVENT: no such device, none of its vDEVICEs left, no
+ * queue to take the event (the uAPI does not say which errno).
+ */
+static const int E_VEVENT[] = { ENOENT, EINVAL, ENODEV, EOPNOTSUPP, 0 };
+/* A buffer too small for the first event. */
+static const int E_VEVENT_READ[] = { EINVAL, 0 };
+/* The vIOMMU gone, a guest ID nobody has now, a bad entry on purpose. */
+static const int E_VINV[] = { ENOENT, EINVAL, EOPNOTSUPP, 0 };
+static const int E_CACHE[] = { ENOENT, EINVAL, 0 };
+
+/* Note an object kept in no pool, for the final probe of IDs. */
+static void note_id(struct slot *s, uint32_t id)
+{
+	pthread_mutex_lock(&s->lock);
+	if (id > s->max_id)
+		s->max_id = id;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int op_viommu_alloc(struct thr *t, struct slot *s)
+{
+	struct viommu_ent e = {};
+	struct hwpt_ent parent;
+	struct dev_ent dev;
+	int rc;
+
+	if (crowded(t, count(s, &s->n_viommu), VIOMMU_MAX) ||
+	    !pick_parent(t, s, &parent) || !pick(t, s, P_DEV, &dev))
+		return SKIP;
+	rc = expect(t, "viommu_alloc",
+		    viommu_create(s->fd, dev.idev, parent.id,
+				  IOMMU_VIOMMU_TYPE_SELFTEST, &e.id),
+		    E_VIOMMU);
+	if (!rc) {
+		pthread_mutex_lock(&s->lock);
+		pool_add(s, P_VIOMMU, &e, e.id);
+		pthread_mutex_unlock(&s->lock);
+	}
+	return rc;
+}
+
+/* EBUSY while a nested HWPT, a vDEVICE or a vEVENTQ is on it. */
+static int op_viommu_destroy(struct thr *t, struct slot *s)
+{
+	struct viommu_ent e;
+
+	if (!pick(t, s, P_VIOMMU, &e))
+		return SKIP;
+	return expect(t, "viommu_destroy",
+		      destroy_id(t, s, e.id, P_VIOMMU, e.gen), E_DESTROY);
+}
+
+/*
+ * A vDEVICE for a device other threads attach, unbind and destroy: events
+ * and invalidations by its guest ID, now and then its device destroyed
+ * first (the vDEVICE stays, empty), then the vDEVICE destroyed.
+ */
+static int op_vdev_churn(struct thr *t, struct slot *s)
+{
+	struct iommu_viommu_invalidate_selftest inv[2];
+	uint32_t virt = rnd(t, 8), vdev = 0, num, i;
+	struct viommu_ent v;
+	struct dev_ent dev;
+	int rc;
+
+	if (!pick(t, s, P_VIOMMU, &v) || !pick(t, s, P_DEV, &dev))
+		return SKIP;
+	rc = expect(t, "vdev_alloc",
+		    vdevice_create(s->fd, v.id, dev.idev, virt, &vdev), E_VDEV);
+	if (rc)
+		return rc;
+	note_id(s, vdev);
+	for (i = rnd(t, 3); i < 3; i++)
+		expect(t, "vdev_churn/vevent", mock_vevent(s->fd, dev.idev),
+		       E_VEVENT);
+	for (i = 0; i < 2; i++) {
+		inv[i].flags = rnd(t, 4) ? 0 : IOMMU_TEST_INVALIDATE_FLAG_ALL;
+		inv[i].vdev_id = rnd(t, 4) ? virt : rnd(t, 8);
+		inv[i].cache_id = rnd(t, 16) ? rnd(t, MOCK_DEV_CACHE_NUM) :
+			MOCK_DEV_CACHE_NUM;
+	}
+	num = 2;
+	rc = expect(t, "vdev_churn/invalidate",
+		    hwpt_invalidate(s->fd, v.id,
+				    IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST, inv,
+				    sizeof(inv[0]), &num), E_VINV);
+	if (rc ? num >= 2 : num != 2)
+		expect(t, "vdev_churn/entry_num is wrong", ERANGE, E_NONE);
+	if (!rnd(t, 4))
+		expect(t, "vdev_churn/check_cache",
+		       mock_cache_is(s->fd, dev.idev,
+				     rnd(t, MOCK_DEV_CACHE_NUM), 0), E_CACHE);
+	if (!rnd(t, 4)) {
+		expect(t, "vdev_churn/dev_destroy",
+		       destroy_id(t, s, dev.stdev, P_DEV, dev.gen), E_DESTROY);
+		expect(t, "vdev_churn/vevent_unbound",
+		       mock_vevent(s->fd, dev.idev), E_VEVENT);
+	}
+	return expect(t, "vdev_churn/destroy",
+		      destroy_id(t, s, vdev, P_NONE, 0), E_DESTROY);
+}
+
+/* Whole events only, each a header with known flags (and its record). */
+static bool vevents_ok(const unsigned char *buf, size_t len)
+{
+	struct iommufd_vevent_header h;
+	size_t at = 0;
+
+	while (at < len) {
+		if (len - at < sizeof(h))
+			return false;
+		memcpy(&h, buf + at, sizeof(h));
+		at += sizeof(h);
+		if (h.flags & ~IOMMU_VEVENTQ_FLAG_LOST_EVENTS)
+			return false;
+		if (!h.flags)
+			at += sizeof(struct iommu_viommu_event_selftest);
+	}
+	return at == len;
+}
+
+/*
+ * A vEVENTQ made and used at once while other threads raise events, move
+ * and destroy devices and try to destroy the vIOMMU: mostly a vDEVICE of
+ * its own so that events do arrive, events raised, read (or not), then
+ * the file closed and the queue destroyed (EBUSY before).
+ */
+static int op_veventq_churn(struct thr *t, struct slot *s)
+{
+	unsigned char buf[6 * (sizeof(struct iommufd_vevent_header) +
+			       sizeof(struct iommu_viommu_event_selftest))];
+	uint32_t qid = 0, vdev = 0, mine = 0, i;
+	struct viommu_ent v;
+	struct dev_ent dev;
+	int qfd = -1, rc;
+	bool have = false;
+	ssize_t got;
+
+	if (!pick(t, s, P_VIOMMU, &v))
+		return SKIP;
+	rc = expect(t, "veventq_alloc",
+		    veventq_create(s->fd, v.id, IOMMU_VEVENTQ_TYPE_SELFTEST,
+				   1 + rnd(t, 4), &qid, &qfd), E_VEVENTQ);
+	if (rc)
+		return rc;
+	note_id(s, qid);
+	if (rnd(t, 4) && pick(t, s, P_DEV, &dev)) {
+		have = !expect(t, "veventq_churn/vdev",
+			       vdevice_create(s->fd, v.id, dev.idev,
+					      8 + rnd(t, 8), &vdev), E_VDEV);
+		if (have)
+			note_id(s, vdev);
+		mine = dev.idev;
+	}
+	for (i = rnd(t, 6); i < 6; i++)
+		if (have && rnd(t, 2))
+			expect(t, "veventq_churn/vevent",
+			       mock_vevent(s->fd, mine), E_VEVENT);
+		else if (pick(t, s, P_DEV, &dev))
+			expect(t, "veventq_churn/vevent",
+			       mock_vevent(s->fd, dev.idev), E_VEVENT);
+	if (rnd(t, 4)) {
+		got = read(qfd, buf, 1 + rnd(t, sizeof(buf)));
+		if (got < 0)
+			expect(t, "veventq_churn/read", errno, E_VEVENT_READ);
+		else if (!vevents_ok(buf, got))
+			expect(t, "veventq_churn/read: not whole events",
+			       EBADMSG, E_NONE);
+	}
+	if (have)
+		expect(t, "veventq_churn/vdev_destroy",
+		       destroy_id(t, s, vdev, P_NONE, 0), E_DESTROY);
+	if (!rnd(t, 4))
+		expect(t, "veventq_churn/destroy_open",
+		       destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
+	close(qfd);
+	return expect(t, "veventq_churn/destroy",
+		      destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
+}
+
+/* A mock device raises an event, whatever vIOMMU it has a vDEVICE on. */
+static int op_vevent(struct thr *t, struct slot *s)
+{
+	struct dev_ent dev;
+
+	if (!pick(t, s, P_DEV, &dev))
+		return SKIP;
+	return expect(t, "vevent", mock_vevent(s->fd, dev.idev), E_VEVENT);
+}
+
+/* ---------------------------------------------------------------- */
 /* Accesses: the test driver's emulated device                       */
 
 static int op_acc_create(struct thr *t, struct slot *s)
@@ -1844,6 +2065,7 @@ static int op_reopen(struct thr *t, struct slot *s)
 	s->n_ioas = 0;
 	s->n_hwpt = 0;
 	s->n_nest = 0;
+	s->n_viommu = 0;
 	s->n_dev = 0;
 	s->n_hot = 0;
 	s->max_id = 0;
@@ -1906,6 +2128,11 @@ static const struct op ops[] = {
 	{ "nest_churn",		12, op_nest_churn },
 	{ "fault_churn",	8, op_fault_churn },
 	{ "dma_fault_churn",	6, op_dma_fault_churn },
+	{ "viommu_alloc",	6, op_viommu_alloc },
+	{ "viommu_destroy",	4, op_viommu_destroy },
+	{ "vdev_churn",		12, op_vdev_churn },
+	{ "veventq_churn",	10, op_veventq_churn },
+	{ "vevent",		8, op_vevent },
 	{ "acc_create",		12, op_acc_create },
 	{ "acc_pin",		16, op_acc_pin },
 	{ "acc_unpin",		12, op_acc_unpin },
@@ -2065,11 +2292,13 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 		if (s->fault[i].fd >= 0)
 			close(s->fault[i].fd);
 	adopt_compat_ioas(s);
-	ids = calloc(5 * POOL_CAP, sizeof(*ids));
+	ids = calloc(6 * POOL_CAP, sizeof(*ids));
 	for (i = 0; ids && i < s->n_dev; i++)
 		ids[n++] = s->dev[i].stdev;
 	for (i = 0; ids && i < s->n_nest; i++)
 		ids[n++] = s->nest[i].id;
+	for (i = 0; ids && i < s->n_viommu; i++)
+		ids[n++] = s->viommu[i].id;
 	for (i = 0; ids && i < s->n_hwpt; i++)
 		if (!s->hwpt[i].autohwpt)
 			ids[n++] = s->hwpt[i].id;
