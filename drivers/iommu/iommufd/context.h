@@ -26,6 +26,10 @@
  * @groups_lock: serialises device binds and unbinds; protects @groups
  *	(device.c)
  * @groups: IOMMU group ID -> the device layer's &struct iommufd_group
+ * @vdev_lock: protects the links between devices and their vDEVICEs:
+ *	every &iommufd_device.vdevs list, &iommufd_device.vdevs_closed and
+ *	&iommufd_vdevice.idev (viommu.c); taken alone or inside nothing but
+ *	the binding driver's own locks
  * @dev_ids: struct device pointer -> xa_mk_value() of its device object's
  *	ID, for every bound device (device.c); read locklessly when a DMA
  *	fault of the device is delivered
@@ -43,6 +47,7 @@ struct iommufd_ctx {
 	enum iommufd_acct_mode acct_mode;
 	struct mutex groups_lock;	/* see @groups_lock above */
 	struct xarray groups;
+	struct mutex vdev_lock;		/* see @vdev_lock above */
 	struct xarray dev_ids;
 	u32 vfio_ioas_id;
 	bool vfio_type1_v1;

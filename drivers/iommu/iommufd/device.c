@@ -27,6 +27,7 @@
 #include "hw_pagetable.h"
 #include "ioas.h"
 #include "ucmd.h"
+#include "viommu.h"
 
 static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);
@@ -140,6 +141,7 @@ static void group_put(struct iommufd_group *igroup)
 void iommufd_device_ctx_init(struct iommufd_ctx *ctx)
 {
 	mutex_init(&ctx->groups_lock);
+	mutex_init(&ctx->vdev_lock);
 	xa_init(&ctx->groups);
 	xa_init(&ctx->dev_ids);
 }
@@ -153,6 +155,7 @@ void iommufd_device_ctx_destroy(struct iommufd_ctx *ctx)
 	WARN_ON(!xa_empty(&ctx->groups) || !xa_empty(&ctx->dev_ids));
 	xa_destroy(&ctx->groups);
 	xa_destroy(&ctx->dev_ids);
+	mutex_destroy(&ctx->vdev_lock);
 	mutex_destroy(&ctx->groups_lock);
 }
 
@@ -285,6 +288,7 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	idev->dev = dev;
 	idev->igroup = igroup;
 	INIT_LIST_HEAD(&idev->group_item);
+	INIT_LIST_HEAD(&idev->vdevs);
 	mutex_init(&idev->fault_lock);
 	/*
 	 * Only one handler per device, and only where the IOMMU can take
@@ -306,11 +310,14 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
  * iommufd_device_unbind() - Undo iommufd_device_bind()
  * @idev: the binding; detached first if still attached
  *
- * When the last bound device of its group goes, the group's DMA ownership
- * returns to the kernel.
+ * Its vDEVICEs are emptied first: their vIOMMUs forget the device's guest
+ * IDs, and the objects stay until userspace destroys them. When the last
+ * bound device of its group goes, the group's DMA ownership returns to the
+ * kernel.
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	iommufd_vdevices_unbind(idev);
 	iommufd_device_detach(idev);
 	/* Detaching answered every request still waiting: none is pending. */
 	if (idev->fault_handler)
@@ -680,10 +687,14 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 					      paging_flags, false));
 }
 
-/* A nested HWPT on @parent, reporting its page faults if asked to. */
+/*
+ * A nested HWPT on @parent, or on @viommu (whose parent it then is),
+ * reporting its page faults if asked to.
+ */
 static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 					 struct iommufd_device *idev,
-					 struct iommufd_hwpt *parent)
+					 struct iommufd_hwpt *parent,
+					 struct iommufd_viommu *viommu)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct iommu_user_arg arg = {
@@ -704,7 +715,7 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 		if (IS_ERR(fault))
 			return ERR_CAST(fault);
 	}
-	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent,
+	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent, viommu,
 						     idev->dev, &arg));
 	if (fault) {
 		if (!IS_ERR(hwpt)) {
@@ -725,12 +736,14 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
  * nested ones (IOMMU_HWPT_ALLOC_NEST_PARENT). On such a nest parent HWPT:
  * a nested HWPT whose stage 1 the driver data describes, optionally
  * reporting I/O page faults to a fault queue (IOMMU_HWPT_FAULT_ID_VALID).
+ * On a vIOMMU: the same, over the vIOMMU's parent and through its driver,
+ * which gives the domain the vIOMMU's guest IDs; the HWPT holds the vIOMMU.
  *
  * Return: 0, or -EOPNOTSUPP for a non-zero reserved field, flags that do
  * not apply to the kind of HWPT, driver data for a paging HWPT or none
  * for a nested one, or dirty tracking the device's IOMMU cannot do;
  * -EINVAL for driver data without a length or the reverse, a parent that
- * is not a nest parent, or an ID that is neither IOAS nor paging HWPT;
+ * is not a nest parent, or an ID that is neither IOAS, HWPT nor vIOMMU;
  * -ENOENT
  * for an unknown device, IOAS, HWPT or fault queue; -EFAULT; or the IOMMU
  * driver's error.
@@ -739,6 +752,7 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct iommufd_ioas *ioas = NULL;
+	struct iommufd_viommu *viommu;
 	struct iommufd_device *idev;
 	struct iommufd_object *obj;
 	struct iommufd_hwpt *hwpt;
@@ -767,7 +781,11 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMUFD_OBJ_HWPT:
 		hwpt = alloc_nested(ucmd, idev,
 				    container_of(obj, struct iommufd_hwpt,
-						 obj));
+						 obj), NULL);
+		break;
+	case IOMMUFD_OBJ_VIOMMU:
+		viommu = container_of(obj, struct iommufd_viommu, obj);
+		hwpt = alloc_nested(ucmd, idev, viommu->parent, viommu);
 		break;
 	default:
 		hwpt = ERR_PTR(-EINVAL);

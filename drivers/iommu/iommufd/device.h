@@ -55,6 +55,10 @@ struct iommufd_group {
  *	or NULL; follows @hwpt
  * @fault_handler: the IOMMU core calls us with the device's faults; set
  *	from bind to unbind when the core let us register
+ * @vdevs: the device's vDEVICEs, at most one per vIOMMU, by
+ *	iommufd_vdevice.idev_item; under the context's vdev_lock
+ * @vdevs_closed: unbind has begun: no new vDEVICE may name the device;
+ *	under the context's vdev_lock
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -66,6 +70,8 @@ struct iommufd_device {
 	struct mutex fault_lock;	/* see @fault_lock above */
 	struct iommufd_fault *fault;
 	bool fault_handler;
+	struct list_head vdevs;
+	bool vdevs_closed;
 };
 
 /* Allocation and lookups rely on the header coming first. */

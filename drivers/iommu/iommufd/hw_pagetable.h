@@ -16,6 +16,7 @@ struct iommu_ops;
 struct iommu_user_arg;
 struct iommufd_fault;
 struct iommufd_ioas;
+struct iommufd_viommu;
 
 /**
  * struct iommufd_hwpt - a hardware page table
@@ -27,6 +28,8 @@ struct iommufd_ioas;
  * @domain: the domain; a paging one is filled with every area of @ioas
  * @parent: a nested HWPT's stage 2, with a user reference held; NULL for
  *	a paging HWPT
+ * @viommu: the vIOMMU a nested HWPT was made on, with a user reference
+ *	held, or NULL; its parent is @parent
  * @fault: the queue its I/O page faults go to, with a user reference
  *	held, or NULL
  * @iommu_ops: the ops of the IOMMU driver that made @domain; only devices
@@ -48,6 +51,7 @@ struct iommufd_hwpt {
 	struct iommufd_ioas *ioas;
 	struct iommu_domain *domain;
 	struct iommufd_hwpt *parent;
+	struct iommufd_viommu *viommu;
 	struct iommufd_fault *fault;
 	const struct iommu_ops *iommu_ops;
 	bool auto_domain;
@@ -100,6 +104,7 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 bool auto_domain);
 struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
 						struct iommufd_hwpt *parent,
+						struct iommufd_viommu *viommu,
 						struct device *dev,
 						const struct iommu_user_arg *arg);
 void iommufd_hwpt_destroy(struct iommufd_object *obj);

@@ -27,6 +27,7 @@
 #include "selftest.h"
 #include "ucmd.h"
 #include "vfio_compat.h"
+#include "viommu.h"
 #include "iommufd_test.h"
 
 static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
@@ -38,6 +39,8 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_FAULT] = { .destroy = iommufd_fault_destroy },
 	[IOMMUFD_OBJ_DMA_FAULT_QUEUE] = {
 		.destroy = iommufd_dma_fault_queue_destroy },
+	[IOMMUFD_OBJ_VIOMMU] = { .destroy = iommufd_viommu_destroy },
+	[IOMMUFD_OBJ_VDEVICE] = { .destroy = iommufd_vdevice_destroy },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
 #endif
@@ -158,7 +161,9 @@ union ucmd_buffer {
 	struct iommu_ioas_unmap unmap;
 	struct iommu_ioas_unmap_dirty unmap_dirty;
 	struct iommu_option option;
+	struct iommu_vdevice_alloc vdevice_alloc;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_viommu_alloc viommu_alloc;
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	struct iommu_test_cmd test;
 #endif
@@ -222,6 +227,10 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   struct iommu_hwpt_invalidate, __reserved),
 	OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
 	   struct iommu_fault_alloc, out_fault_fd),
+	OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
+	   struct iommu_viommu_alloc, out_viommu_id),
+	OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
+	   struct iommu_vdevice_alloc, virt_id),
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	OP(IOMMU_TEST_CMD, iommufd_test_cmd, struct iommu_test_cmd, last),
 #endif

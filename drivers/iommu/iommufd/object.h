@@ -3,10 +3,11 @@
  * The per-file object table of /dev/iommu.
  *
  * Every object userspace can name (IOAS, HWPT, device, access, fault
- * queue, test objects) embeds a struct iommufd_object and lives in its context's table
- * under a u32 ID. This layer knows nothing about what the objects are: each
- * type's destroy function reaches it through the ops table that the
- * dispatch layer hands to iommufd_objects_init().
+ * queue, vIOMMU, vDEVICE, vEVENTQ, test objects) embeds a struct
+ * iommufd_object and lives in its context's table under a u32 ID. This
+ * layer knows nothing about what the objects are: each type's destroy
+ * function reaches it through the ops table that the dispatch layer hands
+ * to iommufd_objects_init().
  */
 #ifndef __IOMMUFD_OBJECT_H
 #define __IOMMUFD_OBJECT_H
@@ -26,6 +27,9 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ACCESS,
 	IOMMUFD_OBJ_FAULT,
 	IOMMUFD_OBJ_DMA_FAULT_QUEUE,
+	IOMMUFD_OBJ_VIOMMU,
+	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_VEVENTQ,
 	IOMMUFD_OBJ_SELFTEST,
 	IOMMUFD_OBJ_MAX,
 };
