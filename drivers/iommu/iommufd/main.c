@@ -26,6 +26,7 @@
 #include "ioas.h"
 #include "selftest.h"
 #include "ucmd.h"
+#include "veventq.h"
 #include "vfio_compat.h"
 #include "viommu.h"
 #include "iommufd_test.h"
@@ -41,6 +42,7 @@ static const struct iommufd_object_ops object_ops[IOMMUFD_OBJ_MAX] = {
 		.destroy = iommufd_dma_fault_queue_destroy },
 	[IOMMUFD_OBJ_VIOMMU] = { .destroy = iommufd_viommu_destroy },
 	[IOMMUFD_OBJ_VDEVICE] = { .destroy = iommufd_vdevice_destroy },
+	[IOMMUFD_OBJ_VEVENTQ] = { .destroy = iommufd_veventq_destroy },
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	[IOMMUFD_OBJ_SELFTEST] = { .destroy = iommufd_test_obj_destroy },
 #endif
@@ -162,6 +164,7 @@ union ucmd_buffer {
 	struct iommu_ioas_unmap_dirty unmap_dirty;
 	struct iommu_option option;
 	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_veventq_alloc veventq_alloc;
 	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_viommu_alloc viommu_alloc;
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
@@ -231,6 +234,8 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 	   struct iommu_viommu_alloc, out_viommu_id),
 	OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
 	   struct iommu_vdevice_alloc, virt_id),
+	OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc_ioctl,
+	   struct iommu_veventq_alloc, out_veventq_fd),
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	OP(IOMMU_TEST_CMD, iommufd_test_cmd, struct iommu_test_cmd, last),
 #endif
