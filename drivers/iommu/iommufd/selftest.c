@@ -13,6 +13,9 @@
  * tests mark IOPTEs dirty with IOMMU_TEST_OP_DIRTY as DMA writes would.
  * A nested mock domain has no table: its stage 1 is a small emulated IOTLB
  * that user invalidations clear and IOMMU_TEST_OP_MD_CHECK_IOTLB reads.
+ * A mock vIOMMU maps the guest IDs of its vDEVICEs to mock devices, whose
+ * small emulated caches its invalidations clear, and raises events for
+ * them on request (IOMMU_TEST_OP_TRIGGER_VEVENT).
  *
  * Test-only: built with CONFIG_IOMMUFD_TEST, never in production kernels.
  */
@@ -109,15 +112,58 @@ static struct mock_domain *to_mock(struct iommu_domain *domain)
 	return container_of(domain, struct mock_domain, domain);
 }
 
+struct mock_viommu;
+
 /**
  * struct mock_dev - a device on the mock bus
  * @dev: the device
  * @flags: MOCK_FLAGS_DEVICE_*
+ * @cache: the emulated per-device cache a vIOMMU's invalidations clear;
+ *	each entry on its own, with READ_ONCE() and WRITE_ONCE()
+ * @vlock: protects @vids
+ * @vids: the guest IDs mock vIOMMUs gave the device, oldest first, as
+ *	&struct mock_vid; its events go to the oldest one's vIOMMU
  */
 struct mock_dev {
 	struct device dev;
 	u32 flags;
+	u32 cache[MOCK_DEV_CACHE_NUM];
+	struct mutex vlock;	/* see @vlock above */
+	struct list_head vids;
 };
+
+/**
+ * struct mock_vid - a mock device's guest ID on one mock vIOMMU
+ * @item: on &mock_dev.vids
+ * @viommu: the vIOMMU
+ * @virt_id: the ID
+ */
+struct mock_vid {
+	struct list_head item;
+	struct mock_viommu *viommu;
+	u64 virt_id;
+};
+
+/**
+ * struct mock_viommu - a vIOMMU of the mock IOMMU
+ * @core: the IOMMU core's view
+ * @devs: guest ID -> &struct mock_dev; the xarray's lock keeps a device
+ *	listed here alive while its cache is written
+ */
+struct mock_viommu {
+	struct iommu_viommu core;
+	struct xarray devs;
+};
+
+static struct mock_dev *to_mock_dev(struct device *dev)
+{
+	return container_of(dev, struct mock_dev, dev);
+}
+
+static struct mock_viommu *to_mock_viommu(struct iommu_viommu *viommu)
+{
+	return container_of(viommu, struct mock_viommu, core);
+}
 
 static struct bus_type mock_bus = {
 	.name = "iommufd_mock",
@@ -509,6 +555,154 @@ static const struct iommu_domain_ops mock_nested_ops = {
 	.free = mock_nested_free,
 };
 
+/* Nested domains of a mock vIOMMU are the plain mock nested ones. */
+static struct iommu_domain *
+mock_viommu_alloc_nested(struct iommu_viommu *viommu, struct device *dev,
+			 const struct iommu_user_arg *arg)
+{
+	return mock_domain_alloc_nested(dev, viommu->parent, arg);
+}
+
+/* Clear the cache entries of the device @inv names, under the devs lock. */
+static int mock_viommu_inv_one(struct mock_viommu *mv,
+			       const struct iommu_viommu_invalidate_selftest *inv)
+{
+	struct mock_dev *mdev;
+	unsigned int i;
+	int rc = 0;
+
+	/* As newer mainline's mock: a bad cache_id fails even with ALL. */
+	if (inv->cache_id > MOCK_DEV_CACHE_ID_MAX)
+		return -EINVAL;
+	xa_lock(&mv->devs);
+	mdev = xa_load(&mv->devs, inv->vdev_id);
+	if (!mdev) {
+		rc = -EINVAL;
+	} else if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+		for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
+			WRITE_ONCE(mdev->cache[i], 0);
+	} else {
+		WRITE_ONCE(mdev->cache[inv->cache_id], 0);
+	}
+	xa_unlock(&mv->devs);
+	return rc;
+}
+
+/* Requests name devices by guest ID; stops at the first bad one. */
+static int mock_viommu_invalidate(struct iommu_viommu *viommu,
+				  struct iommu_user_array *reqs)
+{
+	struct mock_viommu *mv = to_mock_viommu(viommu);
+	struct iommu_viommu_invalidate_selftest inv;
+	u32 done = 0;
+	int rc = 0;
+
+	if (reqs->type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (; done != reqs->entry_num; done++) {
+		rc = iommu_user_array_copy(&inv, sizeof(inv),
+					   offsetofend(typeof(inv), cache_id),
+					   reqs, done);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		rc = mock_viommu_inv_one(mv, &inv);
+		if (rc)
+			break;
+	}
+out:
+	reqs->entry_num = done;
+	return rc;
+}
+
+static int mock_viommu_vdevice_add(struct iommu_viommu *viommu,
+				   struct device *dev, u64 virt_id)
+{
+	struct mock_viommu *mv = to_mock_viommu(viommu);
+	struct mock_dev *mdev = to_mock_dev(dev);
+	struct mock_vid *vid;
+	int rc;
+
+	if (virt_id > ULONG_MAX)
+		return -EINVAL;
+	vid = kzalloc(sizeof(*vid), GFP_KERNEL);
+	if (!vid)
+		return -ENOMEM;
+	vid->viommu = mv;
+	vid->virt_id = virt_id;
+	rc = xa_insert(&mv->devs, virt_id, mdev, GFP_KERNEL);
+	if (rc) {
+		kfree(vid);
+		return rc == -EBUSY ? -EEXIST : rc;
+	}
+	mutex_lock(&mdev->vlock);
+	list_add_tail(&vid->item, &mdev->vids);
+	mutex_unlock(&mdev->vlock);
+	return 0;
+}
+
+static void mock_viommu_vdevice_remove(struct iommu_viommu *viommu,
+				       struct device *dev)
+{
+	struct mock_viommu *mv = to_mock_viommu(viommu);
+	struct mock_dev *mdev = to_mock_dev(dev);
+	struct mock_vid *vid, *found = NULL;
+
+	mutex_lock(&mdev->vlock);
+	list_for_each_entry(vid, &mdev->vids, item) {
+		if (vid->viommu == mv) {
+			list_del(&vid->item);
+			found = vid;
+			break;
+		}
+	}
+	mutex_unlock(&mdev->vlock);
+	if (found)
+		xa_erase(&mv->devs, found->virt_id);
+	kfree(found);
+}
+
+static void mock_viommu_free(struct iommu_viommu *viommu)
+{
+	struct mock_viommu *mv = to_mock_viommu(viommu);
+
+	WARN_ON(!xa_empty(&mv->devs));
+	xa_destroy(&mv->devs);
+	kfree(mv);
+}
+
+static const struct iommu_viommu_ops mock_viommu_ops = {
+	.domain_alloc_nested = mock_viommu_alloc_nested,
+	.cache_invalidate_user = mock_viommu_invalidate,
+	.vdevice_add = mock_viommu_vdevice_add,
+	.vdevice_remove = mock_viommu_vdevice_remove,
+	.free = mock_viommu_free,
+};
+
+/* IOMMU_VIOMMU_TYPE_SELFTEST, which takes no data, over a mock nest parent */
+static struct iommu_viommu *mock_viommu_alloc(struct device *dev,
+					      struct iommu_domain *parent,
+					      const struct iommu_user_arg *arg)
+{
+	struct mock_viommu *mv;
+
+	if (arg->type != IOMMU_VIOMMU_TYPE_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->ops != &mock_domain_ops || !to_mock(parent)->nest_parent)
+		return ERR_PTR(-EINVAL);
+	mv = kzalloc(sizeof(*mv), GFP_KERNEL);
+	if (!mv)
+		return ERR_PTR(-ENOMEM);
+	mv->core.ops = &mock_viommu_ops;
+	xa_init(&mv->devs);
+	return &mv->core;
+}
+
 /* Answers to page requests end here: the mock device has no PRI queue. */
 static int mock_page_response(struct device *dev,
 			      struct iommu_fault_event *evt,
@@ -526,6 +720,7 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_paging_flags = mock_domain_alloc_paging_flags,
 	.domain_alloc_nested = mock_domain_alloc_nested,
+	.viommu_alloc = mock_viommu_alloc,
 	.page_response = mock_page_response,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
@@ -537,13 +732,14 @@ static void mock_dev_release(struct device *dev)
 	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
 
 	ida_free(&mock_dev_ida, dev->id);
+	mutex_destroy(&mdev->vlock);
 	kfree(mdev);
 }
 
 static struct mock_dev *mock_dev_create(u32 flags)
 {
 	struct mock_dev *mdev;
-	int rc, id;
+	int rc, id, i;
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
 		      MOCK_FLAGS_DEVICE_PASID |
@@ -560,6 +756,10 @@ static struct mock_dev *mock_dev_create(u32 flags)
 		return ERR_PTR(id);
 	}
 	mdev->flags = flags;
+	mutex_init(&mdev->vlock);
+	INIT_LIST_HEAD(&mdev->vids);
+	for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
+		mdev->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	device_initialize(&mdev->dev);
 	mdev->dev.id = id;
 	mdev->dev.bus = &mock_bus;
@@ -1004,6 +1204,55 @@ static int test_dma_fault(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/* IOMMU_TEST_OP_DEV_CHECK_CACHE: one emulated cache entry of a device */
+static int test_check_dev_cache(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_test_dev_cache_args *args = &cmd->check_dev_cache;
+	struct iommufd_device *idev;
+	int rc = 0;
+
+	idev = get_mock_idev(ucmd, cmd->id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (args->id > MOCK_DEV_CACHE_ID_MAX ||
+	    READ_ONCE(to_mock_dev(idev->dev)->cache[args->id]) != args->cache)
+		rc = -EINVAL;
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
+/*
+ * IOMMU_TEST_OP_TRIGGER_VEVENT: the device's vIOMMU reports an event naming
+ * it by its guest ID, as a driver's event thread would.
+ */
+static int test_trigger_vevent(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_viommu_event_selftest evt = {};
+	struct iommufd_device *idev;
+	struct mock_dev *mdev;
+	struct mock_vid *vid;
+	int rc = -ENOENT;
+
+	idev = get_mock_idev(ucmd, cmd->trigger_vevent.dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	mdev = to_mock_dev(idev->dev);
+	/* Held across the report, so the vIOMMU cannot lose the device. */
+	mutex_lock(&mdev->vlock);
+	vid = list_first_entry_or_null(&mdev->vids, struct mock_vid, item);
+	if (vid) {
+		evt.virt_id = vid->virt_id;
+		rc = iommu_viommu_report_event(&vid->viommu->core,
+					       IOMMU_VEVENTQ_TYPE_SELFTEST,
+					       &evt, sizeof(evt));
+	}
+	mutex_unlock(&mdev->vlock);
+	iommufd_put_object(ucmd->ctx, &idev->obj);
+	return rc;
+}
+
 /**
  * iommufd_test_cmd() - IOMMU_TEST_CMD
  * @ucmd: the ioctl
@@ -1047,6 +1296,10 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return test_trigger_iopf(ucmd);
 	case IOMMU_TEST_OP_DMA_FAULT:
 		return test_dma_fault(ucmd);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return test_check_dev_cache(ucmd);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return test_trigger_vevent(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;
