@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for SMMUv3 nested domains: which vSTEs a user may give and
- * the STEs made of them over a nest parent's stage 2. Included at the end
- * of arm-smmu-v3.c for its static helpers.
+ * the STEs made of them over a nest parent's stage 2; and for virtual
+ * SMMUs: vSIDs, the guest's invalidations through them and the events
+ * they pass on. Included at the end of arm-smmu-v3.c for its static
+ * helpers.
  */
 #include <kunit/test.h>
 
@@ -570,8 +572,8 @@ static int nt_ucmd_fetch(struct arm_smmu_ucmd_walk *walk, u32 i,
 	return 0;
 }
 
-static void nt_ucmd_queue(struct arm_smmu_ucmd_walk *walk, u64 *cmd,
-			  enum arm_smmu_ucmd_target target)
+static int nt_ucmd_queue(struct arm_smmu_ucmd_walk *walk, u64 *cmd,
+			 enum arm_smmu_ucmd_target target, u32 guest_sid)
 {
 	struct nt_ucmd_walk *w = container_of(walk, struct nt_ucmd_walk, walk);
 
@@ -581,6 +583,7 @@ static void nt_ucmd_queue(struct arm_smmu_ucmd_walk *walk, u64 *cmd,
 		w->targets[w->queued] = target;
 	}
 	w->queued++;
+	return 0;
 }
 
 static void nt_ucmd_walk_init(struct nt_ucmd_walk *w,
@@ -707,4 +710,494 @@ static struct kunit_suite smmu_nested_test_suite = {
 	.test_cases = smmu_nested_test_cases,
 };
 
-kunit_test_suite(smmu_nested_test_suite);
+/*
+ * Virtual SMMUs: a made-up SMMU whose masters have two streams each, a
+ * nest parent of it and a vSMMU over the parent.
+ */
+#define VT_NUM_MASTERS	3
+#define VT_VSID(i)	(0x800U + (i))
+#define VT_SID(i, j)	(0x100U * ((i) + 1) + (j))
+
+struct vt_fixture {
+	struct arm_smmu_device smmu;
+	struct arm_smmu_domain parent;
+	struct arm_smmu_master masters[VT_NUM_MASTERS];
+	struct arm_smmu_stream streams[VT_NUM_MASTERS][2];
+	struct dev_iommu dev_iommus[VT_NUM_MASTERS];
+	struct device devs[VT_NUM_MASTERS];
+	struct arm_smmu_vsmmu *vsmmu;
+	/* What the event handler was given */
+	unsigned int events;
+	u32 event_type;
+	size_t event_len;
+	struct iommu_vevent_arm_smmuv3 event;
+};
+
+static int vt_res_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+/* The vSMMU goes when the test ends, however it ends */
+static void vt_res_free(struct kunit_resource *res)
+{
+	struct vt_fixture *vt = res->data;
+
+	arm_smmu_vsmmu_free(&vt->vsmmu->core);
+}
+
+static struct vt_fixture *vt_fixture_make(struct kunit *test)
+{
+	struct iommu_user_arg arg = { .type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3 };
+	struct iommu_viommu *viommu;
+	struct vt_fixture *vt;
+	unsigned int i, j;
+
+	vt = kunit_kzalloc(test, sizeof(*vt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vt);
+	vt->smmu.features = ARM_SMMU_FEAT_NESTING;
+	vt->smmu.streams = RB_ROOT;
+	mutex_init(&vt->smmu.streams_mutex);
+
+	vt->parent.domain.ops = arm_smmu_ops.default_domain_ops;
+	vt->parent.smmu = &vt->smmu;
+	vt->parent.stage = ARM_SMMU_DOMAIN_S2;
+	vt->parent.s2_for_nesting = true;
+	vt->parent.s2_cfg.vmid = NT_VMID;
+
+	for (i = 0; i < VT_NUM_MASTERS; i++) {
+		struct arm_smmu_master *master = &vt->masters[i];
+
+		master->smmu = &vt->smmu;
+		master->dev = &vt->devs[i];
+		master->streams = vt->streams[i];
+		master->num_streams = ARRAY_SIZE(vt->streams[i]);
+		vt->devs[i].iommu = &vt->dev_iommus[i];
+		dev_iommu_priv_set(&vt->devs[i], master);
+		for (j = 0; j < master->num_streams; j++) {
+			master->streams[j].id = VT_SID(i, j);
+			master->streams[j].master = master;
+			rb_find_add(&master->streams[j].node, &vt->smmu.streams,
+				    arm_smmu_streams_cmp_node);
+		}
+	}
+
+	viommu = arm_smmu_viommu_alloc(&vt->devs[0], &vt->parent.domain, &arg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(viommu));
+	/* What iommu_viommu_alloc() does around the driver */
+	viommu->parent = &vt->parent.domain;
+	viommu->type = arg.type;
+	init_rwsem(&viommu->event_lock);
+	vt->vsmmu = to_arm_smmu_vsmmu(viommu);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, vt_res_init,
+							 vt_res_free,
+							 GFP_KERNEL, vt));
+	return vt;
+}
+
+static void viommu_alloc_refusals(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct nt_dev *other = nt_dev_alloc(test, ARM_SMMU_FEAT_NESTING);
+	struct iommu_user_arg arg = { .type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3 };
+	struct arm_smmu_nest_domain nested;
+	struct iommu_viommu *viommu;
+	struct device *dev = &vt->devs[0];
+
+	/* The good one the fixture made: over the parent, on its SMMU */
+	KUNIT_EXPECT_PTR_EQ(test, vt->vsmmu->smmu, &vt->smmu);
+	KUNIT_EXPECT_PTR_EQ(test, vt->vsmmu->s2, &vt->parent);
+
+	/* Only the SMMUv3 type */
+	arg.type = IOMMU_VIOMMU_TYPE_DEFAULT;
+	viommu = arm_smmu_viommu_alloc(dev, &vt->parent.domain, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(viommu), (long)-EOPNOTSUPP);
+	arg.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV;
+	viommu = arm_smmu_viommu_alloc(dev, &vt->parent.domain, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(viommu), (long)-EOPNOTSUPP);
+	arg.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+
+	/* A device of another SMMU than the parent's */
+	viommu = arm_smmu_viommu_alloc(&other->dev, &vt->parent.domain, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(viommu), (long)-EINVAL);
+
+	/* A stage 2 that is no nest parent */
+	vt->parent.s2_for_nesting = false;
+	viommu = arm_smmu_viommu_alloc(dev, &vt->parent.domain, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(viommu), (long)-EINVAL);
+	vt->parent.s2_for_nesting = true;
+
+	/* A nested domain as the parent */
+	memset(&nested, 0, sizeof(nested));
+	nested.domain.ops = &arm_smmu_nest_domain_ops;
+	viommu = arm_smmu_viommu_alloc(dev, &nested.domain, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(viommu), (long)-EINVAL);
+}
+
+static void viommu_nested_alloc_refusals(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct nt_dev *other = nt_dev_alloc(test, ARM_SMMU_FEAT_NESTING);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	struct iommu_user_arg arg = {
+		.type = IOMMU_HWPT_DATA_VTD_S1,
+		.len = sizeof(struct iommu_hwpt_arm_smmuv3),
+	};
+	struct iommu_domain *domain;
+
+	domain = arm_smmu_vsmmu_domain_alloc_nested(viommu, &vt->devs[1],
+						    &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), (long)-EOPNOTSUPP);
+
+	arg.type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	domain = arm_smmu_vsmmu_domain_alloc_nested(viommu, &other->dev, &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), (long)-EINVAL);
+
+	/* Past the checks, the vSTE is read from (here no) user memory */
+	domain = arm_smmu_vsmmu_domain_alloc_nested(viommu, &vt->devs[1],
+						    &arg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(domain), (long)-EFAULT);
+}
+
+static void viommu_vdevice_ids(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct nt_dev *other = nt_dev_alloc(test, ARM_SMMU_FEAT_NESTING);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	struct arm_smmu_vsmmu *vsmmu = vt->vsmmu;
+	u32 vsid;
+
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[0],
+							 VT_VSID(0)), 0);
+	/* Any 32-bit vSID, whatever the SMMU's own SID width */
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[1],
+							 U32_MAX), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[2],
+							 (u64)U32_MAX + 1),
+			-EINVAL);
+	/* One device per vSID, one vSID per device */
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[2],
+							 VT_VSID(0)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[0],
+							 VT_VSID(2)), -EBUSY);
+	/* Not behind this SMMU */
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &other->dev,
+							 VT_VSID(2)), -EINVAL);
+
+	KUNIT_EXPECT_TRUE(test, arm_smmu_vsmmu_vsid_of(vsmmu, &vt->masters[1],
+						       &vsid));
+	KUNIT_EXPECT_EQ(test, vsid, U32_MAX);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_vsmmu_vsid_of(vsmmu, &vt->masters[2],
+							&vsid));
+
+	/* Once removed, both the vSID and the device are free again */
+	arm_smmu_vsmmu_vdevice_remove(viommu, &vt->devs[0]);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_vsmmu_vsid_of(vsmmu, &vt->masters[0],
+							&vsid));
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[2],
+							 VT_VSID(0)), 0);
+	KUNIT_EXPECT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[0],
+							 VT_VSID(1)), 0);
+	mutex_lock(&vsmmu->vsid_lock);
+	KUNIT_EXPECT_PTR_EQ(test, arm_smmu_vsmmu_master(vsmmu, VT_VSID(0)),
+			    &vt->masters[2]);
+	KUNIT_EXPECT_PTR_EQ(test, arm_smmu_vsmmu_master(vsmmu, VT_VSID(1)),
+			    &vt->masters[0]);
+	KUNIT_EXPECT_NULL(test, arm_smmu_vsmmu_master(vsmmu, VT_VSID(2)));
+	mutex_unlock(&vsmmu->vsid_lock);
+}
+
+/* A vSMMU run over made-up entries; what it queues lands in uw.batch */
+struct vt_walk {
+	struct arm_smmu_ucmd_user_walk uw;
+	__le64 (*entries)[2];
+};
+
+static int vt_fetch(struct arm_smmu_ucmd_walk *walk, u32 i,
+		    struct iommu_viommu_arm_smmuv3_invalidate *ucmd)
+{
+	struct vt_walk *vw = container_of(walk, struct vt_walk, uw.walk);
+
+	ucmd->cmd[0] = vw->entries[i][0];
+	ucmd->cmd[1] = vw->entries[i][1];
+	return 0;
+}
+
+static int vt_run(struct kunit *test, struct vt_fixture *vt,
+		  __le64 (*entries)[2], u32 *num, struct vt_walk **out)
+{
+	struct vt_walk *vw = kunit_kzalloc(test, sizeof(*vw), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, vw);
+	vw->entries = entries;
+	vw->uw.walk.fetch = vt_fetch;
+	vw->uw.walk.queue = arm_smmu_vsmmu_ucmd_queue;
+	vw->uw.walk.vmid = vt->vsmmu->s2->s2_cfg.vmid;
+	vw->uw.vsmmu = vt->vsmmu;
+	mutex_lock(&vt->vsmmu->vsid_lock);
+	ret = arm_smmu_ucmd_run(&vw->uw.walk, num);
+	mutex_unlock(&vt->vsmmu->vsid_lock);
+	*out = vw;
+	return ret;
+}
+
+static u64 vt_queued(struct vt_walk *vw, int n, int word)
+{
+	return vw->uw.batch.cmds[n * CMDQ_ENT_DWORDS + word];
+}
+
+/* TLBIs get the parent's VMID, per-stream commands the vSID's streams */
+static void viommu_invalidate_vsids(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	u64 cfgi_cd = nt_op(CMDQ_OP_CFGI_CD) |
+		      FIELD_PREP(CMDQ_CFGI_0_SSID, 3);
+	u64 atc = nt_op(CMDQ_OP_ATC_INV) | CMDQ_ATC_0_GLOBAL;
+	__le64 entries[5][2];
+	struct vt_walk *vw;
+	u32 num;
+
+	KUNIT_ASSERT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[1],
+							 VT_VSID(1)), 0);
+	KUNIT_ASSERT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[2],
+							 VT_VSID(2)), 0);
+	vt->masters[2].ats_enabled = true;
+
+	nt_ucmd(entries[0], nt_op(CMDQ_OP_TLBI_NH_VAA) |
+		FIELD_PREP(CMDQ_TLBI_0_VMID, NT_GUEST_VMID), 0x5000);
+	nt_ucmd(entries[1], cfgi_cd |
+		FIELD_PREP(CMDQ_CFGI_0_SID, VT_VSID(1)), CMDQ_CFGI_1_LEAF);
+	/* Device 1 does not use ATS: nothing to send it */
+	nt_ucmd(entries[2], atc | FIELD_PREP(CMDQ_ATC_0_SID, VT_VSID(1)), 0);
+	nt_ucmd(entries[3], atc | FIELD_PREP(CMDQ_ATC_0_SID, VT_VSID(2)), 0);
+	nt_ucmd(entries[4], nt_op(CMDQ_OP_TLBI_NSNH_ALL), 0);
+
+	num = ARRAY_SIZE(entries);
+	KUNIT_EXPECT_EQ(test, vt_run(test, vt, entries, &num, &vw), 0);
+	KUNIT_EXPECT_EQ(test, num, (u32)ARRAY_SIZE(entries));
+	KUNIT_ASSERT_EQ(test, vw->uw.batch.num, 6);
+
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 0, 0), nt_op(CMDQ_OP_TLBI_NH_VAA) |
+			FIELD_PREP(CMDQ_TLBI_0_VMID, NT_VMID));
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 0, 1), 0x5000ULL);
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 1, 0), cfgi_cd |
+			FIELD_PREP(CMDQ_CFGI_0_SID, VT_SID(1, 0)));
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 1, 1), (u64)CMDQ_CFGI_1_LEAF);
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 2, 0), cfgi_cd |
+			FIELD_PREP(CMDQ_CFGI_0_SID, VT_SID(1, 1)));
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 3, 0), atc |
+			FIELD_PREP(CMDQ_ATC_0_SID, VT_SID(2, 0)));
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 4, 0), atc |
+			FIELD_PREP(CMDQ_ATC_0_SID, VT_SID(2, 1)));
+	KUNIT_EXPECT_EQ(test, vt_queued(vw, 5, 0), nt_op(CMDQ_OP_TLBI_NH_ALL) |
+			FIELD_PREP(CMDQ_TLBI_0_VMID, NT_VMID));
+}
+
+/* A vSID no device has stops the array with EIO, after what came before */
+static void viommu_invalidate_unknown_vsid(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	__le64 entries[3][2];
+	struct vt_walk *vw;
+	u32 num;
+
+	KUNIT_ASSERT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[0],
+							 VT_VSID(0)), 0);
+	nt_ucmd(entries[0], nt_op(CMDQ_OP_CFGI_CD_ALL) |
+		FIELD_PREP(CMDQ_CFGI_0_SID, VT_VSID(0)), 0);
+	/* Device 1's physical StreamID is no vSID either */
+	nt_ucmd(entries[1], nt_op(CMDQ_OP_CFGI_CD_ALL) |
+		FIELD_PREP(CMDQ_CFGI_0_SID, VT_SID(1, 0)), 0);
+	nt_ucmd(entries[2], nt_op(CMDQ_OP_TLBI_NH_ALL), 0);
+
+	num = ARRAY_SIZE(entries);
+	KUNIT_EXPECT_EQ(test, vt_run(test, vt, entries, &num, &vw), -EIO);
+	KUNIT_EXPECT_EQ(test, num, 1U);
+	KUNIT_EXPECT_EQ(test, vw->uw.batch.num, 2);
+
+	/* First thing in the array: nothing handled, nothing queued */
+	num = 2;
+	KUNIT_EXPECT_EQ(test, vt_run(test, vt, &entries[1], &num, &vw), -EIO);
+	KUNIT_EXPECT_EQ(test, num, 0U);
+	KUNIT_EXPECT_EQ(test, vw->uw.batch.num, 0);
+
+	/* A removed vDEVICE's vSID is unknown from then on */
+	arm_smmu_vsmmu_vdevice_remove(viommu, &vt->devs[0]);
+	num = 1;
+	KUNIT_EXPECT_EQ(test, vt_run(test, vt, entries, &num, &vw), -EIO);
+	KUNIT_EXPECT_EQ(test, num, 0U);
+}
+
+static void viommu_invalidate_user_op(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	struct iommu_user_array reqs = {
+		.type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(struct iommu_viommu_arm_smmuv3_invalidate),
+		.entry_num = 2,
+	};
+
+	KUNIT_EXPECT_EQ(test,
+			arm_smmu_vsmmu_cache_invalidate_user(viommu, &reqs),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, reqs.entry_num, 0U);
+
+	reqs.type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+	KUNIT_EXPECT_EQ(test,
+			arm_smmu_vsmmu_cache_invalidate_user(viommu, &reqs),
+			0);
+	KUNIT_EXPECT_EQ(test, reqs.entry_num, 0U);
+
+	/* A bad user pointer: the first entry cannot be read */
+	reqs.entry_num = 2;
+	KUNIT_EXPECT_EQ(test,
+			arm_smmu_vsmmu_cache_invalidate_user(viommu, &reqs),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, reqs.entry_num, 0U);
+}
+
+static void vt_evt(u64 *evt, u8 id, u32 sid, u64 word1)
+{
+	evt[0] = FIELD_PREP(EVTQ_0_ID, id) | FIELD_PREP(EVTQ_0_SID, sid) |
+		 EVTQ_0_SSV | FIELD_PREP(EVTQ_0_SSID, 0x1234);
+	evt[1] = word1;
+	evt[2] = 0xffff800012345000ULL;
+	evt[3] = 0x0000000087654000ULL;
+}
+
+static void viommu_event_ids(struct kunit *test)
+{
+	u64 evt[EVTQ_ENT_DWORDS];
+	unsigned int id;
+
+	for (id = 0; id < 256; id++) {
+		bool guests = id == 0x04 || id == 0x06 || id == 0x08 ||
+			      id == 0x0a || (id >= 0x10 && id <= 0x13);
+
+		vt_evt(evt, id, 1, EVTQ_1_RnW);
+		KUNIT_EXPECT_EQ_MSG(test, arm_smmu_event_for_guest(evt), guests,
+				    "event %#x", id);
+	}
+
+	/* A stalled fault waits for an answer; a stage-2 one is the host's */
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, 1, EVTQ_1_STALL);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_for_guest(evt));
+	vt_evt(evt, EVT_ID_PERMISSION_FAULT, 1, EVTQ_1_S2 | EVTQ_1_RnW);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_for_guest(evt));
+}
+
+static void viommu_event_vsid(struct kunit *test)
+{
+	struct iommu_vevent_arm_smmuv3 vevt;
+	u64 evt[EVTQ_ENT_DWORDS];
+	unsigned int i;
+
+	vt_evt(evt, EVT_ID_ACCESS_FAULT, 0x12345678, EVTQ_1_InD | 0xabcd);
+	arm_smmu_vevent_fill(&vevt, evt, 0xfedcba98);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(EVTQ_0_SID, le64_to_cpu(vevt.evt[0])),
+			0xfedcba98ULL);
+	/* Everything else as the SMMU logged it */
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(vevt.evt[0]) & ~EVTQ_0_SID,
+			evt[0] & ~EVTQ_0_SID);
+	for (i = 1; i < EVTQ_ENT_DWORDS; i++)
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(vevt.evt[i]), evt[i]);
+}
+
+static void vt_event_handler(struct iommu_viommu *viommu, u32 type,
+			     const void *data, size_t len, void *token)
+{
+	struct vt_fixture *vt = token;
+
+	vt->events++;
+	vt->event_type = type;
+	vt->event_len = len;
+	memcpy(&vt->event, data, min(len, sizeof(vt->event)));
+}
+
+/* Which events go to the vSMMU, and so not to the DMA fault path */
+static void viommu_event_choice(struct kunit *test)
+{
+	struct vt_fixture *vt = vt_fixture_make(test);
+	struct iommu_viommu *viommu = &vt->vsmmu->core;
+	struct arm_smmu_nest_domain in_vsmmu, no_vsmmu;
+	struct arm_smmu_device *smmu = &vt->smmu;
+	u64 evt[EVTQ_ENT_DWORDS];
+
+	memset(&in_vsmmu, 0, sizeof(in_vsmmu));
+	in_vsmmu.parent = &vt->parent;
+	in_vsmmu.vsmmu = vt->vsmmu;
+	memset(&no_vsmmu, 0, sizeof(no_vsmmu));
+	no_vsmmu.parent = &vt->parent;
+
+	/* Master 0 in the vSMMU's domain with a vSID, 1 without a vSID */
+	KUNIT_ASSERT_EQ(test, arm_smmu_vsmmu_vdevice_add(viommu, &vt->devs[0],
+							 VT_VSID(0)), 0);
+	vt->masters[0].nested = &in_vsmmu;
+	vt->masters[1].nested = &in_vsmmu;
+	iommu_viommu_set_event_handler(viommu, vt_event_handler, vt);
+
+	/* Either stream of master 0: the vSID in place of the StreamID */
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, VT_SID(0, 1), EVTQ_1_RnW);
+	KUNIT_EXPECT_TRUE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	KUNIT_ASSERT_EQ(test, vt->events, 1U);
+	KUNIT_EXPECT_EQ(test, vt->event_type,
+			(u32)IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);
+	KUNIT_EXPECT_EQ(test, vt->event_len, sizeof(vt->event));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(vt->event.evt[0]),
+			u64_replace_bits(evt[0], VT_VSID(0), EVTQ_0_SID));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(vt->event.evt[2]), evt[2]);
+	vt_evt(evt, EVT_ID_C_BAD_CD, VT_SID(0, 0), 0);
+	KUNIT_EXPECT_TRUE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	KUNIT_EXPECT_EQ(test, vt->events, 2U);
+
+	/* The host's: stage 2, stalled, walk aborts, unknown StreamIDs */
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, VT_SID(0, 0), EVTQ_1_S2);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	vt_evt(evt, EVT_ID_PERMISSION_FAULT, VT_SID(0, 0), EVTQ_1_STALL);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	vt_evt(evt, EVT_ID_WALK_EABT, VT_SID(0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, 0x7777, 0);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+
+	/* A master without a vSID, or not in a nested domain of a vSMMU */
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, VT_SID(1, 0), 0);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	vt->masters[0].nested = &no_vsmmu;
+	vt_evt(evt, EVT_ID_TRANSLATION_FAULT, VT_SID(0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	vt->masters[0].nested = NULL;
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	KUNIT_EXPECT_EQ(test, vt->events, 2U);
+
+	/* Nobody reading the vSMMU's events: the host's paths take it */
+	vt->masters[0].nested = &in_vsmmu;
+	iommu_viommu_set_event_handler(viommu, NULL, NULL);
+	KUNIT_EXPECT_FALSE(test, arm_smmu_event_to_vsmmu(smmu, evt));
+	KUNIT_EXPECT_EQ(test, vt->events, 2U);
+}
+
+static struct kunit_case smmu_viommu_test_cases[] = {
+	KUNIT_CASE(viommu_alloc_refusals),
+	KUNIT_CASE(viommu_nested_alloc_refusals),
+	KUNIT_CASE(viommu_vdevice_ids),
+	KUNIT_CASE(viommu_invalidate_vsids),
+	KUNIT_CASE(viommu_invalidate_unknown_vsid),
+	KUNIT_CASE(viommu_invalidate_user_op),
+	KUNIT_CASE(viommu_event_ids),
+	KUNIT_CASE(viommu_event_vsid),
+	KUNIT_CASE(viommu_event_choice),
+	{}
+};
+
+static struct kunit_suite smmu_viommu_test_suite = {
+	.name = "arm-smmu-v3-viommu",
+	.test_cases = smmu_viommu_test_cases,
+};
+
+kunit_test_suites(&smmu_nested_test_suite, &smmu_viommu_test_suite);
