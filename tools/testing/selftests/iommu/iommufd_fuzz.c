@@ -20,7 +20,10 @@
  * observable (see run()).  Nested HWPTs keep a model of the mock's IOTLB
  * (IOMMU_HWPT_INVALIDATE, TEST_OP_MD_CHECK_IOTLB), and fault queues one of
  * the page requests mock devices raised, read and answered through the
- * queue's own file, which the fuzzer owns and closes now and then.  TAP:
+ * queue's own file, which the fuzzer owns and closes now and then; mock
+ * vIOMMUs one of their vDEVICEs (guest IDs), vEVENTQs one of the events
+ * the devices raise (sequence numbers, lost events) and mock devices one
+ * of the cache that invalidations through a vIOMMU clear.  TAP:
  * one test per target, skipped when absent, then fuzz_no_leaked_pins.
  * A watchdog names a call that does not return.
  */
@@ -79,6 +82,8 @@ enum cmd {
 	C_T_RESERVED, C_T_MOCK, C_T_REPLACE, C_T_CHECK_MAP,
 	C_T_CHECK_REFS, C_T_ACCESS, C_T_ACCESS_IOAS, C_T_PIN, C_T_UNPIN, C_T_RW,
 	C_T_LIMIT, C_T_DIRTY, C_T_CHECK_IOTLB, C_T_IOPF,
+	C_VIOMMU_ALLOC, C_VDEVICE_ALLOC, C_VEVENTQ_ALLOC, C_VEVENTQ_READ,
+	C_T_DEV_CACHE, C_T_VEVENT,
 	C_T_UNKNOWN, C_V_VERSION, C_V_EXTENSION, C_V_SET_IOMMU, C_V_MAP,
 	C_V_UNMAP, C_V_INFO, C_BIND, C_ATTACH, C_DETACH, C_SET_CONTAINER,
 	C_UNSET_CONTAINER, C_UNKNOWN, C_NR
@@ -194,6 +199,32 @@ static const struct {
 	[C_T_CHECK_IOTLB] = { "TEST_OP_MD_CHECK_IOTLB", { ENOENT, EINVAL } },
 	[C_T_IOPF] = { "TEST_OP_TRIGGER_IOPF",
 		{ ENOENT, EINVAL, ENODEV, ENOSPC } },
+	/*
+	 * vIOMMUs, vDEVICEs, vEVENTQs (the header): EOPNOTSUPP for a type,
+	 * flag or reserved field, EINVAL for a parent that is no nest parent
+	 * or depth 0, ENOENT for an ID of the wrong kind, EEXIST for a
+	 * second vDEVICE of a device or guest ID, or queue of a type.  The
+	 * queue's file: ESPIPE for an offset, EINVAL when the first event
+	 * does not fit (and for a write, which it does not have).
+	 */
+	[C_VIOMMU_ALLOC] = { "IOMMU_VIOMMU_ALLOC",
+		{ EOPNOTSUPP, EINVAL, ENOENT } },
+	[C_VDEVICE_ALLOC] = { "IOMMU_VDEVICE_ALLOC",
+		{ EINVAL, ENOENT, EEXIST } },
+	[C_VEVENTQ_ALLOC] = { "IOMMU_VEVENTQ_ALLOC",
+		{ EOPNOTSUPP, EINVAL, ENOENT, EEXIST, EMFILE } },
+	/* A write: EBADF (a read-only file) or EINVAL (no write op). */
+	[C_VEVENTQ_READ] = { "vEVENTQ read", { ESPIPE, EINVAL, EBADF } },
+	/*
+	 * The mock vIOMMU's test ops (iommufd_test.h): ENOENT not a device,
+	 * EINVAL not a mock device, a cache entry past the last, another
+	 * value; an event of a device without a vDEVICE or whose vIOMMU has
+	 * no queue: the header does not say, ENOENT, EINVAL, ENODEV or
+	 * EOPNOTSUPP allowed.
+	 */
+	[C_T_DEV_CACHE] = { "TEST_OP_DEV_CHECK_CACHE", { ENOENT, EINVAL } },
+	[C_T_VEVENT] = { "TEST_OP_TRIGGER_VEVENT",
+		{ ENOENT, EINVAL, ENODEV, EOPNOTSUPP } },
 	[C_T_UNKNOWN] = { "TEST_OP unknown", { EOPNOTSUPP } },
 	[C_V_VERSION] = { "VFIO_GET_API_VERSION", { 0 } },
 	[C_V_EXTENSION] = { "VFIO_CHECK_EXTENSION", { 0 } },
@@ -221,11 +252,16 @@ static const struct {
 /* ------------------------------------------------------------------ */
 /* State                                                              */
 
-enum { O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV, O_FAULT };
+enum {
+	O_ANY, O_IOAS, O_HWPT, O_IDEV, O_STDEV, O_FAULT, O_VIOMMU, O_VDEV,
+	O_VEVENTQ
+};
+
 /* What a HWPT's dirty tracking is: not known, cannot track, off, on. */
 enum { TRK_UNKNOWN, TRK_NONE, TRK_OFF, TRK_ON };
 static const char *const otype_name[] = {
-	"object", "IOAS", "HWPT", "device", "selftest device", "fault queue"
+	"object", "IOAS", "HWPT", "device", "selftest device", "fault queue",
+	"vIOMMU", "vDEVICE", "vEVENTQ"
 };
 
 #define NR_TLB		MOCK_NESTED_DOMAIN_IOTLB_NUM
@@ -251,13 +287,16 @@ struct obj {
 	uint8_t type;
 	bool autohwpt;		/* made by an attach: dies with its devices */
 	bool exact;		/* IOAS: areas[] is every mapping it has */
-	uint32_t link;		/* a selftest device's iommufd device */
+	uint32_t link;		/* a selftest device's iommufd device, */
+				/* a vDEVICE's (0 once unbound) */
 	uint32_t ioas;		/* a HWPT's IOAS, when known */
 	uint8_t track;		/* a HWPT's dirty tracking: TRK_* */
 	unsigned int nareas;
 	struct area areas[MAX_AREAS];
 	bool nest_parent;	/* a paging HWPT made with NEST_PARENT */
-	uint32_t parent;	/* a nested HWPT's parent HWPT, else 0 */
+	uint32_t parent;	/* a nested HWPT's parent HWPT or vIOMMU, */
+				/* a vIOMMU's parent, a vDEVICE's or */
+				/* vEVENTQ's vIOMMU, else 0 */
 	uint32_t fault;		/* a nested HWPT's fault queue, or 0 */
 	bool mock;		/* a HWPT of the mock IOMMU */
 	bool tlb_known;		/* a nested HWPT: tlb[] is what the mock has */
@@ -269,6 +308,13 @@ struct obj {
 	unsigned int nq, nans, nraised;
 	struct pend q[MAX_PEND];	/* raised, not read; oldest first */
 	struct pend ans[MAX_PEND];	/* read, not answered */
+	uint64_t virt;		/* a vDEVICE's guest ID */
+	bool cache_known;	/* a selftest device: cache[] is the mock's */
+	uint32_t cache[MOCK_DEV_CACHE_NUM];
+	bool vexact;		/* a vEVENTQ: what follows is exact */
+	bool lost;		/* events dropped since the last queued */
+	uint32_t depth, seq, nvev;	/* seq: the next event's number */
+	uint32_t vev_virt[MAX_PEND], vev_seq[MAX_PEND];	/* unread */
 };
 
 /* One open iommufd (/dev/iommu or /dev/vfio/vfio) and its model. */
@@ -339,7 +385,7 @@ static struct {
 	uint64_t seed, rng;
 	/* How often the nested and fault queue checks were exact. */
 	unsigned long inv_exact, tlb_exact, iopf_queued, recs_matched,
-		      answers_exact;
+		      answers_exact, vevents_matched, cache_exact;
 } fz;
 
 static struct target targets[3];
@@ -627,6 +673,7 @@ static struct obj *pool_add(struct ctx *c, uint32_t id, int type)
 	o->exact = true;
 	o->ffd = -1;
 	o->qexact = true;
+	o->vexact = true;
 	return o;
 }
 
@@ -979,13 +1026,22 @@ static int resolve(struct ctx *c, struct obj *o)
 		rc = obj_destroy(c->fd, o->id);
 		return rc == EBUSY ? 1 : rc == ENOENT ? 0 : -1;
 	case O_FAULT:	/* its open file holds it: EBUSY too */
+	case O_VEVENTQ:
 		if (o->ffd < 0)
 			return -1;
 		rc = obj_destroy(c->fd, o->id);
 		if (!rc)
-			violate(NULL, "destroyed fault queue %u, whose file is open",
-				o->id);
+			violate(NULL, "destroyed %s %u, whose file is open",
+				otype_name[o->type], o->id);
 		return rc == EBUSY || !rc ? 1 : rc == ENOENT ? 0 : -1;
+	case O_VIOMMU: {	/* no entries: only the type is checked */
+		uint32_t num = 0;
+
+		rc = hwpt_invalidate(c->fd, o->id,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+				     NULL, 0, &num);
+		return !rc ? 1 : rc == ENOENT ? 0 : -1;
+	}
 	}
 	return -1;
 }
@@ -1019,7 +1075,8 @@ static void scan(const struct call *cl, struct ctx *c, bool report)
 				o->exact = false;
 			continue;
 		}
-		if (!fz.test || (o && o->type == O_HWPT))
+		if (!fz.test || (o && o->type == O_HWPT) ||
+		    (o && o->type >= O_VIOMMU))
 			continue;
 		rc = mock_check_map(c->fd, id, 0, 0, NULL);
 		if (rc && rc != EINVAL)
@@ -1269,7 +1326,12 @@ static unsigned int users_of(struct ctx *c, uint32_t id, int what)
 	for (i = 0; i < c->nobj; i++) {
 		o = &c->obj[i];
 		n += what == O_FAULT ? o->type == O_HWPT && o->fault == id :
-		     what == O_HWPT ? o->type == O_HWPT && o->parent == id :
+		     what == O_HWPT ? (o->type == O_HWPT ||
+				       o->type == O_VIOMMU) && o->parent == id :
+		     what == O_VIOMMU ? (o->type == O_HWPT ||
+					 o->type == O_VDEV ||
+					 o->type == O_VEVENTQ) &&
+					o->parent == id :
 		     o->type == O_STDEV && o->at == id;
 	}
 	return n;
@@ -1328,6 +1390,16 @@ static void queues_unknown(struct ctx *c)
 			c->obj[i].qexact = false;
 }
 
+/* Device @idev went: its vDEVICEs stay, naming no device. */
+static void vdevs_unbound(struct ctx *c, uint32_t idev)
+{
+	unsigned int i;
+
+	for (i = 0; idev && i < c->nobj; i++)
+		if (c->obj[i].type == O_VDEV && c->obj[i].link == idev)
+			c->obj[i].link = 0;
+}
+
 /*
  * A successful IOMMU_DESTROY of modelled object @o: nothing the model
  * knows held it.  A refused one of a fault queue: something did.
@@ -1342,8 +1414,17 @@ static void destroy_check(const struct call *cl, struct ctx *c,
 		    !users_of(c, o->id, O_FAULT) && c->nobj < MAX_OBJS)
 			violate(cl, "fault queue %u is busy: its file is closed, no HWPT uses it",
 				o->id);
+		if (cl->err == EBUSY && o->type == O_VEVENTQ && o->ffd < 0)
+			violate(cl, "vEVENTQ %u is busy: its file is closed",
+				o->id);
 		return;
 	}
+	if (o->type == O_VEVENTQ && o->ffd >= 0)
+		violate(cl, "destroyed vEVENTQ %u, whose file is open", o->id);
+	n = o->type == O_VIOMMU ? users_of(c, o->id, O_VIOMMU) : 0;
+	if (n)
+		violate(cl, "destroyed vIOMMU %u, which %u object(s) use",
+			o->id, n);
 	if (o->type == O_FAULT && o->ffd >= 0)
 		violate(cl, "destroyed fault queue %u, whose file is open",
 			o->id);
@@ -1379,8 +1460,12 @@ static void op_destroy(struct ctx *c)
 		return;
 	if (o->type == O_IDEV)
 		violate(&cl, "destroyed device %u, which its driver holds", t.id);
-	if (o->type == O_STDEV)
+	if (o->type == O_STDEV) {
+		vdevs_unbound(c, o->link);
 		pool_del(c, o->link);
+	}
+	if (o->type == O_VEVENTQ && o->ffd >= 0)
+		close(o->ffd);
 	if (o->type == O_IOAS)
 		c->compat_known = false;
 	pool_del(c, t.id);
@@ -1791,6 +1876,8 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 		.fault_id = fault, .__reserved = pick_rsv(),
 	}, *out;
 	struct obj *p = find(c, pt_id, O_HWPT), *f = find(c, fault, O_ANY), *o;
+	struct obj *v = find(c, pt_id, O_VIOMMU);
+	struct obj *s2 = v ? find(c, v->parent, O_HWPT) : p;
 	bool nested, want;
 	struct hwpt_data d;
 	struct call cl;
@@ -1798,7 +1885,7 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 
 	call_init(&cl, c, C_HWPT_ALLOC, c->fd, IOMMU_HWPT_ALLOC);
 	/* Paging HWPTs take no driver data: now and then some anyway. */
-	nested = p || (!ioas_of(c, pt_id) && chance(50));
+	nested = p || v || (!ioas_of(c, pt_id) && chance(50));
 	pick_hwpt_data(&t, &cl, !nested && (fz.valid || chance(85)), &d);
 	t.__reserved2 = pick_rsv();
 	cl.ioas = t.pt_id;
@@ -1812,16 +1899,20 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 		fault = t.fault_id;
 		d.good = false;
 	}
-	/* A mock stage 1 on a mock nest parent for a mock device: it works. */
-	want = p && p->nest_parent && p->mock && stdev_of(c, dev_id) &&
+	/*
+	 * A mock stage 1 on a mock nest parent or vIOMMU for a mock device:
+	 * it works.
+	 */
+	want = ((p && p->nest_parent && p->mock) || (v && v->mock)) &&
+	       stdev_of(c, dev_id) &&
 	       d.good && !t.__reserved && !t.__reserved2 &&
 	       !(flags & ~IOMMU_HWPT_FAULT_ID_VALID) && t.size >= sizeof(t) &&
 	       (!(flags & IOMMU_HWPT_FAULT_ID_VALID) ||
 		(f && f->type == O_FAULT));
 	if (!run(&cl, K_PINS | K_RANGES | K_ALLOC)) {
 		if (want && cl.expect < 0 && !cl.out_ro && cl.err != ENOMEM)
-			violate(&cl, "a mock stage 1 on nest parent %u refused",
-				pt_id);
+			violate(&cl, "a mock stage 1 on %s %u refused",
+				v ? "vIOMMU" : "nest parent", pt_id);
 		return NULL;
 	}
 	/* Only a nested HWPT takes driver data, and needs it. */
@@ -1838,7 +1929,7 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 	    f->type != O_FAULT)
 		violate(&cl, "nested HWPT reports to %s %u",
 			otype_name[f->type], fault);
-	if (!nested && (t.data_type || (p && !p->autohwpt)))
+	if (!nested && (t.data_type || v || (p && !p->autohwpt)))
 		violate(&cl, "paging HWPT on %s %u with data type 0x%x",
 			p ? "HWPT" : "object", pt_id, t.data_type);
 	o = learn(c, out->out_hwpt_id, O_HWPT);
@@ -1848,9 +1939,10 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 	o->autohwpt = false;
 	o->parent = nested ? pt_id : 0;
 	o->fault = nested && flags & IOMMU_HWPT_FAULT_ID_VALID ? fault : 0;
-	o->ioas = !nested ? pt_id : p ? p->ioas : 0;
+	o->ioas = !nested ? pt_id : s2 ? s2->ioas : 0;
 	o->nest_parent = !nested && flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
-	o->mock = nested ? p && p->mock : !!stdev_of(c, dev_id);
+	o->mock = nested ? (p && p->mock) || (v && v->mock) :
+		  !!stdev_of(c, dev_id);
 	o->track = !nested && flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING ?
 		   TRK_OFF : TRK_NONE;
 	o->tlb_known = nested && d.good;
@@ -1885,8 +1977,12 @@ static void op_nested_alloc(struct ctx *c)
 	uint32_t fault = f && chance(85) ? f->id : pick_id(c, O_ANY);
 	uint32_t dev = sd && sd->type == O_STDEV && chance(85) ? sd->link :
 		       pick_id(c, O_IDEV);
+	struct obj *v = pool_pick(c, O_VIOMMU);
 	uint32_t pt = p && chance(85) ? p->id : pick_id(c, O_HWPT);
 
+	/* Now and then on a vIOMMU, which stands for its parent. */
+	if (v && v->type == O_VIOMMU && chance(30))
+		pt = v->id;
 	/* Without the flag the ID is not looked at. */
 	if (!(flags & IOMMU_HWPT_FAULT_ID_VALID) && chance(60))
 		fault = 0;
@@ -2145,7 +2241,8 @@ static bool fd_is_ours(int fd)
 				if (fd == c->acc[k])
 					return true;
 			for (k = 0; k < c->nobj; k++)
-				if (c->obj[k].type == O_FAULT &&
+				if ((c->obj[k].type == O_FAULT ||
+				     c->obj[k].type == O_VEVENTQ) &&
 				    c->obj[k].ffd == fd)
 					return true;
 		}
@@ -2653,6 +2750,9 @@ static void op_unknown_nr(struct ctx *c)
 		nr = rnd(256);
 		v = nr - VFIO_BASE;
 	} while ((nr >= IOMMUFD_CMD_BASE && nr <= IOMMUFD_CMD_IOAS_MAP_FILE) ||
+		 nr == IOMMUFD_CMD_VIOMMU_ALLOC ||
+		 nr == IOMMUFD_CMD_VDEVICE_ALLOC ||
+		 nr == IOMMUFD_CMD_VEVENTQ_ALLOC ||
 		 nr == IOMMUFD_CMD_BASE + 32 ||
 		 nr == IOMMUFD_CMD_IOAS_UNMAP_DIRTY ||
 #ifdef IOMMU_DMA_FAULT_QUEUE_ALLOC
@@ -2783,7 +2883,8 @@ static void op_test_cmd(struct ctx *c)
 		t.memory_limit.limit = chance(50) ? 1 + rnd(64) : edge_u64();
 	} else {
 		cmd = C_T_UNKNOWN;
-		t.op = chance(30) ? 0 : 16 + rnd(1000);
+		t.op = chance(30) ? 0 : IOMMU_TEST_OP_TRIGGER_VEVENT + 1 +
+		       rnd(1000);
 		t.id = pick_id(c, O_ANY);
 		t.dirty.uptr = ptr_u64(list_end - page_size);
 		t.dirty.length = len;
@@ -2809,6 +2910,9 @@ static void op_test_cmd(struct ctx *c)
 	    cmd == C_T_RESERVED ? ioas_of(c, t.id) : NULL;
 	if (cmd == C_T_MOCK && o) {
 		o->link = out->mock_domain.out_idev_id;
+		o->cache_known = true;
+		for (i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+			o->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 		learn(c, out->mock_domain.out_idev_id, O_IDEV);
 		if (out->mock_domain.out_hwpt_id != t.id)
 			learn_attach(c, out->mock_domain.out_hwpt_id, t.id);
@@ -2828,6 +2932,837 @@ static void op_test_cmd(struct ctx *c)
 		c->pins[i].afd = t.id;
 		c->pins[i].id = out->access_pages.out_access_pages_id;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* vIOMMUs, vDEVICEs and vEVENTQs                                      */
+
+#define VHDR		sizeof(struct iommufd_vevent_header)
+#define VEV		(VHDR + sizeof(struct iommu_viommu_event_selftest))
+#define VBUF		((MAX_PEND + 2) * VEV)
+
+/*
+ * A vDEVICE's device, 0 once unbound; @viommu 0 for any vIOMMU.  The one
+ * modelled vDEVICE of device @idev, NULL when it has none or several.
+ */
+static struct obj *vdev_of(struct ctx *c, uint32_t idev, uint32_t viommu,
+			   unsigned int *n)
+{
+	struct obj *o, *one = NULL;
+	unsigned int i;
+
+	*n = 0;
+	for (i = 0; idev && i < c->nobj; i++) {
+		o = &c->obj[i];
+		if (o->type != O_VDEV || o->link != idev ||
+		    (viommu && o->parent != viommu))
+			continue;
+		one = o;
+		++*n;
+	}
+	return *n == 1 ? one : NULL;
+}
+
+/*
+ * The vDEVICE of vIOMMU @viommu with guest ID @virt: one with a device,
+ * else one left empty by its device, else NULL.
+ */
+static struct obj *vdev_by_virt(struct ctx *c, uint32_t viommu, uint64_t virt)
+{
+	struct obj *empty = NULL;
+	unsigned int i;
+
+	for (i = 0; i < c->nobj; i++) {
+		if (c->obj[i].type != O_VDEV || c->obj[i].parent != viommu ||
+		    c->obj[i].virt != virt)
+			continue;
+		if (c->obj[i].link)
+			return &c->obj[i];
+		empty = &c->obj[i];
+	}
+	return empty;
+}
+
+/* The modelled vEVENTQ of vIOMMU @viommu (the mock has one type). */
+static struct obj *veventq_of(struct ctx *c, uint32_t viommu)
+{
+	unsigned int i;
+
+	for (i = 0; viommu && i < c->nobj; i++)
+		if (c->obj[i].type == O_VEVENTQ && c->obj[i].parent == viommu)
+			return &c->obj[i];
+	return NULL;
+}
+
+/* Every vEVENTQ of @c stops being exact: an event went who knows where. */
+static void vevents_unknown(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nobj; i++)
+		if (c->obj[i].type == O_VEVENTQ)
+			c->obj[i].vexact = false;
+}
+
+static unsigned int open_vqueues(struct ctx *c)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->nobj; i++)
+		n += c->obj[i].type == O_VEVENTQ && c->obj[i].ffd >= 0;
+	return n;
+}
+
+/* A modelled object of @type, or any ID. */
+static uint32_t pick_typed(struct ctx *c, int type, unsigned int pct)
+{
+	struct obj *o = chance(pct) ? pool_pick(c, type) : NULL;
+
+	return o && o->type == type ? o->id : pick_id(c, O_ANY);
+}
+
+/* A mock device's iommufd device ID: mostly one the model knows. */
+static uint32_t pick_mock_idev(struct ctx *c)
+{
+	struct obj *sd = pool_pick(c, O_STDEV);
+
+	return sd && sd->type == O_STDEV && chance(85) ? sd->link :
+	       pick_id(c, O_IDEV);
+}
+
+/* ENOENT when @id is a modelled object not of @type, else -1. */
+static int wrong_kind(struct ctx *c, uint32_t id, int type)
+{
+	struct obj *o = find(c, id, O_ANY);
+
+	return o && o->type != type ? ENOENT : -1;
+}
+
+/*
+ * IOMMU_VIOMMU_ALLOC of device @dev over HWPT @hwpt: a mock vIOMMU over a
+ * mock nest parent for a mock device works, as does a shorter structure
+ * (the rest reads as zero); a bad type, flag or reserved field is
+ * EOPNOTSUPP, a paging HWPT that is no nest parent EINVAL, an ID of
+ * another kind ENOENT.
+ */
+static struct obj *viommu_alloc(struct ctx *c, uint32_t dev, uint32_t hwpt)
+{
+	const uint32_t types[] = { IOMMU_VIOMMU_TYPE_DEFAULT,
+				   IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+				   IOMMU_VIOMMU_TYPE_AMD,
+				   IOMMU_VIOMMU_TYPE_SELFTEST + 1 };
+	struct iommu_viommu_alloc t = {
+		.flags = pick_flags(0, 0), .dev_id = dev, .hwpt_id = hwpt,
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct obj *p = find(c, hwpt, O_HWPT), *o;
+	bool good_ids, want;
+	struct call cl;
+	int err = -1;
+
+	t.type = fz.valid || chance(88) ? IOMMU_VIOMMU_TYPE_SELFTEST :
+		 chance(70) ? types[rnd(ARRAY_SIZE(types))] : (uint32_t)rnd64();
+	if (!fz.valid && chance(4)) {
+		t.data_len = 1 + rnd(64);
+		t.data_uptr = ptr_u64(list_end - t.data_len);
+	}
+	call_init(&cl, c, C_VIOMMU_ALLOC, c->fd, IOMMU_VIOMMU_ALLOC);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_viommu_alloc, out_viommu_id) + 4, true);
+	out = cl.out;
+	if (t.size < sizeof(t))
+		memset((char *)&t + t.size, 0, sizeof(t) - t.size);
+	good_ids = stdev_of(c, dev) && p && p->mock && !p->parent;
+	want = good_ids && p->nest_parent && !t.flags && !t.__reserved &&
+	       t.type == IOMMU_VIOMMU_TYPE_SELFTEST && !t.data_len;
+	if (good_ids && p->nest_parent &&
+	    (t.flags || t.__reserved ||
+	     (t.type != IOMMU_VIOMMU_TYPE_SELFTEST && !t.data_len)))
+		err = EOPNOTSUPP;
+	else if (good_ids && !p->nest_parent && !p->autohwpt && !t.flags &&
+		 !t.__reserved && t.type == IOMMU_VIOMMU_TYPE_SELFTEST &&
+		 !t.data_len)
+		err = EINVAL;
+	else if (stdev_of(c, dev) && !t.flags && !t.__reserved &&
+		 t.type == IOMMU_VIOMMU_TYPE_SELFTEST && !t.data_len)
+		err = wrong_kind(c, hwpt, O_HWPT) >= 0 ? ENOENT :
+		      p && p->parent ? ENOENT : -1;
+	if (!run(&cl, K_PINS | K_ALLOC)) {
+		if (cl.expect >= 0 || cl.out_ro || cl.err == ENOMEM)
+			return NULL;
+		if (want)
+			violate(&cl, "a mock vIOMMU on nest parent %u refused",
+				hwpt);
+		else if (err >= 0 && cl.err != err)
+			violate(&cl, "the model says %s", ename(err));
+		return NULL;
+	}
+	if (!want && (err >= 0 || !p || !p->nest_parent || t.flags ||
+		      t.__reserved || t.type != IOMMU_VIOMMU_TYPE_SELFTEST))
+		violate(&cl, "vIOMMU of type 0x%x, flags 0x%x, on %s %u",
+			t.type, t.flags, p ? "HWPT" : "object", hwpt);
+	o = find(c, out->out_viommu_id, O_ANY);
+	if (!out->out_viommu_id || (o && o->type != O_HWPT))
+		violate(&cl, "new vIOMMU got ID %u, which is 0 or taken",
+			out->out_viommu_id);
+	o = learn(c, out->out_viommu_id, O_VIOMMU);
+	if (!o)
+		return NULL;
+	o->parent = hwpt;
+	o->link = dev;
+	o->mock = true;
+	return o;
+}
+
+static void op_viommu_alloc(struct ctx *c)
+{
+	struct obj *p = pick_hwpt_kind(c, chance(85) ? H_PARENT : H_NESTED);
+
+	if (fz.test)
+		viommu_alloc(c, pick_mock_idev(c),
+			     p && chance(85) ? p->id : pick_id(c, O_HWPT));
+}
+
+/*
+ * IOMMU_VDEVICE_ALLOC: guest ID @virt for device @dev on vIOMMU @viommu.
+ * A second vDEVICE of the device, or a guest ID taken, is EEXIST.
+ */
+static struct obj *vdevice_alloc(struct ctx *c, uint32_t viommu, uint32_t dev,
+				 uint64_t virt)
+{
+	struct iommu_vdevice_alloc t = {
+		.viommu_id = viommu, .dev_id = dev, .virt_id = virt,
+	}, *out;
+	struct obj *v = find(c, viommu, O_VIOMMU), *o, *taken;
+	unsigned int mine = 0, any = 0;
+	struct call cl;
+	int err = -1;
+
+	call_init(&cl, c, C_VDEVICE_ALLOC, c->fd, IOMMU_VDEVICE_ALLOC);
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+	vdev_of(c, dev, viommu, &mine);
+	vdev_of(c, dev, 0, &any);
+	/*
+	 * Predicted where one thing decides: small IDs, vDEVICEs known.  An
+	 * empty vDEVICE's guest ID may or may not be free.
+	 */
+	taken = vdev_by_virt(c, viommu, virt);
+	if (v && stdev_of(c, dev) && virt < 64 && c->nobj < SOFT_OBJS)
+		err = mine || (taken && taken->link) ? EEXIST :
+		      any || taken ? -1 : 0;
+	else if (stdev_of(c, dev) && wrong_kind(c, viommu, O_VIOMMU) >= 0)
+		err = ENOENT;
+	else if (v && wrong_kind(c, dev, O_IDEV) >= 0)
+		err = ENOENT;
+	if (!run(&cl, K_ALLOC)) {
+		if (cl.expect < 0 && !cl.out_ro && cl.err != ENOMEM &&
+		    err >= 0 && cl.err != err)
+			violate(&cl, "the model says %s",
+				err ? ename(err) : "success");
+		return NULL;
+	}
+	if (err > 0 || !v)
+		violate(&cl, "vDEVICE on %s %u for %u, guest ID 0x%llx",
+			v ? "vIOMMU" : "object", viommu, dev,
+			(unsigned long long)virt);
+	o = learn(c, out->out_vdevice_id, O_VDEV);
+	if (!o)
+		return NULL;
+	o->parent = viommu;
+	o->link = dev;
+	o->virt = virt;
+	return o;
+}
+
+static void op_vdevice_alloc(struct ctx *c)
+{
+	uint64_t virt = chance(90) ? rnd(16) : edge_u64();
+
+	if (fz.test)
+		vdevice_alloc(c, pick_typed(c, O_VIOMMU, 85),
+			      pick_mock_idev(c), virt);
+}
+
+/* Whether @fd is a descriptor the kernel just handed out as a file. */
+static bool new_anon_file(int fd)
+{
+	char path[64], link[128];
+	ssize_t n;
+
+	if (fd_is_ours(fd))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	return strstr(link, "anon_inode:");
+}
+
+/*
+ * IOMMU_VEVENTQ_ALLOC on vIOMMU @viommu: one queue of the mock's type per
+ * vIOMMU (EEXIST), depth 0 EINVAL, an unknown type, a flag or reserved
+ * field EOPNOTSUPP; its descriptor is new, and a failed call leaves none.
+ * The header does not say whether a vIOMMU of the mock takes a queue of
+ * another driver's type, nor how deep a queue may be: such a queue is not
+ * modelled.
+ */
+static struct obj *veventq_alloc(struct ctx *c, uint32_t viommu)
+{
+	struct iommu_veventq_alloc t = {
+		.flags = pick_flags(0, 0), .viommu_id = viommu,
+		.__reserved = pick_rsv(),
+	}, *out;
+	struct obj *v = find(c, viommu, O_VIOMMU), *o;
+	int fd, before = next_fd(), err = -1, rc;
+	bool good, other;
+	struct call cl;
+
+	t.type = fz.valid || chance(90) ? IOMMU_VEVENTQ_TYPE_SELFTEST :
+		 chance(50) ? rnd(4) : (uint32_t)rnd64();
+	t.veventq_depth = fz.valid || chance(90) ? 1 + rnd(8) :
+			  chance(50) ? 0 : (uint32_t)edge_u64();
+	call_init(&cl, c, C_VEVENTQ_ALLOC, c->fd, IOMMU_VEVENTQ_ALLOC);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_veventq_alloc, out_veventq_fd) + 4, true);
+	out = cl.out;
+	if (t.size < sizeof(t))
+		memset((char *)&t + t.size, 0, sizeof(t) - t.size);
+	other = t.type == IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 ||
+		t.type == IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV ||
+		t.veventq_depth > 65536;
+	good = !t.flags && !t.__reserved &&
+	       t.type == IOMMU_VEVENTQ_TYPE_SELFTEST;
+	if (v && !good && (t.flags || t.__reserved || !other))
+		err = EOPNOTSUPP;
+	else if (v && good && !t.veventq_depth)
+		err = EINVAL;
+	else if (v && !other)
+		err = veventq_of(c, viommu) ? EEXIST :
+		      c->nobj < SOFT_OBJS ? 0 : -1;
+	else if (good && t.veventq_depth && !other)
+		err = wrong_kind(c, viommu, O_VIOMMU);
+	if (!run(&cl, K_ALLOC)) {
+		if (next_fd() != before)
+			violate(&cl, "a failed alloc left descriptor %d open",
+				before);
+		if (cl.expect < 0 && !cl.out_ro && cl.err != ENOMEM &&
+		    err >= 0 && cl.err != err)
+			violate(&cl, "the model says %s",
+				err ? ename(err) : "success");
+		return NULL;
+	}
+	fd = out->out_veventq_fd;
+	if (err > 0 || !v)
+		violate(&cl, "vEVENTQ of type 0x%x, depth %u, on %s %u",
+			t.type, t.veventq_depth, v ? "vIOMMU" : "object",
+			viommu);
+	o = find(c, out->out_veventq_id, O_ANY);
+	if (!out->out_veventq_id || (o && o->type != O_HWPT))
+		violate(&cl, "new vEVENTQ got ID %u, which is 0 or taken",
+			out->out_veventq_id);
+	if (!new_anon_file(fd)) {
+		violate(&cl, "new vEVENTQ's descriptor %d is not a new file",
+			fd);
+		return NULL;
+	}
+	if (open_vqueues(c) >= MAX_FFD || c->nobj >= SOFT_OBJS || other) {
+		close(fd);
+		rc = obj_destroy(c->fd, out->out_veventq_id);
+		if (rc)
+			violate(&cl, "vEVENTQ %u with its file closed: destroy says %s",
+				out->out_veventq_id, ename(rc));
+		return NULL;
+	}
+	o = pool_add(c, out->out_veventq_id, O_VEVENTQ);
+	if (!o) {
+		violate(NULL, "model full: vEVENTQ %u not recorded",
+			out->out_veventq_id);
+		close(fd);
+		return NULL;
+	}
+	o->ffd = fd;
+	o->parent = viommu;
+	o->depth = t.veventq_depth;
+	return o;
+}
+
+static void op_veventq_alloc(struct ctx *c)
+{
+	if (fz.test)
+		veventq_alloc(c, pick_typed(c, O_VIOMMU, 85));
+}
+
+/*
+ * TEST_OP_TRIGGER_VEVENT of device @dev: with one vDEVICE, on a vIOMMU
+ * with a queue, it succeeds and the queue holds the event (or counts it
+ * lost when full); with none, no queue gets anything.
+ */
+static void vevent(struct ctx *c, uint32_t dev)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_TRIGGER_VEVENT, .__reserved = pick_rsv(),
+	};
+	struct obj *sd = stdev_of(c, dev), *vd, *q = NULL;
+	unsigned int n = 0;
+	struct call cl;
+	bool ok;
+
+	t.trigger_vevent.dev_id = dev;
+	vd = vdev_of(c, dev, 0, &n);
+	if (vd)
+		q = veventq_of(c, vd->parent);
+	call_init(&cl, c, C_T_VEVENT, c->fd, IOMMU_TEST_CMD);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	ok = run(&cl, 0);
+	if (cl.expect >= 0)
+		return;
+	if (t.size < sizeof(t) || t.__reserved || n > 1) {
+		if (ok)
+			vevents_unknown(c);
+		return;
+	}
+	if (!ok) {
+		if (q && cl.err != ENOMEM)
+			violate(&cl, "device %u with guest ID 0x%llx, vEVENTQ %u: refused",
+				dev, (unsigned long long)vd->virt, q->id);
+		else if (!sd && wrong_kind(c, dev, O_IDEV) >= 0 &&
+			 cl.err != ENOENT)
+			violate(&cl, "no device %u: not ENOENT", dev);
+		return;
+	}
+	if (!sd && find(c, dev, O_ANY))
+		violate(&cl, "%s %u raised an event",
+			otype_name[find(c, dev, O_ANY)->type], dev);
+	if (!sd) {
+		vevents_unknown(c);
+		return;
+	}
+	if (!q)
+		return;
+	/* Queued, or dropped and counted when the queue is full. */
+	if (q->nvev >= q->depth) {
+		q->lost = true;
+	} else if (q->nvev == MAX_PEND) {
+		q->vexact = false;
+	} else {
+		q->vev_virt[q->nvev] = vd->virt;
+		q->vev_seq[q->nvev++] = q->seq;
+		q->lost = false;
+	}
+	q->seq = (q->seq + 1) & INT_MAX;
+}
+
+static void op_vevent(struct ctx *c)
+{
+	struct obj *vd = pool_pick(c, O_VDEV);
+
+	if (fz.test)
+		vevent(c, vd && vd->type == O_VDEV && vd->link && chance(80) ?
+			  vd->link : pick_mock_idev(c));
+}
+
+/* TEST_OP_DEV_CHECK_CACHE: what the model says of a device's cache. */
+static void check_dev_cache(struct ctx *c, uint32_t dev)
+{
+	struct iommu_test_cmd t = {
+		.op = IOMMU_TEST_OP_DEV_CHECK_CACHE, .id = dev,
+		.__reserved = pick_rsv(),
+	};
+	uint32_t e = chance(90) ? rnd(MOCK_DEV_CACHE_NUM) : chance(50) ?
+		     MOCK_DEV_CACHE_NUM : rnd64();
+	struct obj *sd = stdev_of(c, dev);
+	bool known = sd && sd->cache_known;
+	struct call cl;
+	int want;
+
+	t.check_dev_cache.id = e;
+	t.check_dev_cache.cache = known && e < MOCK_DEV_CACHE_NUM &&
+				  chance(60) ? sd->cache[e] : chance(40) ? 0 :
+				  chance(60) ? IOMMU_TEST_DEV_CACHE_DEFAULT :
+				  (uint32_t)rnd64();
+	want = e < MOCK_DEV_CACHE_NUM && known &&
+	       sd->cache[e] == t.check_dev_cache.cache ? 0 : EINVAL;
+	call_init(&cl, c, C_T_DEV_CACHE, c->fd, IOMMU_TEST_CMD);
+	place(&cl, &t, sizeof(t),
+	      offsetof(struct iommu_test_cmd, last) + sizeof(t.last), true);
+	run(&cl, 0);
+	if (cl.expect >= 0 || t.size < sizeof(t) || t.__reserved ||
+	    cl.err == ENOMEM)
+		return;
+	fz.cache_exact += known;
+	if ((known || (sd && e >= MOCK_DEV_CACHE_NUM)) && cl.err != want)
+		violate(&cl, "cache entry %u of device %u: the model has 0x%x",
+			e, dev, e < MOCK_DEV_CACHE_NUM ? sd->cache[e] : 0);
+	else if (!sd && wrong_kind(c, dev, O_IDEV) >= 0 && cl.err != ENOENT)
+		violate(&cl, "cache of %s %u: not ENOENT",
+			otype_name[find(c, dev, O_ANY)->type], dev);
+}
+
+static void op_dev_cache(struct ctx *c)
+{
+	if (fz.test)
+		check_dev_cache(c, pick_mock_idev(c));
+}
+
+/*
+ * What entry @e of an invalidation through vIOMMU @v does: 0 and the
+ * device it clears, an errno, or -1 when the model cannot tell.
+ */
+static int vinv_entry(struct ctx *c, struct obj *v,
+		      const struct iommu_viommu_invalidate_selftest *e,
+		      struct obj **sd)
+{
+	struct obj *vd = vdev_by_virt(c, v->id, e->vdev_id);
+	int err = 0;
+
+	*sd = vd && vd->link ? stdev_of(c, vd->link) : NULL;
+	if (e->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		err = EOPNOTSUPP;
+	else if (e->cache_id > MOCK_DEV_CACHE_ID_MAX)
+		err = e->flags ? -1 : EINVAL;
+	else if (!vd || !vd->link)
+		err = EINVAL;
+	else if (!*sd)
+		err = -1;
+	return err;
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE through vIOMMU @id: mock entries naming guest IDs
+ * (mostly ones its vDEVICEs have), else another type, entry size, odd
+ * flags and IDs.  Where the model knows the vIOMMU, which entry fails
+ * with what is worked out, and the devices' caches after.
+ */
+static void viommu_invalidate(struct ctx *c, uint32_t id)
+{
+	struct iommu_hwpt_invalidate t = {
+		.hwpt_id = id, .__reserved = pick_rsv(),
+	}, *out;
+	struct iommu_viommu_invalidate_selftest e, ent[MAX_PEND];
+	struct obj *v = find(c, id, O_VIOMMU), *vd, *sd;
+	unsigned int r = fz.valid ? 0 : rnd(100), i, k, fit;
+	uint32_t want_n = 0, n;
+	int want = -1;
+	struct call cl;
+	char *base;
+
+	call_init(&cl, c, C_INVALIDATE, c->fd, IOMMU_HWPT_INVALIDATE);
+	t.data_type = r < 85 ? IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST :
+		      r < 92 ? IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID :
+		      (uint32_t)rnd64();
+	r = fz.valid ? 0 : rnd(100);
+	t.entry_len = r < 85 ? sizeof(e) : r < 89 ? 0 : r < 95 ?
+		      rnd(sizeof(e)) : sizeof(e) + 1 + rnd(32);
+	t.entry_num = fz.valid ? 1 + rnd(4) : pick_count();
+	fit = t.entry_len ? page_size / t.entry_len : 0;
+	k = t.entry_num < fit ? t.entry_num : fit;
+	base = list_end - (size_t)k * t.entry_len;
+	memset(base, 0, (size_t)k * t.entry_len);
+	for (i = 0; i < k; i++) {
+		vd = pool_pick(c, O_VDEV);
+		e.flags = fz.valid || chance(92) ?
+			  (chance(15) ? IOMMU_TEST_INVALIDATE_FLAG_ALL : 0) :
+			  (uint32_t)rnd64();
+		e.vdev_id = vd && vd->type == O_VDEV && chance(85) ?
+			    (uint32_t)vd->virt : chance(50) ? rnd(16) :
+			    (uint32_t)rnd64();
+		e.cache_id = chance(92) ? rnd(MOCK_DEV_CACHE_NUM) :
+			     chance(50) ? MOCK_DEV_CACHE_NUM : (uint32_t)rnd64();
+		memcpy(base + (size_t)i * t.entry_len, &e,
+		       t.entry_len < sizeof(e) ? t.entry_len : sizeof(e));
+		if (i < MAX_PEND)
+			ent[i] = e;
+	}
+	t.data_uptr = ptr_u64(base);
+	cl.may_fault = t.entry_num > k;
+	if (!fz.valid && chance(5)) {
+		t.data_uptr = chance(30) ? 0 : bad_ptr();
+		cl.may_fault = true;
+	}
+	place(&cl, &t, sizeof(t), sizeof(t), true);
+	out = cl.out;
+
+	if (t.__reserved) {
+		want = EOPNOTSUPP;
+	} else if (t.entry_num && (!t.data_uptr || !t.entry_len)) {
+		want = EINVAL;
+	} else if (!v) {
+		want = wrong_kind(c, id, O_VIOMMU);
+		if (find(c, id, O_HWPT) && find(c, id, O_HWPT)->parent)
+			want = -1;
+	} else if (t.data_type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
+		want = EINVAL;
+	} else {
+		for (want = 0; !want && want_n < t.entry_num; want_n++) {
+			if (t.entry_len != sizeof(e))
+				want = EINVAL;
+			else if (t.data_uptr != ptr_u64(base) || want_n >= k)
+				want = EFAULT;
+			else if (want_n >= MAX_PEND)
+				want = -1;
+			else
+				want = vinv_entry(c, v, &ent[want_n], &sd);
+		}
+		if (want)
+			want_n--;
+	}
+	run(&cl, 0);
+	if (cl.expect >= 0)
+		return;
+	if (cl.out_ro && cl.err == EFAULT) {	/* the count is not told */
+		for (i = 0; i < c->nobj; i++)
+			c->obj[i].cache_known &= c->obj[i].type != O_STDEV;
+		return;
+	}
+	n = out->entry_num;
+	if (cl.err ? t.entry_num ? n >= t.entry_num : n : n != t.entry_num)
+		violate(&cl, "%s with %u of %u entries handled",
+			cl.err ? "failed" : "succeeded", n, t.entry_num);
+	fz.inv_exact += want >= 0;
+	if (want >= 0 && cl.err != ENOMEM &&
+	    (cl.err != want || (want_n != n && n <= t.entry_num)))
+		violate(&cl, "the model says %s after %u entries",
+			want ? ename(want) : "success", want_n);
+	if (!v || !n)
+		return;
+	for (i = 0; i < n; i++) {
+		if (i >= k || i >= MAX_PEND || vinv_entry(c, v, &ent[i], &sd)) {
+			/* Which device it cleared is not known. */
+			for (i = 0; i < c->nobj; i++)
+				c->obj[i].cache_known &=
+					c->obj[i].type != O_STDEV;
+			return;
+		}
+		if (ent[i].flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset(sd->cache, 0, sizeof(sd->cache));
+		else
+			sd->cache[ent[i].cache_id] = 0;
+	}
+}
+
+static void op_viommu_invalidate(struct ctx *c)
+{
+	if (fz.test)
+		viommu_invalidate(c, pick_typed(c, O_VIOMMU, 85));
+}
+
+/*
+ * Read from vEVENTQ @q: whole events, oldest first, as many as fit, then
+ * the LOST_EVENTS header with the next sequence number when events were
+ * dropped since the last one queued; none fitting is EINVAL, an offset
+ * ESPIPE.  Where the model is exact, each header and record is checked.
+ */
+static void veventq_read(struct ctx *c, struct obj *q)
+{
+	static unsigned char buf[VBUF];
+	struct iommufd_vevent_header h;
+	struct iommu_viommu_event_selftest ev;
+	size_t count = chance(60) ? VBUF : chance(50) ? rnd(3 * VEV) :
+		       VEV * (1 + rnd(3)) + rnd(VEV);
+	size_t at = 0, want = 0;
+	unsigned int i = 0, got_ev = 0;
+	bool how = chance(5), lost_read = false;
+	uint32_t last_seq = 0;
+	struct call cl;
+
+	call_init(&cl, c, C_VEVENTQ_READ, q->ffd, 0);
+	file_call(&cl, how, buf, count);
+	if (how) {
+		if (cl.err != ESPIPE)
+			violate(&cl, "pread of vEVENTQ %u: %s", q->id,
+				cl.err ? ename(cl.err) : "read");
+		return;
+	}
+	if (q->vexact) {
+		for (i = 0; i < q->nvev && want + VEV <= count; i++)
+			want += VEV;
+		if (i == q->nvev && q->lost && want + VHDR <= count)
+			want += VHDR;
+		if (!want && (q->nvev || q->lost)) {
+			if (cl.err != EINVAL)
+				violate(&cl, "vEVENTQ %u: no EINVAL for %zu bytes",
+					q->id, count);
+			return;
+		}
+		if (cl.err != ENOMEM && (size_t)cl.rc != want)
+			violate(&cl, "vEVENTQ %u: read %ld, model %zu (%u events%s)",
+				q->id, cl.rc, want, q->nvev,
+				q->lost ? ", lost" : "");
+	}
+	if (cl.rc <= 0)
+		return;
+	/* Whole events, the model's while it is exact. */
+	for (i = 0; at + VHDR <= (size_t)cl.rc; i++) {
+		memcpy(&h, buf + at, VHDR);
+		at += VHDR;
+		last_seq = h.sequence;
+		if (h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+			if (h.flags != IOMMU_VEVENTQ_FLAG_LOST_EVENTS ||
+			    at != (size_t)cl.rc || (q->vexact &&
+			    (i != q->nvev || !q->lost || h.sequence != q->seq)))
+				violate(&cl, "vEVENTQ %u: lost header %u: 0x%x, %u; model %u",
+					q->id, i, h.flags, h.sequence, q->seq);
+			lost_read = true;
+			continue;
+		}
+		if (at + sizeof(ev) > (size_t)cl.rc) {
+			violate(&cl, "vEVENTQ %u: a header without its event",
+				q->id);
+			break;
+		}
+		memcpy(&ev, buf + at, sizeof(ev));
+		at += sizeof(ev);
+		got_ev++;
+		fz.vevents_matched += q->vexact;
+		if (h.flags ||
+		    (q->vexact && (i >= q->nvev || h.sequence != q->vev_seq[i] ||
+				   ev.virt_id != q->vev_virt[i])))
+			violate(&cl, "vEVENTQ %u: event %u: 0x%x, %u, ID 0x%x; model %u, 0x%x",
+				q->id, i, h.flags, h.sequence, ev.virt_id,
+				i < q->nvev ? q->vev_seq[i] : 0,
+				i < q->nvev ? q->vev_virt[i] : 0);
+	}
+	if (at != (size_t)cl.rc)
+		violate(&cl, "vEVENTQ %u: %zu bytes of %ld are no whole event",
+			q->id, (size_t)cl.rc - at, cl.rc);
+	if (q->vexact) {
+		q->nvev -= got_ev;
+		memmove(q->vev_virt, q->vev_virt + got_ev,
+			q->nvev * sizeof(q->vev_virt[0]));
+		memmove(q->vev_seq, q->vev_seq + got_ev,
+			q->nvev * sizeof(q->vev_seq[0]));
+		q->lost &= !lost_read;
+	} else if (count == VBUF && (size_t)cl.rc < VBUF - VEV) {
+		/* All of it was read: known again. */
+		q->vexact = true;
+		q->nvev = 0;
+		q->lost = false;
+		q->seq = lost_read ? last_seq : (last_seq + 1) & INT_MAX;
+	}
+}
+
+/* poll(): POLLIN exactly when an event or a lost-events header waits. */
+static void veventq_poll(struct ctx *c, struct obj *q)
+{
+	struct pollfd p = { .fd = q->ffd, .events = POLLIN };
+	int rc = poll(&p, 1, 0);
+
+	if (rc < 0 || p.revents & ~(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM) ||
+	    (q->vexact && !(p.revents & POLLIN) != !(q->nvev || q->lost)))
+		violate(NULL, "poll of vEVENTQ %u: %d, revents 0x%x, %u events waiting",
+			q->id, rc, p.revents, q->nvev);
+}
+
+/*
+ * A vEVENTQ's file: read, poll, a write that must fail, or close it (then
+ * nothing holds the queue: destroying it works).
+ */
+static void op_veventq_fd(struct ctx *c)
+{
+	struct obj *q = NULL;
+	unsigned int r = rnd(100), i, n = c->nobj, start = rnd(n + 1);
+	struct call cl;
+	char byte = 0;
+
+	for (i = 0; i < n && !q; i++) {
+		q = &c->obj[(start + i) % n];
+		if (q->type != O_VEVENTQ || q->ffd < 0)
+			q = NULL;
+	}
+	if (!q)
+		return;
+	if (r < 60) {
+		veventq_read(c, q);
+	} else if (r < 80) {
+		veventq_poll(c, q);
+	} else if (r < 85) {
+		call_init(&cl, c, C_VEVENTQ_READ, q->ffd, 0);
+		file_call(&cl, 2, &byte, 1);
+		if (!cl.err)
+			violate(&cl, "wrote to vEVENTQ %u", q->id);
+	} else {
+		close(q->ffd);
+		q->ffd = -1;
+		q->nvev = 0;
+		q->lost = false;
+		if (chance(60))
+			destroy(c, q->id);
+	}
+}
+
+/*
+ * Well-formed steps of a guest's vIOMMU: a nest parent, a vIOMMU on it,
+ * a vDEVICE for a mock device, a vEVENTQ, a nested HWPT on the vIOMMU
+ * with the device moved onto it, events raised and read, invalidations
+ * by guest ID and the caches read back; then, in odd orders, the device
+ * moved away or destroyed, the queue's file closed, the objects
+ * destroyed (EBUSY while used).
+ */
+static void op_viommu_sequence(struct ctx *c)
+{
+	struct obj *sd = pool_pick(c, O_STDEV), *io = pool_pick(c, O_IOAS);
+	uint32_t stdev, idev, pid, vid, did = 0, qid = 0, hid = 0, ioas;
+	struct obj *p, *v, *d, *q, *h;
+	unsigned int i, r;
+
+	if (!fz.test || !sd || sd->type != O_STDEV)
+		return;
+	stdev = sd->id;
+	idev = sd->link;
+	ioas = io && io->type == O_IOAS ? io->id : 0;
+	fz.valid = true;
+	p = pick_hwpt_kind(c, H_PARENT);
+	if ((!p || chance(10)) && ioas)
+		p = hwpt_alloc(c, IOMMU_HWPT_ALLOC_NEST_PARENT, idev, ioas, 0);
+	if (!p)
+		goto out;
+	pid = p->id;
+	v = viommu_alloc(c, idev, pid);
+	if (!v)
+		goto out;
+	vid = v->id;
+	d = vdevice_alloc(c, vid, idev, rnd(16));
+	did = d ? d->id : 0;
+	q = veventq_alloc(c, vid);
+	qid = q ? q->id : 0;
+	h = hwpt_alloc(c, 0, idev, vid, 0);
+	hid = h ? h->id : 0;
+	if (hid && chance(80))
+		dev_replace(c, stdev, hid);
+	for (i = rnd(4); i < 6; i++)
+		vevent(c, idev);
+	q = find(c, qid, O_VEVENTQ);
+	if (q && q->ffd >= 0) {
+		veventq_poll(c, q);
+		veventq_read(c, q);
+	}
+	viommu_invalidate(c, vid);
+	check_dev_cache(c, idev);
+	if (hid)
+		invalidate(c, hid);
+	/* Tear some of it down, in an order of chance. */
+	for (i = 0; i < 4; i++) {
+		r = rnd(100);
+		if (r < 15)
+			dev_replace(c, stdev, chance(50) && ioas ? ioas : pid);
+		else if (r < 25)
+			destroy(c, stdev);
+		else if (r < 40 && did)
+			destroy(c, did);
+		else if (r < 50 && hid)
+			destroy(c, hid);
+		else if (r < 60)
+			destroy(c, vid);
+		else if (r < 70 && qid)
+			destroy(c, qid);
+		else if (r < 85)
+			op_veventq_fd(c);
+		else
+			vevent(c, idev);
+	}
+out:
+	fz.valid = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -3508,6 +4443,7 @@ static void op_compat_sequence(struct ctx *c)
 static bool ctx_open(struct ctx *c, const char *path)
 {
 	struct mock_dev_ids ids;
+	unsigned int i;
 	struct obj *o;
 	uint32_t id;
 
@@ -3527,6 +4463,9 @@ static bool ctx_open(struct ctx *c, const char *path)
 	o = pool_add(c, ids.stdev, O_STDEV);
 	o->link = ids.idev;
 	o->at = ids.hwpt;
+	o->cache_known = true;
+	for (i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		o->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	pool_add(c, ids.idev, O_IDEV);
 	o = pool_add(c, ids.hwpt, O_HWPT);
 	o->autohwpt = true;
@@ -3541,9 +4480,10 @@ static void ctx_close(struct ctx *c)
 
 	for (i = 0; i < c->nacc; i++)
 		close(c->acc[i]);
-	/* A fault queue's file holds the iommufd open: close them too. */
+	/* A queue's file holds the iommufd open: close them too. */
 	for (i = 0; i < c->nobj; i++)
-		if (c->obj[i].type == O_FAULT && c->obj[i].ffd >= 0)
+		if ((c->obj[i].type == O_FAULT ||
+		     c->obj[i].type == O_VEVENTQ) && c->obj[i].ffd >= 0)
 			close(c->obj[i].ffd);
 	c->nobj = 0;
 	if (c->fd >= 0)
@@ -3587,6 +4527,14 @@ static const struct {
 	{ op_fault_alloc,	{ 2, 1, 1 } },
 	{ op_fault_fd,		{ 5, 2, 2 } },
 	{ op_nested_sequence,	{ 2, 1, 1 } },
+	{ op_viommu_alloc,	{ 3, 1, 1 } },
+	{ op_vdevice_alloc,	{ 3, 1, 1 } },
+	{ op_veventq_alloc,	{ 2, 1, 1 } },
+	{ op_vevent,		{ 4, 1, 1 } },
+	{ op_veventq_fd,	{ 4, 1, 1 } },
+	{ op_dev_cache,		{ 2, 1, 1 } },
+	{ op_viommu_invalidate,	{ 3, 1, 1 } },
+	{ op_viommu_sequence,	{ 2, 1, 1 } },
 	{ op_unknown_nr,	{ 2, 2, 1 } },
 	{ op_test_cmd,		{ 24, 4, 4 } },	/* first: needs the test cmd */
 	{ op_vfio_container,	{ 4, 50, 8 } },
@@ -3835,9 +4783,10 @@ int main(int argc, char **argv)
 	       "not " : "", n + 1);
 	if (!fz.quiet)
 		printf("# %lu calls, seed %llu\n"
-		       "# exact: %lu invalidations, %lu IOTLB reads, %lu requests, %lu records, %lu answers\n",
+		       "# exact: %lu invalidations, %lu IOTLB reads, %lu requests, %lu records, %lu answers\n"
+		       "# exact: %lu vEVENTQ events, %lu device cache reads\n",
 		       fz.calls, (unsigned long long)fz.seed, fz.inv_exact,
 		       fz.tlb_exact, fz.iopf_queued, fz.recs_matched,
-		       fz.answers_exact);
+		       fz.answers_exact, fz.vevents_matched, fz.cache_exact);
 	return ok ? 0 : 1;
 }
