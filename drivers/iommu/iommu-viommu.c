@@ -110,9 +110,9 @@ EXPORT_SYMBOL_GPL(iommu_viommu_domain_alloc_nested);
  * @viommu: the vIOMMU whose guest IDs the requests use
  * @reqs: the requests; @reqs->entry_num becomes the number handled
  *
- * Return: 0, -EOPNOTSUPP when the vIOMMU takes no invalidations or not of
- * @reqs' type (nothing handled), or the error of the first request that
- * failed.
+ * Return: 0, -EOPNOTSUPP when the vIOMMU takes no invalidations, -EINVAL
+ * when it does not know @reqs' type (nothing handled either way), or the
+ * error of the first request that failed.
  */
 int iommu_viommu_cache_invalidate(struct iommu_viommu *viommu,
 				  struct iommu_user_array *reqs)
