@@ -833,10 +833,35 @@ struct iommu_dma_fault_event {
  * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: struct iommu_hwpt_vtd_s1_invalidate
  * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: struct
  *                                          iommu_viommu_arm_smmuv3_invalidate
+ * @IOMMU_VIOMMU_INVALIDATE_DATA_AMD_CMD: struct iommu_viommu_amd_invalidate
+ *                                       (our extension; mainline has no
+ *                                       AMD-Vi type, so a value far from
+ *                                       its numbers)
  */
 enum iommu_hwpt_invalidate_data_type {
 	IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
 	IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_INVALIDATE_DATA_AMD_CMD = 0x100,
+};
+
+/**
+ * struct iommu_viommu_amd_invalidate - one AMD-Vi invalidation command
+ * @cmd: The four 32-bit words of a 128-bit AMD-Vi command, as a guest
+ *       wrote it to its emulated IOMMU's command buffer
+ *
+ * Taken by IOMMU_HWPT_INVALIDATE on an AMD vIOMMU (our extension; no
+ * mainline kernel has it).  Accepted opcodes: INVALIDATE_IOMMU_PAGES,
+ * whose guest DomainID is replaced by the host domain ID the vIOMMU gave
+ * it (PASID, GN, PDE, S and the address are kept); and
+ * INVALIDATE_IOTLB_PAGES, whose guest DeviceID is translated through the
+ * vIOMMU's vDEVICEs (the host sets QueueID and MaxPend; PASID, GN, S and
+ * the address are kept), which does nothing for a device the host does
+ * not use ATS with.  A DomainID no nested HWPT of the vIOMMU uses, an
+ * unknown DeviceID, any other opcode, or a reserved bit set fails with
+ * EIO.
+ */
+struct iommu_viommu_amd_invalidate {
+	__u32 cmd[4];
 };
 
 /**
