@@ -9,7 +9,6 @@
  * queue drops the event and counts it, and the count goes out with the
  * next event queued.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
@@ -20,6 +19,7 @@
 
 #include "context.h"
 #include "dma_fault.h"
+#include "obj_file.h"
 #include "ucmd.h"
 
 #define DMA_FAULT_QUEUE_DEFAULT_DEPTH 256
@@ -181,11 +181,8 @@ static __poll_t queue_poll(struct file *filp, struct poll_table_struct *wait)
 static int queue_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_dma_fault_queue *q = filp->private_data;
-	struct file *ctx_file = q->ctx->file;
 
-	iommufd_unref_object(&q->obj);
-	/* May release the context, and with it the queue. */
-	fput(ctx_file);
+	iommufd_obj_file_release(q->ctx, &q->obj);
 	return 0;
 }
 
@@ -268,9 +265,8 @@ int iommufd_dma_fault_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		rc = -EEXIST;
 		goto err_fd;
 	}
-	/* Nothing may fail once the file exists: its release drops refs. */
-	filp = anon_inode_getfile("[iommufd-dma-fault]", &queue_fops, q,
-				  O_RDONLY);
+	filp = iommufd_obj_file_open(ucmd->ctx, &q->obj, "[iommufd-dma-fault]",
+				     &queue_fops, q, O_RDONLY);
 	if (IS_ERR(filp)) {
 		mutex_unlock(&faults->lock);
 		rc = PTR_ERR(filp);
@@ -278,8 +274,6 @@ int iommufd_dma_fault_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	}
 	faults->queue = q;
 	mutex_unlock(&faults->lock);
-	iommufd_ref_object(&q->obj);
-	get_file(ucmd->ctx->file);
 	fd_install(fdno, filp);
 	iommufd_object_finalize(ucmd->ctx, &q->obj);
 	return 0;

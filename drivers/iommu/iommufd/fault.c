@@ -13,7 +13,6 @@
  * Lock order: the device layer's routing lock, then iommufd_fault.lock,
  * then the IOMMU core's per-device fault lock (iommu_page_response()).
  */
-#include <linux/anon_inodes.h>
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -25,6 +24,7 @@
 
 #include "context.h"
 #include "fault.h"
+#include "obj_file.h"
 #include "ucmd.h"
 
 /* Requests a queue holds at most, so a device cannot exhaust memory. */
@@ -358,11 +358,8 @@ static __poll_t fault_poll(struct file *filp, struct poll_table_struct *wait)
 static int fault_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_fault *fault = filp->private_data;
-	struct file *ctx_file = fault->ctx->file;
 
-	iommufd_unref_object(&fault->obj);
-	/* May release the context, and with it the queue. */
-	fput(ctx_file);
+	iommufd_obj_file_release(fault->ctx, &fault->obj);
 	return 0;
 }
 
@@ -432,16 +429,14 @@ int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (rc)
 		goto err_fd;
 
-	/* Nothing may fail once the file exists: its release drops refs. */
-	filp = anon_inode_getfile("[iommufd-pgfault]", &fault_fops, fault,
-				  O_RDWR);
+	filp = iommufd_obj_file_open(ucmd->ctx, &fault->obj,
+				     "[iommufd-pgfault]", &fault_fops, fault,
+				     O_RDWR);
 	if (IS_ERR(filp)) {
 		rc = PTR_ERR(filp);
 		goto err_fd;
 	}
 	fault->filp = filp;
-	iommufd_ref_object(&fault->obj);
-	get_file(ucmd->ctx->file);
 	fd_install(fdno, filp);
 	iommufd_object_finalize(ucmd->ctx, &fault->obj);
 	return 0;

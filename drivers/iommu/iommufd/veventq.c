@@ -11,7 +11,6 @@
  * the gap tells the reader how many went, and until the next event is
  * queued a read ends with a header flagged IOMMU_VEVENTQ_FLAG_LOST_EVENTS.
  */
-#include <linux/anon_inodes.h>
 #include <linux/bits.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -24,6 +23,7 @@
 
 #include "context.h"
 #include "iommufd_test.h"
+#include "obj_file.h"
 #include "ucmd.h"
 #include "veventq.h"
 #include "viommu.h"
@@ -195,11 +195,8 @@ static __poll_t veventq_poll(struct file *filp, struct poll_table_struct *wait)
 static int veventq_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_veventq *q = filp->private_data;
-	struct file *ctx_file = q->ctx->file;
 
-	iommufd_unref_object(&q->obj);
-	/* May release the context, and with it the queue. */
-	fput(ctx_file);
+	iommufd_obj_file_release(q->ctx, &q->obj);
 	return 0;
 }
 
@@ -280,8 +277,7 @@ static bool viommu_has_queue(struct iommufd_viommu *viommu, u32 type)
 
 /*
  * Make @q's file and put @q on its vIOMMU's list, registering the handler
- * for the first queue. Nothing may fail after the file exists: its release
- * drops the references taken here.
+ * for the first queue. Nothing may fail after the file exists.
  */
 static int veventq_open(struct iommufd_veventq *q, struct iommufd_ctx *ctx,
 			int fdno)
@@ -296,8 +292,8 @@ static int veventq_open(struct iommufd_veventq *q, struct iommufd_ctx *ctx,
 		rc = -EEXIST;
 		goto out_unlock;
 	}
-	filp = anon_inode_getfile("[iommufd-vevent]", &veventq_fops, q,
-				  O_RDONLY);
+	filp = iommufd_obj_file_open(ctx, &q->obj, "[iommufd-vevent]",
+				     &veventq_fops, q, O_RDONLY);
 	if (IS_ERR(filp)) {
 		rc = PTR_ERR(filp);
 		goto out_unlock;
@@ -309,8 +305,6 @@ static int veventq_open(struct iommufd_veventq *q, struct iommufd_ctx *ctx,
 	if (first)
 		iommu_viommu_set_event_handler(viommu->core, veventq_handler,
 					       viommu);
-	iommufd_ref_object(&q->obj);
-	get_file(ctx->file);
 	fd_install(fdno, filp);
 out_unlock:
 	mutex_unlock(&viommu->queues_mutex);
