@@ -192,20 +192,19 @@ EXPORT_SYMBOL_GPL(iommu_viommu_set_event_handler);
  * For drivers, from the thread that reads the IOMMU's event log: it may
  * sleep briefly while a handler is being changed.
  *
- * Return: 0 when a handler took the event, -ENODEV when there is none.
+ * Return: 0 when the owner took the event, -EOPNOTSUPP when nothing takes
+ * events of @type on this vIOMMU (no handler, or the handler's answer).
  */
 int iommu_viommu_report_event(struct iommu_viommu *viommu, u32 type,
 			      const void *data, size_t len)
 {
-	int rc = -ENODEV;
+	int rc = -EOPNOTSUPP;
 
 	might_sleep();
 	down_read(&viommu->event_lock);
-	if (viommu->event_handler) {
-		viommu->event_handler(viommu, type, data, len,
-				      viommu->event_token);
-		rc = 0;
-	}
+	if (viommu->event_handler)
+		rc = viommu->event_handler(viommu, type, data, len,
+					   viommu->event_token);
 	up_read(&viommu->event_lock);
 	return rc;
 }

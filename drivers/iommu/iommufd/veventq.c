@@ -81,14 +81,16 @@ static struct vevent_rec *veventq_push(struct iommufd_veventq *q,
 
 /*
  * The handler iommufd registers with the IOMMU core for a vIOMMU (@token)
- * that has a queue: routes the event to the queue of its type, if any.
+ * that has a queue: routes the event to the queue of its type. An event
+ * the queue drops (full, or no memory) is still taken: it is counted.
  */
-static void veventq_handler(struct iommu_viommu *core, u32 type,
-			    const void *data, size_t len, void *token)
+static int veventq_handler(struct iommu_viommu *core, u32 type,
+			   const void *data, size_t len, void *token)
 {
 	struct iommufd_viommu *viommu = token;
 	struct iommufd_veventq *q;
 	struct vevent_rec *rec = NULL;
+	int rc = -EOPNOTSUPP;
 
 	if (len <= VEVENT_MAX_LEN) {
 		rec = kmalloc(struct_size(rec, data, len),
@@ -103,11 +105,13 @@ static void veventq_handler(struct iommu_viommu *core, u32 type,
 	list_for_each_entry(q, &viommu->queues, viommu_item) {
 		if (q->type == type) {
 			rec = veventq_push(q, rec);
+			rc = 0;
 			break;
 		}
 	}
 	spin_unlock(&viommu->queues_lock);
 	kfree(rec);
+	return rc;
 }
 
 /*

@@ -1108,8 +1108,8 @@ static void viommu_event_vsid(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, le64_to_cpu(vevt.evt[i]), evt[i]);
 }
 
-static void vt_event_handler(struct iommu_viommu *viommu, u32 type,
-			     const void *data, size_t len, void *token)
+static int vt_event_handler(struct iommu_viommu *viommu, u32 type,
+			    const void *data, size_t len, void *token)
 {
 	struct vt_fixture *vt = token;
 
@@ -1117,6 +1117,7 @@ static void vt_event_handler(struct iommu_viommu *viommu, u32 type,
 	vt->event_type = type;
 	vt->event_len = len;
 	memcpy(&vt->event, data, min(len, sizeof(vt->event)));
+	return 0;
 }
 
 /* Which events go to the vSMMU, and so not to the DMA fault path */
