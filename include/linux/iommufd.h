@@ -57,6 +57,11 @@ void iommufd_device_unbind(struct iommufd_device *idev);
 int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id);
 int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id);
 void iommufd_device_detach(struct iommufd_device *idev);
+int iommufd_device_pasid_attach(struct iommufd_device *idev, u32 pasid,
+				u32 *pt_id);
+int iommufd_device_pasid_replace(struct iommufd_device *idev, u32 pasid,
+				 u32 *pt_id);
+void iommufd_device_pasid_detach(struct iommufd_device *idev, u32 pasid);
 
 int iommufd_vfio_compat_ioas(struct iommufd_ctx *ctx, u32 *ioas_id);
 
@@ -116,6 +121,23 @@ static inline int iommufd_device_replace(struct iommufd_device *idev,
 }
 
 static inline void iommufd_device_detach(struct iommufd_device *idev)
+{
+}
+
+static inline int iommufd_device_pasid_attach(struct iommufd_device *idev,
+					      u32 pasid, u32 *pt_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_device_pasid_replace(struct iommufd_device *idev,
+					       u32 pasid, u32 *pt_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void iommufd_device_pasid_detach(struct iommufd_device *idev,
+					       u32 pasid)
 {
 }
 

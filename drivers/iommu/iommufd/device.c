@@ -169,6 +169,8 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 		container_of(obj, struct iommufd_device, obj);
 
 	xa_erase(&idev->ctx->dev_ids, (unsigned long)idev->dev);
+	WARN_ON(!xa_empty(&idev->pasids));
+	xa_destroy(&idev->pasids);
 	mutex_destroy(&idev->fault_lock);
 	group_put(idev->igroup);
 }
@@ -289,6 +291,7 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ctx,
 	idev->igroup = igroup;
 	INIT_LIST_HEAD(&idev->group_item);
 	INIT_LIST_HEAD(&idev->vdevs);
+	xa_init(&idev->pasids);
 	mutex_init(&idev->fault_lock);
 	/*
 	 * Only one handler per device, and only where the IOMMU can take
@@ -311,13 +314,19 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
  * @idev: the binding; detached first if still attached
  *
  * Its vDEVICEs are emptied first: their vIOMMUs forget the device's guest
- * IDs, and the objects stay until userspace destroys them. When the last
+ * IDs, and the objects stay until userspace destroys them. Then every
+ * PASID still attached is detached, and the RID last. When the last
  * bound device of its group goes, the group's DMA ownership returns to the
  * kernel.
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	unsigned long pasid;
+	void *hwpt;
+
 	iommufd_vdevices_unbind(idev);
+	xa_for_each(&idev->pasids, pasid, hwpt)
+		iommufd_device_pasid_detach(idev, pasid);
 	iommufd_device_detach(idev);
 	/* Detaching answered every request still waiting: none is pending. */
 	if (idev->fault_handler)
@@ -360,11 +369,13 @@ static void hwpt_unref(struct iommufd_ctx *ctx, struct iommufd_hwpt *hwpt)
 /*
  * References a replace took off the old HWPT: dropped by pt_step() once no
  * IOAS mutex is held, since the last one destroys an automatic HWPT, which
- * takes its own IOAS's mutex.
+ * takes its own IOAS's mutex. @pasid is the PASID the PASID steps work on
+ * (IOMMU_NO_PASID for the RID's).
  */
 struct hwpt_drop {
 	struct iommufd_hwpt *hwpt;
 	unsigned int refs;
+	ioasid_t pasid;
 };
 
 /*
@@ -554,10 +565,10 @@ out_err:
 	return ERR_PTR(rc);
 }
 
-static int pt_step(struct iommufd_device *idev, u32 *pt_id,
+static int pt_step(struct iommufd_device *idev, ioasid_t pasid, u32 *pt_id,
 		   hwpt_step_fn step)
 {
-	struct hwpt_drop drop = {};
+	struct hwpt_drop drop = { .pasid = pasid };
 	struct iommufd_object *obj;
 	struct iommufd_hwpt *hwpt;
 	int rc = 0;
@@ -609,7 +620,7 @@ static int pt_step(struct iommufd_device *idev, u32 *pt_id,
  */
 int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 {
-	return pt_step(idev, pt_id, group_join);
+	return pt_step(idev, IOMMU_NO_PASID, pt_id, group_join);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
 
@@ -626,7 +637,7 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD);
  */
 int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 {
-	return pt_step(idev, pt_id, group_replace);
+	return pt_step(idev, IOMMU_NO_PASID, pt_id, group_replace);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD);
 
@@ -661,6 +672,172 @@ void iommufd_device_detach(struct iommufd_device *idev)
 	hwpt_unref(idev->ctx, hwpt);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
+
+/*
+ * What a PASID may be attached to: as for the RID, except that page
+ * requests are routed per device, by the RID's HWPT, so a HWPT with a
+ * fault queue cannot serve a PASID.
+ */
+static bool pasid_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
+{
+	return !hwpt->fault && hwpt_fits(idev, hwpt);
+}
+
+/* Attach @hwpt at the free PASID drop->pasid of @idev. */
+static int pasid_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
+		      struct hwpt_drop *drop)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	ioasid_t pasid = drop->pasid;
+	int rc;
+
+	if (!pasid_fits(idev, hwpt))
+		return -EINVAL;
+	mutex_lock(&igroup->lock);
+	if (xa_load(&idev->pasids, pasid)) {
+		rc = -EBUSY;
+		goto out_unlock;
+	}
+	/* With the slot taken first, recording the HWPT cannot fail. */
+	rc = xa_reserve(&idev->pasids, pasid, GFP_KERNEL_ACCOUNT);
+	if (rc)
+		goto out_unlock;
+	rc = iommu_attach_device_pasid(hwpt->domain, idev->dev, pasid);
+	if (rc) {
+		xa_release(&idev->pasids, pasid);
+		goto out_unlock;
+	}
+	iommufd_ref_object(&hwpt->obj);
+	xa_store(&idev->pasids, pasid, hwpt, GFP_KERNEL_ACCOUNT);
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+/* Move the attached PASID drop->pasid of @idev to @hwpt. */
+static int pasid_replace(struct iommufd_device *idev,
+			 struct iommufd_hwpt *hwpt, struct hwpt_drop *drop)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	ioasid_t pasid = drop->pasid;
+	struct iommufd_hwpt *old;
+	int rc = 0;
+
+	mutex_lock(&igroup->lock);
+	old = xa_load(&idev->pasids, pasid);
+	if (!old) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (old == hwpt)
+		goto out_unlock;
+	if (!pasid_fits(idev, hwpt)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	rc = iommu_replace_device_pasid(hwpt->domain, idev->dev, pasid);
+	if (rc)
+		goto out_unlock;
+	iommufd_ref_object(&hwpt->obj);
+	/* Overwrites a present entry: no allocation, no failure. */
+	xa_store(&idev->pasids, pasid, hwpt, GFP_KERNEL_ACCOUNT);
+	drop->hwpt = old;
+	drop->refs = 1;
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+/*
+ * A PASID the device cannot emit is refused before any HWPT is looked at
+ * (or, for an IOAS, made).
+ */
+static int pasid_check(struct iommufd_device *idev, ioasid_t pasid)
+{
+	u32 max_pasids = idev->dev->iommu ? idev->dev->iommu->max_pasids : 0;
+
+	if (!max_pasids)
+		return -EOPNOTSUPP;
+	if (pasid == IOMMU_NO_PASID || pasid >= max_pasids)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * iommufd_device_pasid_attach() - Attach a PASID of a device to a HWPT
+ * @idev: the binding; its device must be alone in its IOMMU group
+ * @pasid: the PASID, from 1 up to the device's number of PASIDs - 1
+ * @pt_id: in: an IOAS or HWPT (paging or nested) ID; out: the HWPT the
+ *	PASID now uses
+ *
+ * DMA the device tags with @pasid is translated through the HWPT, apart
+ * from the RID's own attachment, which this neither needs nor changes.
+ * Given an IOAS, an automatic HWPT of it is used or made, as by
+ * iommufd_device_attach(). The HWPT cannot be destroyed while the PASID
+ * uses it.
+ *
+ * Return: 0, or -EOPNOTSUPP for a device without PASIDs or an IOMMU
+ * driver that cannot attach them, -EINVAL for PASID 0, a PASID out of
+ * range, a device that shares its group, an ID that is neither IOAS nor
+ * HWPT, a HWPT with a fault queue or one the device cannot use, -EBUSY
+ * when the PASID is already attached (or used by SVA), -ENOENT for an
+ * unknown ID, or the IOMMU driver's error.
+ */
+int iommufd_device_pasid_attach(struct iommufd_device *idev, u32 pasid,
+				u32 *pt_id)
+{
+	int rc = pasid_check(idev, pasid);
+
+	return rc ? rc : pt_step(idev, pasid, pt_id, pasid_join);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_pasid_attach, IOMMUFD);
+
+/**
+ * iommufd_device_pasid_replace() - Move an attached PASID to another HWPT
+ * @idev: the binding
+ * @pasid: a PASID attached by iommufd_device_pasid_attach()
+ * @pt_id: in: an IOAS or HWPT ID; out: the HWPT the PASID now uses
+ *
+ * The IOMMU driver may block the PASID's DMA for a moment on the way; on
+ * failure the PASID still uses its old HWPT. Replacing a HWPT by itself
+ * does nothing.
+ *
+ * Return: 0, or as iommufd_device_pasid_attach(), except -EINVAL (not
+ * -EBUSY) when nothing is attached to @pasid.
+ */
+int iommufd_device_pasid_replace(struct iommufd_device *idev, u32 pasid,
+				 u32 *pt_id)
+{
+	int rc = pasid_check(idev, pasid);
+
+	return rc ? rc : pt_step(idev, pasid, pt_id, pasid_replace);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_pasid_replace, IOMMUFD);
+
+/**
+ * iommufd_device_pasid_detach() - Detach a PASID of a device
+ * @idev: the binding
+ * @pasid: the PASID; nothing happens if it is not attached
+ *
+ * The PASID's DMA is blocked before this returns, and its HWPT loses the
+ * reference the attachment held (an automatic HWPT may go with it).
+ */
+void iommufd_device_pasid_detach(struct iommufd_device *idev, u32 pasid)
+{
+	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_hwpt *hwpt;
+
+	mutex_lock(&igroup->lock);
+	hwpt = xa_load(&idev->pasids, pasid);
+	if (hwpt) {
+		iommu_detach_device_pasid(hwpt->domain, idev->dev, pasid);
+		xa_erase(&idev->pasids, pasid);
+	}
+	mutex_unlock(&igroup->lock);
+	if (hwpt)
+		hwpt_unref(idev->ctx, hwpt);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_pasid_detach, IOMMUFD);
 
 /* A paging HWPT on @ioas, which the caller lists on it once it is ready. */
 static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,

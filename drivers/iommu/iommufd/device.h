@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 
 #include "object.h"
 
@@ -59,6 +60,11 @@ struct iommufd_group {
  *	iommufd_vdevice.idev_item; under the context's vdev_lock
  * @vdevs_closed: unbind has begun: no new vDEVICE may name the device;
  *	under the context's vdev_lock
+ * @pasids: by PASID, the HWPT each PASID of the device is attached to, with
+ *	a user reference held on it. Written only with @igroup's lock held
+ *	(which nests outside the IOMMU core's group mutex), so that looking a
+ *	PASID up and changing it happen in one step; a PASID that is being
+ *	attached has a reserved (NULL) slot until the IOMMU core took it.
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -72,6 +78,7 @@ struct iommufd_device {
 	bool fault_handler;
 	struct list_head vdevs;
 	bool vdevs_closed;
+	struct xarray pasids;
 };
 
 /* Allocation and lookups rely on the header coming first. */
