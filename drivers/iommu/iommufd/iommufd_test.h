@@ -237,6 +237,40 @@ struct iommu_test_vevent_args {
 };
 
 /*
+ * PASID attachments of a mock device (newer mainline's numbers); the
+ * command's id is the selftest object of a MOCK_FLAGS_DEVICE_PASID device.
+ * IOMMU_TEST_OP_PASID_ATTACH and _REPLACE put "pasid" on the IOAS or HWPT
+ * "pt_id" and return the HWPT used in it; _DETACH blocks "pasid" again.
+ * IOMMU_TEST_OP_PASID_CHECK_HWPT fails with EINVAL unless "pasid" of the
+ * device translates through the domain of HWPT "hwpt_id" (0: through
+ * nothing).
+ */
+#define IOMMU_TEST_OP_PASID_ATTACH 18
+#define IOMMU_TEST_OP_PASID_REPLACE 19
+#define IOMMU_TEST_OP_PASID_DETACH 20
+#define IOMMU_TEST_OP_PASID_CHECK_HWPT 21
+struct iommu_test_pasid_attach_args {
+	__u32 pasid;
+	__u32 pt_id;
+};
+
+struct iommu_test_pasid_detach_args {
+	__u32 pasid;
+};
+
+struct iommu_test_pasid_check_args {
+	__u32 pasid;
+	__u32 hwpt_id;
+};
+
+/*
+ * A mock domain refuses to take over IOMMU_TEST_PASID_RESERVED from
+ * another domain (replace fails with EIO), so that tests see a failed
+ * replace leave the old HWPT in place.
+ */
+#define IOMMU_TEST_PASID_RESERVED 1024
+
+/*
  * IOMMU_TEST_OP_DMA_FAULT (ours, not in Linux 6.12): the bound mock device
  * "dev_id" hits an unrecoverable DMA fault at "iova"; "flags" are the
  * IOMMU core's IOMMU_DMA_FAULT_* bits, "code" the vendor code reported.
@@ -283,6 +317,10 @@ struct iommu_test_cmd {
 		struct iommu_test_dma_fault_args dma_fault;
 		struct iommu_test_dev_cache_args check_dev_cache;
 		struct iommu_test_vevent_args trigger_vevent;
+		struct iommu_test_pasid_attach_args pasid_attach;
+		struct iommu_test_pasid_attach_args pasid_replace;
+		struct iommu_test_pasid_detach_args pasid_detach;
+		struct iommu_test_pasid_check_args pasid_check;
 	};
 	__u32 last;
 };

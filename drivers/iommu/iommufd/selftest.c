@@ -340,6 +340,24 @@ static void mock_detach_dev(struct iommu_domain *domain, struct device *dev)
 {
 }
 
+/*
+ * A PASID takes what the RID would. Taking IOMMU_TEST_PASID_RESERVED over
+ * from another domain fails, as a driver's might, to test the unwinding.
+ */
+static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
+			      ioasid_t pasid, struct iommu_domain *old)
+{
+	if (old && pasid == IOMMU_TEST_PASID_RESERVED)
+		return -EIO;
+	return mock_attach_dev(domain, dev);
+}
+
+/* Mock PASID entries live only in the IOMMU core's record of them. */
+static void mock_remove_dev_pasid(struct device *dev, ioasid_t pasid,
+				  struct iommu_domain *domain)
+{
+}
+
 static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
@@ -534,6 +552,7 @@ static struct iommu_device *mock_probe_device(struct device *dev)
 static const struct iommu_domain_ops mock_domain_ops = {
 	.attach_dev = mock_attach_dev,
 	.detach_dev = mock_detach_dev,
+	.set_dev_pasid = mock_set_dev_pasid,
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iova_to_phys = mock_iova_to_phys,
@@ -548,9 +567,19 @@ static int mock_nested_attach_dev(struct iommu_domain *domain,
 	return mock_attach_dev(&to_mock_nested(domain)->parent->domain, dev);
 }
 
+static int mock_nested_set_dev_pasid(struct iommu_domain *domain,
+				     struct device *dev, ioasid_t pasid,
+				     struct iommu_domain *old)
+{
+	if (old && pasid == IOMMU_TEST_PASID_RESERVED)
+		return -EIO;
+	return mock_nested_attach_dev(domain, dev);
+}
+
 static const struct iommu_domain_ops mock_nested_ops = {
 	.attach_dev = mock_nested_attach_dev,
 	.detach_dev = mock_detach_dev,
+	.set_dev_pasid = mock_nested_set_dev_pasid,
 	.cache_invalidate_user = mock_nested_invalidate,
 	.free = mock_nested_free,
 };
@@ -722,6 +751,7 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc_nested = mock_domain_alloc_nested,
 	.viommu_alloc = mock_viommu_alloc,
 	.page_response = mock_page_response,
+	.remove_dev_pasid = mock_remove_dev_pasid,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
 	.default_domain_ops = &mock_domain_ops,
@@ -880,6 +910,85 @@ static int test_mock_domain_replace(struct iommufd_ucmd *ucmd)
 		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	}
 	iommufd_put_object(ucmd->ctx, obj);
+	return rc;
+}
+
+/* The bound device of a selftest object, with the object held. */
+static struct selftest_obj *get_selftest(struct iommufd_ucmd *ucmd, u32 id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ucmd->ctx, id, IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct selftest_obj, obj);
+}
+
+/*
+ * IOMMU_TEST_OP_PASID_ATTACH, _REPLACE and _DETACH: what VFIO's PASID
+ * flavour of ATTACH and DETACH does, on a mock device.
+ */
+static int test_pasid_op(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_test_pasid_attach_args *args = &cmd->pasid_attach;
+	struct selftest_obj *sobj;
+	u32 pt_id = args->pt_id;
+	int rc = 0;
+
+	sobj = get_selftest(ucmd, cmd->id);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_PASID_ATTACH:
+		rc = iommufd_device_pasid_attach(sobj->idev, args->pasid,
+						 &pt_id);
+		break;
+	case IOMMU_TEST_OP_PASID_REPLACE:
+		rc = iommufd_device_pasid_replace(sobj->idev, args->pasid,
+						  &pt_id);
+		break;
+	default:
+		iommufd_device_pasid_detach(sobj->idev,
+					    cmd->pasid_detach.pasid);
+		goto out_put;
+	}
+	if (!rc) {
+		args->pt_id = pt_id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	}
+out_put:
+	iommufd_put_object(ucmd->ctx, &sobj->obj);
+	return rc;
+}
+
+/* IOMMU_TEST_OP_PASID_CHECK_HWPT: what the IOMMU core has at a PASID */
+static int test_pasid_check(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommu_domain *want = NULL;
+	struct iommufd_hwpt *hwpt = NULL;
+	struct selftest_obj *sobj;
+	int rc = 0;
+
+	sobj = get_selftest(ucmd, cmd->id);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+	if (cmd->pasid_check.hwpt_id) {
+		hwpt = iommufd_get_hwpt(ucmd->ctx, cmd->pasid_check.hwpt_id);
+		if (IS_ERR(hwpt)) {
+			rc = PTR_ERR(hwpt);
+			goto out_put;
+		}
+		want = hwpt->domain;
+	}
+	if (iommu_get_domain_for_dev_pasid(&sobj->mdev->dev,
+					   cmd->pasid_check.pasid) != want)
+		rc = -EINVAL;
+	if (hwpt)
+		iommufd_put_object(ucmd->ctx, &hwpt->obj);
+out_put:
+	iommufd_put_object(ucmd->ctx, &sobj->obj);
 	return rc;
 }
 
@@ -1300,6 +1409,12 @@ int iommufd_test_cmd(struct iommufd_ucmd *ucmd)
 		return test_check_dev_cache(ucmd);
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
 		return test_trigger_vevent(ucmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+		return test_pasid_op(ucmd);
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return test_pasid_check(ucmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		iommufd_pages_set_batch(cmd->memory_limit.limit);
 		return 0;
