@@ -178,6 +178,7 @@ static inline uint64_t smmu_pte_page(uint64_t out_addr, bool writable)
 #define SMMU_OP_TLBI_NH_VA	0x12
 #define SMMU_OP_TLBI_S12_VMALL	0x28
 #define SMMU_OP_TLBI_NSNH_ALL	0x30
+#define SMMU_OP_ATC_INV		0x40
 #define SMMU_OP_CMD_SYNC	0x46
 
 static inline void smmu_cmd_fill(struct iommu_viommu_arm_smmuv3_invalidate *c,
@@ -231,6 +232,19 @@ static inline void smmu_cmd_cfgi_cd(struct iommu_viommu_arm_smmuv3_invalidate *c
  */
 #define SMMU_EVT1_S2		0x8000000000ULL	/* bit 39 */
 #define SMMU_EVT3_IPA_MASK	smmu_bits(~0ULL, 12, 40)
+/* Doubleword 1 again: the access was a read (RnW, bit 35). */
+#define SMMU_EVT1_RNW		0x800000000ULL
+
+/* Doubleword 0 of any record: event ID (7:0) and StreamID (63:32). */
+static inline unsigned int smmu_evt_id(uint64_t w0)
+{
+	return w0 & 0xff;
+}
+
+static inline uint32_t smmu_evt_sid(uint64_t w0)
+{
+	return w0 >> 32;
+}
 
 /* IDR0: the SMMU can translate stage 2 (bit 0) and stage 1 (bit 1). */
 #define SMMU_IDR0_S2P		0x1U

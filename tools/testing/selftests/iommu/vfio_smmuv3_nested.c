@@ -13,9 +13,15 @@
  * Needs an SMMU that translates both stages: QEMU 10's arm-smmuv3 with
  * stage=nested (the smmuv3-nested lane), and edu bound to vfio-pci.
  *
- * How the nested HWPT is made and invalidated sits in nest_alloc() and
- * nest_invalidate(): a variant that goes through a vIOMMU object only has
- * to change those and what self->nest_pt names.
+ * Every test runs twice.  In the "hwpt" variant nested HWPTs are made on
+ * the parent HWPT and the guest's invalidations go to the nested HWPT,
+ * which ignores the StreamIDs in them.  In the "viommu" variant the VMM
+ * first makes a vIOMMU over the parent and tells it edu's vSID, the
+ * StreamID the guest knows edu by; nested HWPTs are made on the vIOMMU,
+ * the guest's invalidations go to the vIOMMU and name edu by its vSID.
+ * Without a vEVENTQ the vIOMMU's faults still reach the DMA fault queue,
+ * so the shared tests hold in both; the viommu_* tests, of the "viommu"
+ * variant only, read the guest's events from a vEVENTQ.
  */
 #include <poll.h>
 #include <sys/mman.h>
@@ -55,8 +61,12 @@ enum {
 #define XFER		256
 /* QEMU's SMMUv3 logs one event for each 4 bytes of a faulting DMA. */
 #define FAULT_LEN	4
-/* The StreamID a guest's CFGI_CD names; the kernel ignores it. */
+/* The StreamID a guest's CFGI_CD names on a nested HWPT: ignored there. */
 #define GUEST_SID	0x7
+/* edu's vSID on the vIOMMU, unlike any StreamID of QEMU's PCI bus 0. */
+#define VSID		0x4242
+/* Events a vEVENTQ holds: more than any test makes. */
+#define VQ_DEPTH	16
 
 FIXTURE(nest) {
 	char bdf[64];
@@ -67,9 +77,37 @@ FIXTURE(nest) {
 	uint32_t parent;	/* the stage-2 (nest parent) HWPT */
 	uint32_t nest_pt;	/* what nested HWPTs are allocated on */
 	uint32_t nested;	/* the attached nested HWPT, 0 for none */
+	uint32_t viommu;	/* the vIOMMU, 0 in the "hwpt" variant */
+	uint32_t vdev;		/* edu's vDEVICE on it */
+	uint32_t sid;		/* the StreamID of edu in the guest's commands */
+	uint32_t psid;		/* edu's physical StreamID */
 	int qfd;		/* the DMA fault queue's file */
+	uint32_t vq;		/* a vEVENTQ, 0 for none */
+	int vqfd;		/* its file */
 	uint32_t idr0;
 };
+
+FIXTURE_VARIANT(nest) {
+	bool viommu;	/* through a vIOMMU and vSIDs */
+};
+
+FIXTURE_VARIANT_ADD(nest, hwpt) {
+	.viommu = false,
+};
+
+FIXTURE_VARIANT_ADD(nest, viommu) {
+	.viommu = true,
+};
+
+/* The StreamID of PCI function @bdf: its requester ID, on QEMU's SMMU. */
+static uint32_t pci_sid(const char *bdf)
+{
+	unsigned int dom, bus, dev, fn;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return ~0U;
+	return bus << 8 | dev << 3 | fn;
+}
 
 FIXTURE_SETUP(nest)
 {
@@ -80,6 +118,7 @@ FIXTURE_SETUP(nest)
 
 	vfio_cdev_init(&self->v);
 	self->qfd = -1;
+	self->vqfd = -1;
 	if (edu_find(self->bdf, sizeof(self->bdf)))
 		SKIP(return, "no edu device in this guest");
 	ret = vfio_cdev_path(self->bdf, self->path, sizeof(self->path));
@@ -115,6 +154,19 @@ FIXTURE_SETUP(nest)
 	ASSERT_EQ(0, hwpt_create(self->v.iommufd, self->v.devid, self->v.ioas,
 				 IOMMU_HWPT_ALLOC_NEST_PARENT, &self->parent));
 	self->nest_pt = self->parent;
+	self->sid = GUEST_SID;
+	self->psid = pci_sid(self->bdf);
+	if (variant->viommu) {
+		ASSERT_NE(VSID, self->psid);
+		ASSERT_EQ(0, viommu_create(self->v.iommufd, self->v.devid,
+					   self->parent,
+					   IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+					   &self->viommu));
+		ASSERT_EQ(0, vdevice_create(self->v.iommufd, self->viommu,
+					    self->v.devid, VSID, &self->vdev));
+		self->nest_pt = self->viommu;
+		self->sid = VSID;
+	}
 
 	ASSERT_EQ(0, dma_fault_queue_create(self->v.iommufd, 0, &qid,
 					    &self->qfd));
@@ -127,6 +179,8 @@ FIXTURE_TEARDOWN(nest)
 	edu_close(&self->edu);
 	if (self->qfd >= 0)
 		close(self->qfd);
+	if (self->vqfd >= 0)
+		close(self->vqfd);
 	vfio_cdev_close(&self->v);
 	if (self->mem && self->mem != MAP_FAILED)
 		munmap(self->mem, NPAGES * PG);
@@ -253,13 +307,12 @@ static int nest_alloc_s1(struct _test_data_nest *self, uint32_t *id)
 }
 
 /*
- * The guest's commands @cmds for nested HWPT @id; *@done (optional) gets
- * how many the kernel took.  0 or the errno.
+ * The commands @cmds given to IOMMU_HWPT_INVALIDATE on object @id; *@done
+ * (optional) gets how many the kernel took.  0 or the errno.
  */
-static int
-nest_invalidate(struct _test_data_nest *self, uint32_t id,
-		const struct iommu_viommu_arm_smmuv3_invalidate *cmds,
-		uint32_t n, uint32_t *done)
+static int inv_on(struct _test_data_nest *self, uint32_t id,
+		  const struct iommu_viommu_arm_smmuv3_invalidate *cmds,
+		  uint32_t n, uint32_t *done)
 {
 	uint32_t num = n;
 	int rc;
@@ -272,12 +325,28 @@ nest_invalidate(struct _test_data_nest *self, uint32_t id,
 	return rc;
 }
 
-/* One command: 0 or the errno. */
-static int
-nest_invalidate1(struct _test_data_nest *self, uint32_t id,
-		 const struct iommu_viommu_arm_smmuv3_invalidate *cmd)
+/*
+ * Where the VMM passes the guest's commands on: to the vIOMMU if there
+ * is one, else to the attached nested HWPT.
+ */
+static uint32_t inv_target(struct _test_data_nest *self)
 {
-	return nest_invalidate(self, id, cmd, 1, NULL);
+	return self->viommu ? self->viommu : self->nested;
+}
+
+static int
+guest_inv(struct _test_data_nest *self,
+	  const struct iommu_viommu_arm_smmuv3_invalidate *cmds, uint32_t n,
+	  uint32_t *done)
+{
+	return inv_on(self, inv_target(self), cmds, n, done);
+}
+
+/* One command: 0 or the errno. */
+static int guest_inv1(struct _test_data_nest *self,
+		      const struct iommu_viommu_arm_smmuv3_invalidate *cmd)
+{
+	return guest_inv(self, cmd, 1, NULL);
 }
 
 /*
@@ -465,7 +534,7 @@ TEST_F(nest, pte_change_and_tlbi)
 		default:
 			smmu_cmd_tlbi(&cmd, kinds[i].op, 0, 0);
 		}
-		ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd))
+		ASSERT_EQ(0, guest_inv1(self, &cmd))
 			TH_LOG("%s refused", kinds[i].name);
 		EXPECT_EQ(cur, lands)
 			TH_LOG("%s: before it, DMA went to %d, not the cached page %u",
@@ -497,23 +566,23 @@ TEST_F(nest, cd_change_and_cfgi_cd)
 	s1_tables(self, P_L1_ALT, P_L2_ALT, P_L3_ALT, P_C);
 	cd_switch_tables(self, P_L1_ALT);
 	smmu_cmd_tlbi(&cmds[0], SMMU_OP_TLBI_NH_ASID, 0, S1_ASID);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmds[0]));
+	ASSERT_EQ(0, guest_inv1(self, &cmds[0]));
 	lands = s1_copy(_metadata, self, 41);
 	EXPECT_EQ(P_B, lands)
 		TH_LOG("without CFGI_CD DMA went to %d, not by the cached CD",
 		       lands);
 
-	smmu_cmd_cfgi_cd(&cmds[0], GUEST_SID, 0, true);
+	smmu_cmd_cfgi_cd(&cmds[0], self->sid, 0, true);
 	smmu_cmd_tlbi(&cmds[1], SMMU_OP_TLBI_NH_ASID, 0, S1_ASID);
-	ASSERT_EQ(0, nest_invalidate(self, self->nested, cmds, 2, &done));
+	ASSERT_EQ(0, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(2, done);
 	ASSERT_EQ(P_C, s1_copy(_metadata, self, 42));
 
 	/* Back to the first tables, with CFGI_CD_ALL this time. */
 	cd_switch_tables(self, P_L1);
 	smmu_cmd_fill(&cmds[0], SMMU_OP_CFGI_CD_ALL |
-		      smmu_bits(GUEST_SID, 32, 32), 0);
-	ASSERT_EQ(0, nest_invalidate(self, self->nested, cmds, 2, &done));
+		      smmu_bits(self->sid, 32, 32), 0);
+	ASSERT_EQ(0, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(2, done);
 	ASSERT_EQ(P_B, s1_copy(_metadata, self, 43));
 }
@@ -536,7 +605,7 @@ TEST_F(nest, stage1_fault_events)
 	/* A write to a VA the guest unmapped. */
 	s1_unmap(self, P_L3, VA_DST);
 	smmu_cmd_tlbi_va(&cmd, 0, S1_ASID, VA_DST, true);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	memset(page_va(self, P_B), FILL_B, XFER);
 	memset(page_va(self, P_C), FILL_C, XFER);
 	ASSERT_EQ(0, edu_dma(&self->edu, VA_DST, FAULT_LEN, true));
@@ -563,7 +632,7 @@ TEST_F(nest, stage1_fault_events)
 
 	/* A write to a page the guest made read-only. */
 	s1_map(self, P_L3, VA_DST, P_C, false);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	ASSERT_EQ(0, edu_dma(&self->edu, VA_DST, FAULT_LEN, true));
 	one_event(_metadata, self, &ev);
 	ASSERT_EQ(VA_DST, ev.iova & ~(PG - 1));
@@ -575,7 +644,7 @@ TEST_F(nest, stage1_fault_events)
 
 	/* Mapped again: the device works, and makes no event. */
 	s1_map(self, P_L3, VA_DST, P_C, true);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	ASSERT_EQ(P_C, s1_copy(_metadata, self, 51));
 	ASSERT_EQ(0, events(self, &ev, 1, 300));
 }
@@ -594,14 +663,14 @@ TEST_F(nest, stage1_faults_recorded_only_with_cd_r)
 		return;
 	nest_up(_metadata, self);
 	cd_write_rec(self, P_L1, false);
-	smmu_cmd_cfgi_cd(&cmd, GUEST_SID, 0, true);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	smmu_cmd_cfgi_cd(&cmd, self->sid, 0, true);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
 	ASSERT_EQ(0, events(self, &ev, 1, 500));
 	ASSERT_EQ(P_B, s1_copy(_metadata, self, 55));
 
 	cd_write_rec(self, P_L1, true);
-	ASSERT_EQ(0, nest_invalidate1(self, self->nested, &cmd));
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
 	one_event(_metadata, self, &ev);
 	ASSERT_EQ(VA_HOLE, ev.iova & ~(PG - 1));
@@ -763,41 +832,39 @@ TEST_F(nest, invalidate_and_lifetime_errors)
 
 	/* A command a guest may not pass on stops the array there. */
 	smmu_cmd_fill(&cmds[1], SMMU_OP_CFGI_STE, 0);
-	ASSERT_EQ(EIO, nest_invalidate(self, self->nested, cmds, 2, &done));
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(1, done);
 	smmu_cmd_fill(&cmds[1], SMMU_OP_CMD_SYNC, 0);
-	ASSERT_EQ(EIO, nest_invalidate(self, self->nested, cmds, 2, &done));
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(1, done);
 	smmu_cmd_tlbi(&cmds[1], SMMU_OP_TLBI_S12_VMALL, 0, 0);
-	ASSERT_EQ(EIO, nest_invalidate(self, self->nested, cmds, 2, &done));
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(1, done);
 	/* Or one with a bit outside its opcode's fields (bit 11 of a TLBI). */
 	smmu_cmd_tlbi_va(&cmds[1], 0, S1_ASID, VA_DST, true);
 	cmds[1].cmd[0] |= smmu_le(1ULL << 11);
-	ASSERT_EQ(EIO, nest_invalidate(self, self->nested, cmds, 2, &done));
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 2, &done));
 	ASSERT_EQ(1, done);
 	smmu_cmd_tlbi(&cmds[1], SMMU_OP_TLBI_NH_ALL, 0, 0);
 	cmds[1].cmd[1] = smmu_le(1);
-	ASSERT_EQ(EIO, nest_invalidate(self, self->nested, &cmds[1], 1,
-				       &done));
+	ASSERT_EQ(EIO, guest_inv(self, &cmds[1], 1, &done));
 	ASSERT_EQ(0, done);
 
 	/* Entries of another type or size, or on a HWPT that is no nested one */
 	done = 1;
-	ASSERT_EQ(EINVAL, hwpt_invalidate(self->v.iommufd, self->nested,
+	ASSERT_EQ(EINVAL, hwpt_invalidate(self->v.iommufd, inv_target(self),
 					  IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 					  cmds, sizeof(cmds[0]), &done));
 	ASSERT_EQ(0, done);
 	done = 1;
-	ASSERT_EQ(EINVAL, hwpt_invalidate(self->v.iommufd, self->nested,
+	ASSERT_EQ(EINVAL, hwpt_invalidate(self->v.iommufd, inv_target(self),
 					  IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
 					  cmds, 8, &done));
 	ASSERT_EQ(0, done);
-	ASSERT_EQ(ENOENT, nest_invalidate(self, self->parent, cmds, 1,
-					  &done));
+	ASSERT_EQ(ENOENT, inv_on(self, self->parent, cmds, 1, &done));
 	ASSERT_EQ(0, done);
 	/* No entries: only the type is checked. */
-	ASSERT_EQ(0, nest_invalidate(self, self->nested, cmds, 0, &done));
+	ASSERT_EQ(0, guest_inv(self, cmds, 0, &done));
 	ASSERT_EQ(0, done);
 
 	/* The parent stays while a nested HWPT uses it, that while attached. */
@@ -808,7 +875,364 @@ TEST_F(nest, invalidate_and_lifetime_errors)
 	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
 	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->nested));
 	self->nested = 0;
+	if (self->viommu) {
+		/* The vIOMMU too holds the parent; its vDEVICE holds it. */
+		ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->parent));
+		ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->vdev));
+		ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->viommu));
+		self->viommu = 0;
+	}
 	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->parent));
+}
+
+/* ---------------------------------------------------------------- */
+/* The vIOMMU's own: its vEVENTQ, vSIDs and objects                  */
+
+/* One record read from a vEVENTQ, its words CPU-endian. */
+struct vev {
+	uint32_t flags;
+	uint32_t seq;
+	uint64_t w[4];
+};
+
+/*
+ * Split @len bytes read from a vEVENTQ into @ev (room for @max): a header
+ * with LOST_EVENTS has no record after it.  The number of entries.
+ */
+static int vev_parse(const uint8_t *buf, size_t len, struct vev *ev, int max)
+{
+	struct iommufd_vevent_header h;
+	struct iommu_vevent_arm_smmuv3 r;
+	size_t at = 0;
+	int n = 0;
+
+	while (n < max && at + sizeof(h) <= len) {
+		memcpy(&h, buf + at, sizeof(h));
+		at += sizeof(h);
+		memset(&ev[n], 0, sizeof(ev[n]));
+		ev[n].flags = h.flags;
+		ev[n].seq = h.sequence;
+		if (!(h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS)) {
+			if (at + sizeof(r) > len)
+				break;
+			memcpy(&r, buf + at, sizeof(r));
+			at += sizeof(r);
+			for (int i = 0; i < 4; i++)
+				ev[n].w[i] = le64toh(r.evt[i]);
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Bytes of one event read from an SMMUv3 vEVENTQ. */
+#define VEV_BYTES	(sizeof(struct iommufd_vevent_header) + \
+			 sizeof(struct iommu_vevent_arm_smmuv3))
+
+/*
+ * vEVENTQ entries that arrive within @ms, up to @max of them: no more
+ * are read from the queue than that.
+ */
+static int vevents(struct _test_data_nest *self, struct vev *ev, int max,
+		   int ms)
+{
+	struct pollfd p = { .fd = self->vqfd, .events = POLLIN };
+	uint8_t buf[8 * VEV_BYTES];
+	ssize_t got;
+	int n = 0;
+
+	if (max > 8)
+		max = 8;
+	while (n < max && poll(&p, 1, ms) == 1) {
+		got = read(self->vqfd, buf, (max - n) * VEV_BYTES);
+		if (got <= 0)
+			break;
+		n += vev_parse(buf, got, ev + n, max - n);
+	}
+	return n;
+}
+
+/*
+ * Exactly one record on the vEVENTQ for the last faulting DMA, and none
+ * on the DMA fault queue: the guest's event is the guest's alone.
+ */
+static void one_vevent(struct __test_metadata *_metadata,
+		       struct _test_data_nest *self, struct vev *ev)
+{
+	struct iommu_dma_fault_event host;
+	struct vev got[8];
+	int n;
+
+	n = vevents(self, got, 1, 2000);
+	if (n)
+		n += vevents(self, got + n, 8 - n, 300);
+	for (int i = 0; n != 1 && i < n; i++)
+		TH_LOG("vevent %d: flags 0x%x seq %u id 0x%x addr 0x%llx", i,
+		       got[i].flags, got[i].seq, smmu_evt_id(got[i].w[0]),
+		       (unsigned long long)got[i].w[2]);
+	ASSERT_EQ(1, n);
+	ASSERT_EQ(0, events(self, &host, 1, 0));
+	*ev = got[0];
+}
+
+/* A vEVENTQ on the vIOMMU, in self->vq and self->vqfd. */
+static int vq_open(struct _test_data_nest *self)
+{
+	return veventq_create(self->v.iommufd, self->viommu,
+			      IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, VQ_DEPTH,
+			      &self->vq, &self->vqfd);
+}
+
+/* Close its file, then destroy it. */
+static int vq_close(struct _test_data_nest *self)
+{
+	close(self->vqfd);
+	self->vqfd = -1;
+	return obj_destroy(self->v.iommufd, self->vq);
+}
+
+/* The record of a stage-1 fault of edu at @va: event @id, the vSID. */
+static void check_s1_vevent(struct __test_metadata *_metadata,
+			    const struct vev *ev, unsigned int id,
+			    uint64_t va, bool read)
+{
+	ASSERT_EQ(0, ev->flags);
+	ASSERT_EQ(id, smmu_evt_id(ev->w[0]));
+	ASSERT_EQ(VSID, smmu_evt_sid(ev->w[0]));
+	ASSERT_EQ(va, ev->w[2]);
+	ASSERT_EQ(0, ev->w[1] & SMMU_EVT1_S2);
+	ASSERT_EQ(read, !!(ev->w[1] & SMMU_EVT1_RNW));
+}
+
+/*
+ * Stage-1 faults of a device with a vDEVICE reach the vIOMMU's vEVENTQ,
+ * one record each, numbered from 0, as the guest's SMMU would log them:
+ * the vSID in place of the StreamID, the VA as input address.  A stage-2
+ * fault stays the host's.  Without the vEVENTQ they are DMA faults again.
+ */
+TEST_F(nest, viommu_events)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmd;
+	struct iommu_dma_fault_event host;
+	struct vev ev;
+
+	if (_metadata->skip)
+		return;
+	if (!variant->viommu)
+		SKIP(return, "needs a vIOMMU");
+	nest_up(_metadata, self);
+	ASSERT_EQ(0, vq_open(self));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 90));
+	ASSERT_EQ(0, vevents(self, &ev, 1, 200));
+
+	/* A write to a VA the guest unmapped. */
+	s1_unmap(self, P_L3, VA_DST);
+	smmu_cmd_tlbi_va(&cmd, 0, S1_ASID, VA_DST, true);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+	memset(page_va(self, P_B), FILL_B, XFER);
+	memset(page_va(self, P_C), FILL_C, XFER);
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_DST, FAULT_LEN, true));
+	one_vevent(_metadata, self, &ev);
+	ASSERT_EQ(0, ev.seq);
+	check_s1_vevent(_metadata, &ev, SMMU_EVT_F_TRANSLATION, VA_DST, false);
+
+	/* A read of a VA the guest never mapped. */
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, false));
+	one_vevent(_metadata, self, &ev);
+	ASSERT_EQ(1, ev.seq);
+	check_s1_vevent(_metadata, &ev, SMMU_EVT_F_TRANSLATION, VA_HOLE, true);
+
+	/* A write to a page the guest made read-only. */
+	s1_map(self, P_L3, VA_DST, P_C, false);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_DST, FAULT_LEN, true));
+	one_vevent(_metadata, self, &ev);
+	ASSERT_EQ(2, ev.seq);
+	check_s1_vevent(_metadata, &ev, SMMU_EVT_F_PERMISSION, VA_DST, false);
+	ASSERT_TRUE(untouched(self));
+
+	/* Stage 2 is the host's: its fault is a DMA fault, not the guest's. */
+	s1_map_ipa(self, P_L3, VA_S2_HOLE, IPA_NOWHERE);
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_S2_HOLE, FAULT_LEN, true));
+	one_event(_metadata, self, &host);
+	ASSERT_EQ(self->nested, host.hwpt_id);
+	ASSERT_EQ(SMMU_EVT1_S2, host.raw[1] & SMMU_EVT1_S2);
+	ASSERT_EQ(0, vevents(self, &ev, 1, 0));
+
+	/* No vEVENTQ, no handler: the DMA fault queue has them again. */
+	ASSERT_EQ(0, vq_close(self));
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	one_event(_metadata, self, &host);
+	ASSERT_EQ(self->nested, host.hwpt_id);
+	ASSERT_EQ(VA_HOLE, host.iova & ~(PG - 1));
+	ASSERT_EQ(SMMU_EVT_F_TRANSLATION, host.code);
+
+	/* A new vEVENTQ counts from 0; the device still works. */
+	ASSERT_EQ(0, vq_open(self));
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	one_vevent(_metadata, self, &ev);
+	ASSERT_EQ(0, ev.seq);
+	check_s1_vevent(_metadata, &ev, SMMU_EVT_F_TRANSLATION, VA_HOLE, false);
+	s1_map(self, P_L3, VA_DST, P_C, true);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+	ASSERT_EQ(P_C, s1_copy(_metadata, self, 91));
+	ASSERT_EQ(0, vevents(self, &ev, 1, 200));
+}
+
+/*
+ * The StreamIDs of the guest's commands are vSIDs: one no vDEVICE has,
+ * edu's physical StreamID among them, stops the array there with EIO.
+ */
+TEST_F(nest, viommu_unknown_vsid)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[3];
+	uint32_t done;
+
+	if (_metadata->skip)
+		return;
+	if (!variant->viommu)
+		SKIP(return, "needs a vIOMMU");
+	nest_up(_metadata, self);
+	smmu_cmd_tlbi(&cmds[0], SMMU_OP_TLBI_NH_ASID, 0, S1_ASID);
+	smmu_cmd_cfgi_cd(&cmds[1], VSID, 0, true);
+	smmu_cmd_cfgi_cd(&cmds[2], VSID + 1, 0, true);
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 3, &done));
+	ASSERT_EQ(2, done);
+	smmu_cmd_cfgi_cd(&cmds[2], self->psid, 0, true);
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 3, &done));
+	ASSERT_EQ(2, done);
+	smmu_cmd_fill(&cmds[2], SMMU_OP_CFGI_CD_ALL |
+		      smmu_bits(VSID + 1, 32, 32), 0);
+	ASSERT_EQ(EIO, guest_inv(self, &cmds[2], 1, &done));
+	ASSERT_EQ(0, done);
+	/* ATC_INV too names a vSID; for a device without ATS it does nothing. */
+	smmu_cmd_fill(&cmds[2], SMMU_OP_ATC_INV | smmu_bits(VSID + 1, 32, 32),
+		      0);
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 3, &done));
+	ASSERT_EQ(2, done);
+	smmu_cmd_fill(&cmds[2], SMMU_OP_ATC_INV | smmu_bits(VSID, 32, 32), 0);
+	ASSERT_EQ(0, guest_inv(self, cmds, 3, &done));
+	ASSERT_EQ(3, done);
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 95));
+}
+
+/*
+ * What IOMMU_VIOMMU_ALLOC, IOMMU_VDEVICE_ALLOC and IOMMU_VEVENTQ_ALLOC
+ * refuse here, and the order objects go in: each stays while another
+ * holds it.
+ */
+TEST_F(nest, viommu_alloc_and_lifetime)
+{
+	uint32_t plain, other, vdev2, id;
+	int fd;
+
+	if (_metadata->skip)
+		return;
+	if (!variant->viommu)
+		SKIP(return, "needs a vIOMMU");
+	/* Only over a nest parent, only of the SMMU's own type */
+	ASSERT_EQ(0, hwpt_create(self->v.iommufd, self->v.devid,
+				 self->v.ioas, 0, &plain));
+	ASSERT_EQ(EINVAL, viommu_create(self->v.iommufd, self->v.devid, plain,
+					IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &id));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, plain));
+	ASSERT_EQ(EOPNOTSUPP, viommu_create(self->v.iommufd, self->v.devid,
+					    self->parent,
+					    IOMMU_VIOMMU_TYPE_AMD, &id));
+	ASSERT_EQ(EOPNOTSUPP, viommu_create(self->v.iommufd, self->v.devid,
+					    self->parent,
+					    IOMMU_VIOMMU_TYPE_DEFAULT, &id));
+
+	/* One vDEVICE per device and vIOMMU, whatever its vSID */
+	ASSERT_EQ(EEXIST, vdevice_create(self->v.iommufd, self->viommu,
+					 self->v.devid, VSID, &id));
+	ASSERT_EQ(EEXIST, vdevice_create(self->v.iommufd, self->viommu,
+					 self->v.devid, VSID + 1, &id));
+	/* vSIDs are per vIOMMU: another one over the same parent may reuse it */
+	ASSERT_EQ(0, viommu_create(self->v.iommufd, self->v.devid,
+				   self->parent, IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+				   &other));
+	ASSERT_EQ(0, vdevice_create(self->v.iommufd, other, self->v.devid,
+				    VSID, &vdev2));
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, other));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, vdev2));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, other));
+
+	/* One vEVENTQ of a type, of a type and depth that exist */
+	ASSERT_EQ(0, vq_open(self));
+	ASSERT_EQ(EEXIST, veventq_create(self->v.iommufd, self->viommu,
+					 IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, 1,
+					 &id, &fd));
+	ASSERT_EQ(EOPNOTSUPP, veventq_create(self->v.iommufd, self->viommu,
+					     IOMMU_VEVENTQ_TYPE_DEFAULT, 1,
+					     &id, &fd));
+	ASSERT_EQ(EINVAL, veventq_create(self->v.iommufd, self->viommu,
+					 IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, 0,
+					 &id, &fd));
+
+	nest_up(_metadata, self);
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->parent));
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->viommu));
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->nested));
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->nested));
+	self->nested = 0;
+	/* The vIOMMU, not only its nested HWPTs, holds the parent. */
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->parent));
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->viommu));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->vdev));
+	/* The vEVENTQ holds it too, and its open file the vEVENTQ. */
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->viommu));
+	ASSERT_EQ(EBUSY, obj_destroy(self->v.iommufd, self->vq));
+	ASSERT_EQ(0, vq_close(self));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->viommu));
+	self->viommu = 0;
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->parent));
+}
+
+/*
+ * The VMM takes a vDEVICE away while its device stays attached: the
+ * guest's commands naming its vSID fail, its events go back to the DMA
+ * fault queue, and DMA goes on.  A new vDEVICE brings them back.
+ */
+TEST_F(nest, viommu_vdevice_gone_while_attached)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[2];
+	struct iommu_dma_fault_event host;
+	struct vev ev;
+	uint32_t done;
+
+	if (_metadata->skip)
+		return;
+	if (!variant->viommu)
+		SKIP(return, "needs a vIOMMU");
+	nest_up(_metadata, self);
+	ASSERT_EQ(0, vq_open(self));
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, self->vdev));
+	self->vdev = 0;
+
+	smmu_cmd_tlbi(&cmds[0], SMMU_OP_TLBI_NH_ASID, 0, S1_ASID);
+	smmu_cmd_cfgi_cd(&cmds[1], VSID, 0, true);
+	ASSERT_EQ(EIO, guest_inv(self, cmds, 2, &done));
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(EIO, guest_inv(self, &cmds[1], 1, &done));
+	ASSERT_EQ(0, done);
+
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	one_event(_metadata, self, &host);
+	ASSERT_EQ(self->nested, host.hwpt_id);
+	ASSERT_EQ(VA_HOLE, host.iova & ~(PG - 1));
+	ASSERT_EQ(0, vevents(self, &ev, 1, 0));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 97));
+
+	ASSERT_EQ(0, vdevice_create(self->v.iommufd, self->viommu,
+				    self->v.devid, VSID, &self->vdev));
+	ASSERT_EQ(0, guest_inv(self, cmds, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_EQ(0, edu_dma(&self->edu, VA_HOLE, FAULT_LEN, true));
+	one_vevent(_metadata, self, &ev);
+	ASSERT_EQ(0, ev.seq);
+	check_s1_vevent(_metadata, &ev, SMMU_EVT_F_TRANSLATION, VA_HOLE, false);
 }
 
 TEST_HARNESS_MAIN
