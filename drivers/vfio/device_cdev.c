@@ -154,29 +154,92 @@ err_unlock:
 	return ret;
 }
 
+/*
+ * Attach a PASID of the device, or move it when an earlier ATTACH put it on
+ * a page table already, as ATTACH does for the RID. *@fresh says which, so
+ * that a failure to report the result can undo a fresh attach. An emulated
+ * device has no PASIDs.
+ */
+static int vfio_cdev_pasid_attach(struct vfio_device *device, u32 pasid,
+				  u32 *pt_id, bool *fresh)
+{
+	struct iommufd_device *idev = device->iommufd_device;
+	int ret;
+
+	lockdep_assert_held(&device->dev_set->lock);
+	if (!idev)
+		return -EOPNOTSUPP;
+	*fresh = true;
+	ret = iommufd_device_pasid_attach(idev, pasid, pt_id);
+	if (ret != -EBUSY)
+		return ret;
+	/*
+	 * The PASID is in use. When this binding has it, that is a replace;
+	 * otherwise (an SVA bond) the replace finds nothing of ours there,
+	 * and the answer stays -EBUSY.
+	 */
+	*fresh = false;
+	ret = iommufd_device_pasid_replace(idev, pasid, pt_id);
+	return ret == -EINVAL ? -EBUSY : ret;
+}
+
+/*
+ * Read what VFIO_DEVICE_ATTACH_IOMMUFD_PT and _DETACH_IOMMUFD_PT take past
+ * their first @minsz bytes: with @want_pasid, the PASID at @offset, which
+ * argsz must then cover.
+ */
+static int vfio_cdev_get_pasid(void __user *arg, u32 argsz, size_t offset,
+			       bool want_pasid, u32 *pasid)
+{
+	if (!want_pasid)
+		return 0;
+	if (argsz < offset + sizeof(*pasid))
+		return -EINVAL;
+	if (copy_from_user(pasid, arg + offset, sizeof(*pasid)))
+		return -EFAULT;
+	return 0;
+}
+
 static long vfio_cdev_attach(struct vfio_cdev_file *cf, void __user *arg)
 {
 	size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt, pt_id);
 	struct vfio_device_attach_iommufd_pt attach;
 	struct vfio_device *device = cf->device;
-	bool was_attached;
+	bool was_attached, on_pasid, fresh;
 	int ret;
 
 	if (copy_from_user(&attach, arg, minsz))
 		return -EFAULT;
-	if (attach.argsz < minsz || attach.flags)
+	if (attach.argsz < minsz || attach.flags & ~VFIO_DEVICE_ATTACH_PASID)
 		return -EINVAL;
+	on_pasid = attach.flags & VFIO_DEVICE_ATTACH_PASID;
+	/* Set at bind, before the file counts as bound. */
+	if (on_pasid && !device->iommufd_device)
+		return -EOPNOTSUPP;
+	ret = vfio_cdev_get_pasid(arg, attach.argsz,
+				  offsetof(struct vfio_device_attach_iommufd_pt,
+					   pasid),
+				  on_pasid, &attach.pasid);
+	if (ret)
+		return ret;
 
 	mutex_lock(&device->dev_set->lock);
 	was_attached = device->iommufd_attached;
-	ret = vfio_iommufd_attach(device, &attach.pt_id);
+	if (on_pasid)
+		ret = vfio_cdev_pasid_attach(device, attach.pasid,
+					     &attach.pt_id, &fresh);
+	else
+		ret = vfio_iommufd_attach(device, &attach.pt_id);
 	if (ret)
 		goto out_unlock;
 	if (copy_to_user(arg + offsetof(struct vfio_device_attach_iommufd_pt,
 					pt_id),
 			 &attach.pt_id, sizeof(attach.pt_id))) {
 		/* A fresh attach can be undone; a replacement cannot. */
-		if (!was_attached)
+		if (on_pasid && fresh)
+			iommufd_device_pasid_detach(device->iommufd_device,
+						    attach.pasid);
+		else if (!on_pasid && !was_attached)
 			vfio_iommufd_detach(device);
 		ret = -EFAULT;
 	}
@@ -190,14 +253,30 @@ static long vfio_cdev_detach(struct vfio_cdev_file *cf, void __user *arg)
 	size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt, flags);
 	struct vfio_device_detach_iommufd_pt detach;
 	struct vfio_device *device = cf->device;
+	bool on_pasid;
+	int ret;
 
 	if (copy_from_user(&detach, arg, minsz))
 		return -EFAULT;
-	if (detach.argsz < minsz || detach.flags)
+	if (detach.argsz < minsz || detach.flags & ~VFIO_DEVICE_DETACH_PASID)
 		return -EINVAL;
+	on_pasid = detach.flags & VFIO_DEVICE_DETACH_PASID;
+	if (on_pasid && !device->iommufd_device)
+		return -EOPNOTSUPP;
+	ret = vfio_cdev_get_pasid(arg, detach.argsz,
+				  offsetof(struct vfio_device_detach_iommufd_pt,
+					   pasid),
+				  on_pasid, &detach.pasid);
+	if (ret)
+		return ret;
 
 	mutex_lock(&device->dev_set->lock);
-	vfio_iommufd_detach(device);
+	/* A PASID that is not attached is left as it is, as the RID is. */
+	if (on_pasid)
+		iommufd_device_pasid_detach(device->iommufd_device,
+					    detach.pasid);
+	else
+		vfio_iommufd_detach(device);
 	mutex_unlock(&device->dev_set->lock);
 	return 0;
 }
