@@ -888,24 +888,55 @@ TEST_F(cdev, attach_detach_errors)
 	ASSERT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, self->v.devid,
 					    NULL));
 
+	/* Unknown flags; an argsz short of what the flags need. */
 	at = (struct vfio_device_attach_iommufd_pt){
-		.argsz = sizeof(at), .flags = 1, .pt_id = self->v.ioas,
+		.argsz = sizeof(at), .flags = 2, .pt_id = self->v.ioas,
 	};
 	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
 				    VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
 	at = (struct vfio_device_attach_iommufd_pt){
-		.argsz = sizeof(at) - 1, .pt_id = self->v.ioas,
+		.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid) - 1,
+		.pt_id = self->v.ioas,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	at = (struct vfio_device_attach_iommufd_pt){
+		.argsz = offsetof(struct vfio_device_attach_iommufd_pt, pasid),
+		.flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = self->v.ioas,
 	};
 	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
 				    VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
 	dt = (struct vfio_device_detach_iommufd_pt){
-		.argsz = sizeof(dt), .flags = 1,
+		.argsz = sizeof(dt), .flags = 2,
 	};
 	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
 				    VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
-	dt = (struct vfio_device_detach_iommufd_pt){ .argsz = sizeof(dt) - 1 };
+	dt = (struct vfio_device_detach_iommufd_pt){
+		.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid) - 1,
+	};
 	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
 				    VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+	dt = (struct vfio_device_detach_iommufd_pt){
+		.argsz = offsetof(struct vfio_device_detach_iommufd_pt, pasid),
+		.flags = VFIO_DEVICE_DETACH_PASID,
+	};
+	ASSERT_EQ(EINVAL, raw_ioctl(self->v.device,
+				    VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+
+	/* edu has no PASID capability: no PASID of it attaches. */
+	at = (struct vfio_device_attach_iommufd_pt){
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID,
+		.pt_id = self->v.ioas, .pasid = 1,
+	};
+	ASSERT_EQ(EOPNOTSUPP, raw_ioctl(self->v.device,
+					VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	/* Detaching a PASID that has nothing succeeds, as for the RID. */
+	dt = (struct vfio_device_detach_iommufd_pt){
+		.argsz = sizeof(dt), .flags = VFIO_DEVICE_DETACH_PASID,
+		.pasid = 1,
+	};
+	ASSERT_EQ(0, raw_ioctl(self->v.device, VFIO_DEVICE_DETACH_IOMMUFD_PT,
+			       &dt));
 
 	/* Still attached, still translating. */
 	round_trip(_metadata, &self->edu, self->buf, TEST_IOVA, 12);
