@@ -6,6 +6,9 @@ Checks that our uAPI headers keep the ABI of a reference kernel's: every
 struct (size, and offset and size of each member), every enum constant
 and every #define'd ioctl number of the reference header must exist in
 ours with the same value.  Names only we have are listed as extensions.
+A structure whose first member is argsz (VFIO's) may be larger than the
+reference's when all its members match: it grew at the tail, as VFIO's
+structures do, and that is listed as an extension too.
 
 Limits: it compiles for the host (x86-64) only, so a layout that differs
 only on 32-bit (a plain __u64 where __aligned_u64 belongs) passes; member
@@ -156,6 +159,23 @@ def run(inc, header, structs, consts, tmp, tag):
     return subprocess.run([exe], capture_output=True, text=True).stdout, ""
 
 
+def tail_growth(ref_line, our_line, ref_structs):
+    """A VFIO-style structure, whose first member is argsz, may grow at its
+    tail: the kernel reads only what argsz covers and what the flags ask
+    for, so programs built against the reference still work. Its members
+    are compared one by one; only the size line may differ, upwards, with
+    the same alignment. Returns a note for the extensions, or None."""
+    r = re.match(r"struct (\w+) size (\d+) align (\d+)$", ref_line)
+    o = re.match(r"struct (\w+) size (\d+) align (\d+)$", our_line)
+    if not r or not o or r.group(1) != o.group(1) or r.group(3) != o.group(3):
+        return None
+    fields = ref_structs.get(r.group(1)) or []
+    if not fields or fields[0] != "argsz" or int(o.group(2)) <= int(r.group(2)):
+        return None
+    return "struct %s grows from %s to %s bytes" % (r.group(1), r.group(2),
+                                                   o.group(2))
+
+
 def main():
     ref_inc, our_inc = sys.argv[1], sys.argv[2]
     failed = False
@@ -172,6 +192,7 @@ def main():
                     problems.append("missing: struct %s.%s" % (s, f))
         both_s = {s: [f for f in rs[s] if f in os_[s]] for s in rs if s in os_}
         both_c = rc & oc
+        grew = []
         with tempfile.TemporaryDirectory() as tmp:
             ref_out, err1 = run(ref_inc, header, both_s, both_c, tmp, "ref")
             our_out, err2 = run(our_inc, header, both_s, both_c, tmp, "our")
@@ -181,11 +202,17 @@ def main():
             ref_l = ref_out.splitlines()
             our_l = our_out.splitlines()
             for a, b in zip(ref_l, our_l):
-                if a != b:
-                    problems.append("differs: reference '%s', ours '%s'" % (a, b))
+                if a == b:
+                    continue
+                grown = tail_growth(a, b, rs)
+                if grown:
+                    grew.append(grown)
+                    continue
+                problems.append("differs: reference '%s', ours '%s'" % (a, b))
         ext = sorted(set(os_) - set(rs)) + sorted(oc - rc)
         ext += ["struct %s.%s" % (s, f) for s in both_s for f in os_[s]
                 if f not in rs[s]]
+        ext += grew
         checked = len(both_c) + sum(1 + len(v) for v in both_s.values())
         if problems:
             failed = True
