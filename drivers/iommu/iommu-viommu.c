@@ -19,6 +19,16 @@
 #include <linux/export.h>
 #include <linux/iommu.h>
 
+/*
+ * Whether @dev sits behind the physical IOMMU @viommu is a slice of: a
+ * driver casts a device's private data to its own type, so a device of
+ * another IOMMU must never reach it.
+ */
+static bool viommu_has_dev(struct iommu_viommu *viommu, struct device *dev)
+{
+	return dev->iommu && dev->iommu->iommu_dev == viommu->iommu_dev;
+}
+
 /**
  * iommu_viommu_alloc() - Make a virtual IOMMU on a device's IOMMU
  * @dev: a device behind the physical IOMMU to slice
@@ -50,8 +60,10 @@ struct iommu_viommu *iommu_viommu_alloc(struct device *dev,
 	viommu = ops->viommu_alloc(dev, parent, arg);
 	if (IS_ERR_OR_NULL(viommu))
 		return viommu ?: ERR_PTR(-ENOMEM);
+	/* A driver bug; without a free op the vIOMMU can only leak. */
 	if (WARN_ON_ONCE(!viommu->ops || !viommu->ops->free))
 		return ERR_PTR(-EINVAL);
+	viommu->iommu_dev = dev->iommu->iommu_dev;
 	viommu->parent = parent;
 	viommu->type = arg->type;
 	init_rwsem(&viommu->event_lock);
@@ -93,11 +105,14 @@ iommu_viommu_domain_alloc_nested(struct iommu_viommu *viommu,
 {
 	struct iommu_domain *domain;
 
+	if (!viommu_has_dev(viommu, dev))
+		return ERR_PTR(-EINVAL);
 	if (!viommu->ops->domain_alloc_nested)
 		return ERR_PTR(-EOPNOTSUPP);
 	domain = viommu->ops->domain_alloc_nested(viommu, dev, arg);
 	if (IS_ERR_OR_NULL(domain))
 		return domain ?: ERR_PTR(-ENOMEM);
+	/* A driver bug; without a free op the domain can only leak. */
 	if (WARN_ON_ONCE(!domain->ops || !domain->ops->free))
 		return ERR_PTR(-EINVAL);
 	domain->type = IOMMU_DOMAIN_NESTED;
@@ -142,7 +157,7 @@ EXPORT_SYMBOL_GPL(iommu_viommu_cache_invalidate);
 int iommu_viommu_vdevice_add(struct iommu_viommu *viommu, struct device *dev,
 			     u64 virt_id)
 {
-	if (!dev->iommu || !dev->iommu->iommu_dev)
+	if (!viommu_has_dev(viommu, dev))
 		return -EINVAL;
 	if (!viommu->ops->vdevice_add)
 		return 0;
