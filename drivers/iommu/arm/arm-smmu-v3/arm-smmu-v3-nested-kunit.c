@@ -936,9 +936,7 @@ static int vt_run(struct kunit *test, struct vt_fixture *vt,
 	vw->uw.walk.queue = arm_smmu_vsmmu_ucmd_queue;
 	vw->uw.walk.vmid = vt->vsmmu->s2->s2_cfg.vmid;
 	vw->uw.vsmmu = vt->vsmmu;
-	mutex_lock(&vt->vsmmu->vsid_lock);
 	ret = arm_smmu_ucmd_run(&vw->uw.walk, num);
-	mutex_unlock(&vt->vsmmu->vsid_lock);
 	*out = vw;
 	return ret;
 }
