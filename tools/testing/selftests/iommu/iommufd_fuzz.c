@@ -237,11 +237,16 @@ static const struct {
 	/* EPERM (MSIs not isolated), ENODEV: iommufd_device_bind() */
 	[C_BIND] = { "VFIO_DEVICE_BIND_IOMMUFD",
 		{ EINVAL, EBADF, EBADFD, EBUSY, EPERM, ENODEV } },
-	/* EMEDIUMTYPE, ENXIO: a 6.1 driver refusing a domain (device.c) */
+	/*
+	 * EMEDIUMTYPE, ENXIO: a 6.1 driver refusing a domain (device.c);
+	 * EOPNOTSUPP: VFIO_DEVICE_ATTACH_PASID (flag bit 0) on a device
+	 * without PASIDs, or (detach too) an emulated one.
+	 */
 	[C_ATTACH] = { "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
 		{ EINVAL, ENOENT, EBUSY, EADDRINUSE, EMEDIUMTYPE, ENXIO,
-		  EFAULT } },
-	[C_DETACH] = { "VFIO_DEVICE_DETACH_IOMMUFD_PT", { EINVAL } },
+		  EFAULT, EOPNOTSUPP } },
+	[C_DETACH] = { "VFIO_DEVICE_DETACH_IOMMUFD_PT",
+		{ EINVAL, EOPNOTSUPP } },
 	[C_SET_CONTAINER] = { "VFIO_GROUP_SET_CONTAINER",
 		{ EBADF, EINVAL, EBUSY, ENODEV, EOPNOTSUPP, EFAULT } },
 	[C_UNSET_CONTAINER] = { "VFIO_GROUP_UNSET_CONTAINER",
@@ -2883,7 +2888,7 @@ static void op_test_cmd(struct ctx *c)
 		t.memory_limit.limit = chance(50) ? 1 + rnd(64) : edge_u64();
 	} else {
 		cmd = C_T_UNKNOWN;
-		t.op = chance(30) ? 0 : IOMMU_TEST_OP_TRIGGER_VEVENT + 1 +
+		t.op = chance(30) ? 0 : IOMMU_TEST_OP_PASID_CHECK_HWPT + 1 +
 		       rnd(1000);
 		t.id = pick_id(c, O_ANY);
 		t.dirty.uptr = ptr_u64(list_end - page_size);
@@ -4326,7 +4331,10 @@ static void op_cdev(struct ctx *c)
 		call_init(&cl, pc, C_ATTACH, t->cdev,
 			  VFIO_DEVICE_ATTACH_IOMMUFD_PT);
 		cl.ioas = at.pt_id;
-		place(&cl, &at, sizeof(at), sizeof(at), false);
+		/* The pasid after pt_id is read only with its flag. */
+		place(&cl, &at, sizeof(at),
+		      offsetof(struct vfio_device_attach_iommufd_pt, pasid),
+		      false);
 		if (!t->bound)	/* checked before the argument is read */
 			cl.expect = EINVAL;
 		ao = cl.out;
@@ -4339,7 +4347,9 @@ static void op_cdev(struct ctx *c)
 	} else {
 		call_init(&cl, t->bctx, C_DETACH, t->cdev,
 			  VFIO_DEVICE_DETACH_IOMMUFD_PT);
-		place(&cl, &d, sizeof(d), sizeof(d), false);
+		place(&cl, &d, sizeof(d),
+		      offsetof(struct vfio_device_detach_iommufd_pt, pasid),
+		      false);
 		if (!t->bound)
 			cl.expect = EINVAL;
 		if (run(&cl, K_PINS) && !t->bound)
