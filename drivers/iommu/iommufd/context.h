@@ -17,6 +17,29 @@
 #include "dma_fault.h"
 #include "object.h"
 
+struct iommu_user_array;
+struct iommu_viommu;
+struct iommufd_device;
+struct iommufd_hwpt;
+
+/**
+ * struct iommufd_viommu_hooks - how lower layers reach the vIOMMU layer
+ * @nest_on: for an IOMMUFD_OBJ_VIOMMU given as the pt_id of IOMMU_HWPT_ALLOC,
+ *	return the nest parent HWPT to build on and set @core to the core
+ *	vIOMMU the driver makes the domain through; the caller holds @obj
+ * @invalidate: carry out IOMMU_HWPT_INVALIDATE requests on the vIOMMU @obj,
+ *	setting &iommu_user_array.entry_num to the number handled
+ * @unbind: empty every vDEVICE of a device being unbound; takes the
+ *	context's vdev_lock itself, so the caller must not hold it
+ */
+struct iommufd_viommu_hooks {
+	struct iommufd_hwpt *(*nest_on)(struct iommufd_object *obj,
+					struct iommu_viommu **core);
+	int (*invalidate)(struct iommufd_object *obj,
+			  struct iommu_user_array *reqs);
+	void (*unbind)(struct iommufd_device *idev);
+};
+
 /**
  * struct iommufd_ctx - one open /dev/iommu
  * @objects: the object table (object.c)
@@ -40,6 +63,8 @@
  *	cut mappings (vfio_compat.c)
  * @vfio_dirty: VFIO_IOMMU_DIRTY_PAGES started tracking (vfio_compat_dirty.c)
  * @dma_faults: where DMA faults of the context's devices go (dma_fault.c)
+ * @viommu_hooks: set by main.c at open and never changed: the vIOMMU
+ *	layer's entry points for the device and HWPT layers below it
  */
 struct iommufd_ctx {
 	struct iommufd_objects objects;
@@ -53,6 +78,7 @@ struct iommufd_ctx {
 	bool vfio_type1_v1;
 	bool vfio_dirty;
 	struct iommufd_dma_faults dma_faults;
+	const struct iommufd_viommu_hooks *viommu_hooks;
 };
 
 static_assert(offsetof(struct iommufd_ctx, objects) == 0);

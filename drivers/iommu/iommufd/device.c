@@ -27,7 +27,6 @@
 #include "hw_pagetable.h"
 #include "ioas.h"
 #include "ucmd.h"
-#include "viommu.h"
 
 static bool allow_unsafe_interrupts;
 module_param(allow_unsafe_interrupts, bool, 0644);
@@ -324,7 +323,7 @@ void iommufd_device_unbind(struct iommufd_device *idev)
 	unsigned long pasid;
 	void *hwpt;
 
-	iommufd_vdevices_unbind(idev);
+	idev->ctx->viommu_hooks->unbind(idev);
 	xa_for_each(&idev->pasids, pasid, hwpt)
 		iommufd_device_pasid_detach(idev, pasid);
 	iommufd_device_detach(idev);
@@ -865,13 +864,15 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 }
 
 /*
- * A nested HWPT on @parent, or on @viommu (whose parent it then is),
- * reporting its page faults if asked to.
+ * A nested HWPT on @parent, or on the vIOMMU @viommu_obj whose core is
+ * @viommu_core (and whose parent @parent then is), reporting its page
+ * faults if asked to.
  */
 static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 					 struct iommufd_device *idev,
 					 struct iommufd_hwpt *parent,
-					 struct iommufd_viommu *viommu)
+					 struct iommufd_object *viommu_obj,
+					 struct iommu_viommu *viommu_core)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct iommu_user_arg arg = {
@@ -892,7 +893,8 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 		if (IS_ERR(fault))
 			return ERR_CAST(fault);
 	}
-	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent, viommu,
+	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent,
+						     viommu_obj, viommu_core,
 						     idev->dev, &arg));
 	if (fault) {
 		if (!IS_ERR(hwpt)) {
@@ -929,7 +931,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct iommufd_ioas *ioas = NULL;
-	struct iommufd_viommu *viommu;
+	struct iommu_viommu *core;
+	struct iommufd_hwpt *parent;
 	struct iommufd_device *idev;
 	struct iommufd_object *obj;
 	struct iommufd_hwpt *hwpt;
@@ -958,11 +961,11 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMUFD_OBJ_HWPT:
 		hwpt = alloc_nested(ucmd, idev,
 				    container_of(obj, struct iommufd_hwpt,
-						 obj), NULL);
+						 obj), NULL, NULL);
 		break;
 	case IOMMUFD_OBJ_VIOMMU:
-		viommu = container_of(obj, struct iommufd_viommu, obj);
-		hwpt = alloc_nested(ucmd, idev, viommu->parent, viommu);
+		parent = ucmd->ctx->viommu_hooks->nest_on(obj, &core);
+		hwpt = alloc_nested(ucmd, idev, parent, obj, core);
 		break;
 	default:
 		hwpt = ERR_PTR(-EINVAL);

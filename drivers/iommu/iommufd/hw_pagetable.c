@@ -8,7 +8,6 @@
 #include "fault.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
-#include "viommu.h"
 
 /**
  * iommufd_hwpt_destroy() - Destroy function of HWPT objects
@@ -33,8 +32,8 @@ void iommufd_hwpt_destroy(struct iommufd_object *obj)
 	if (hwpt->fault)
 		iommufd_unref_object(&hwpt->fault->obj);
 	/* The vIOMMU's driver state went with the domain; it may go too. */
-	if (hwpt->viommu)
-		iommufd_unref_object(&hwpt->viommu->obj);
+	if (hwpt->viommu_obj)
+		iommufd_unref_object(hwpt->viommu_obj);
 	if (hwpt->parent)
 		iommufd_unref_object(&hwpt->parent->obj);
 	iommufd_unref_object(&ioas->obj);

@@ -16,7 +16,7 @@ struct iommu_ops;
 struct iommu_user_arg;
 struct iommufd_fault;
 struct iommufd_ioas;
-struct iommufd_viommu;
+struct iommu_viommu;
 
 /**
  * struct iommufd_hwpt - a hardware page table
@@ -28,8 +28,11 @@ struct iommufd_viommu;
  * @domain: the domain; a paging one is filled with every area of @ioas
  * @parent: a nested HWPT's stage 2, with a user reference held; NULL for
  *	a paging HWPT
- * @viommu: the vIOMMU a nested HWPT was made on, with a user reference
- *	held, or NULL; its parent is @parent
+ * @viommu_obj: the object of the vIOMMU a nested HWPT was made on, with
+ *	a user reference held, or NULL; its parent is @parent. Only the
+ *	object layer's view is kept: the vIOMMU layer sits above this one.
+ * @viommu_core: the core vIOMMU of @viommu_obj, which outlives the HWPT
+ *	through that reference; NULL when @viommu_obj is
  * @fault: the queue its I/O page faults go to, with a user reference
  *	held, or NULL
  * @iommu_ops: the ops of the IOMMU driver that made @domain; only devices
@@ -51,7 +54,8 @@ struct iommufd_hwpt {
 	struct iommufd_ioas *ioas;
 	struct iommu_domain *domain;
 	struct iommufd_hwpt *parent;
-	struct iommufd_viommu *viommu;
+	struct iommufd_object *viommu_obj;
+	struct iommu_viommu *viommu_core;
 	struct iommufd_fault *fault;
 	const struct iommu_ops *iommu_ops;
 	bool auto_domain;
@@ -104,7 +108,8 @@ struct iommufd_hwpt *iommufd_hwpt_create(struct iommufd_ctx *ctx,
 					 bool auto_domain);
 struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
 						struct iommufd_hwpt *parent,
-						struct iommufd_viommu *viommu,
+						struct iommufd_object *viommu_obj,
+						struct iommu_viommu *viommu_core,
 						struct device *dev,
 						const struct iommu_user_arg *arg);
 void iommufd_hwpt_destroy(struct iommufd_object *obj);

@@ -9,23 +9,25 @@
 #include <linux/iommu.h>
 #include <uapi/linux/iommufd.h>
 
+#include "context.h"
 #include "hw_pagetable.h"
 #include "ioas.h"
 #include "ucmd.h"
-#include "viommu.h"
 
 /**
  * iommufd_hwpt_nested_create() - Make a nested HWPT, not yet finalized
  * @ctx: the context
  * @parent: a paging HWPT allocated as a nest parent; it becomes the stage 2
- * @viommu: NULL, or the vIOMMU whose parent is @parent: the driver makes the
- *	domain through it, so that the domain uses the vIOMMU's guest IDs
+ * @viommu_obj: NULL, or the object of a vIOMMU whose parent is @parent
+ * @viommu_core: the core vIOMMU of @viommu_obj (NULL with it): the driver
+ *	makes the domain through it, so that the domain uses the vIOMMU's
+ *	guest IDs
  * @dev: a device whose IOMMU will translate through the domain
  * @arg: the stage 1, in the driver's format
  *
  * The nested HWPT is not on any IOAS list: mappings reach it through its
  * parent's domain. It shares the parent's IOAS for reserved regions and
- * its cache coherency, and holds @viommu. The caller finalizes or aborts
+ * its cache coherency, and holds @viommu_obj. The caller finalizes or aborts
  * it.
  *
  * Return: the HWPT, or ERR_PTR(-EINVAL) when @parent is not a nest parent
@@ -33,7 +35,8 @@
  */
 struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
 						struct iommufd_hwpt *parent,
-						struct iommufd_viommu *viommu,
+						struct iommufd_object *viommu_obj,
+						struct iommu_viommu *viommu_core,
 						struct device *dev,
 						const struct iommu_user_arg *arg)
 {
@@ -55,10 +58,11 @@ struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
 	hwpt->iommu_ops = parent->iommu_ops;
 	hwpt->enforce_cc = parent->enforce_cc;
 
-	if (viommu) {
-		hwpt->viommu = viommu;
-		iommufd_ref_object(&viommu->obj);
-		hwpt->domain = iommu_viommu_domain_alloc_nested(viommu->core,
+	if (viommu_obj) {
+		hwpt->viommu_obj = viommu_obj;
+		hwpt->viommu_core = viommu_core;
+		iommufd_ref_object(viommu_obj);
+		hwpt->domain = iommu_viommu_domain_alloc_nested(viommu_core,
 								dev, arg);
 	} else {
 		hwpt->domain = iommu_nested_domain_alloc(dev, parent->domain,
@@ -77,10 +81,9 @@ struct iommufd_hwpt *iommufd_hwpt_nested_create(struct iommufd_ctx *ctx,
  * Hand @reqs to the nested HWPT's domain or to the vIOMMU @obj is.
  * Return: as iommufd_hwpt_invalidate_ioctl(), with @reqs->entry_num set.
  */
-static int invalidate_on(struct iommufd_object *obj,
+static int invalidate_on(struct iommufd_ctx *ctx, struct iommufd_object *obj,
 			 struct iommu_user_array *reqs)
 {
-	struct iommufd_viommu *viommu;
 	struct iommufd_hwpt *hwpt;
 
 	switch (obj->type) {
@@ -91,8 +94,7 @@ static int invalidate_on(struct iommufd_object *obj,
 		return hwpt->domain->ops->cache_invalidate_user(hwpt->domain,
 								reqs);
 	case IOMMUFD_OBJ_VIOMMU:
-		viommu = container_of(obj, struct iommufd_viommu, obj);
-		return iommu_viommu_cache_invalidate(viommu->core, reqs);
+		return ctx->viommu_hooks->invalidate(obj, reqs);
 	default:
 		break;
 	}
@@ -141,7 +143,7 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 		rc = PTR_ERR(obj);
 		goto out_done;
 	}
-	rc = invalidate_on(obj, &reqs);
+	rc = invalidate_on(ucmd->ctx, obj, &reqs);
 	iommufd_put_object(ucmd->ctx, obj);
 	if (WARN_ON_ONCE(reqs.entry_num > cmd->entry_num))
 		reqs.entry_num = cmd->entry_num;

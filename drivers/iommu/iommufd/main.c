@@ -61,6 +61,7 @@ static int iommufd_open(struct inode *inode, struct file *filp)
 	iommufd_device_ctx_init(ctx);
 	iommufd_dma_faults_init(&ctx->dma_faults);
 	ctx->file = filp;
+	ctx->viommu_hooks = &iommufd_viommu_hooks;
 	ctx->acct_mode = IOMMUFD_ACCT_USER;
 	/* The misc core points private_data at the node that was opened. */
 	if (filp->private_data == &vfio_container_cdev) {

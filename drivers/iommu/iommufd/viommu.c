@@ -157,14 +157,12 @@ void iommufd_vdevice_destroy(struct iommufd_object *obj)
 	iommufd_unref_object(&viommu->obj);
 }
 
-/**
- * iommufd_vdevices_unbind() - Empty every vDEVICE of a device being unbound
- * @idev: the device; no vDEVICE can name it after this
- *
- * The vDEVICE objects stay, holding their vIOMMUs, until IOMMU_DESTROY or
- * the context's release.
+/*
+ * The unbind hook: empty every vDEVICE of @idev, after which no vDEVICE can
+ * name it. The vDEVICE objects stay, holding their vIOMMUs, until
+ * IOMMU_DESTROY or the context's release. Takes vdev_lock itself.
  */
-void iommufd_vdevices_unbind(struct iommufd_device *idev)
+static void vdevices_unbind(struct iommufd_device *idev)
 {
 	struct iommufd_vdevice *vdev, *next;
 
@@ -269,3 +267,31 @@ out_viommu:
 	iommufd_put_object(ucmd->ctx, &viommu->obj);
 	return rc;
 }
+
+/* The nest_on hook: a nested HWPT on a vIOMMU is built on its parent. */
+static struct iommufd_hwpt *viommu_nest_on(struct iommufd_object *obj,
+					   struct iommu_viommu **core)
+{
+	struct iommufd_viommu *viommu =
+		container_of(obj, struct iommufd_viommu, obj);
+
+	*core = viommu->core;
+	return viommu->parent;
+}
+
+/* The invalidate hook: the driver reads the guest's IDs in @reqs. */
+static int viommu_invalidate(struct iommufd_object *obj,
+			     struct iommu_user_array *reqs)
+{
+	struct iommufd_viommu *viommu =
+		container_of(obj, struct iommufd_viommu, obj);
+
+	return iommu_viommu_cache_invalidate(viommu->core, reqs);
+}
+
+/* Handed to every context at open, for the layers below this one. */
+const struct iommufd_viommu_hooks iommufd_viommu_hooks = {
+	.nest_on = viommu_nest_on,
+	.invalidate = viommu_invalidate,
+	.unbind = vdevices_unbind,
+};

@@ -98,6 +98,7 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_viommu_destroy(struct iommufd_object *obj);
 int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
-void iommufd_vdevices_unbind(struct iommufd_device *idev);
+
+extern const struct iommufd_viommu_hooks iommufd_viommu_hooks;
 
 #endif
