@@ -11,6 +11,8 @@
 # Environment: FAULT=fail|panic|hang injects a failure into the guest,
 # SEED=N reproduces a stress or fuzz run, STRESS_SECONDS=N and FUZZ_CALLS=N
 # size them, FUZZ_ONLY=TARGET fuzzes one target (all the calls),
+# BENCH_ARGS="small 5" passes arguments to iommu_bench and BENCH_IOMMU=amd
+# runs it behind AMD-Vi instead of VT-d,
 # TIMEOUT=N overrides the lane's time limit in seconds, TEST=NAME runs
 # only the test program NAME, LOG_NAME and RESULTS_DIR redirect the log
 # and results (the harness self-check keeps its runs apart this way).
@@ -83,8 +85,14 @@ vmm-vtd) MEM=2G INITRD=initramfs-vmm.cpio.gz qemu_x86 x86_64 "${VTD[@]}"
 vmm-amd) MEM=2G INITRD=initramfs-vmm.cpio.gz qemu_x86 x86_64 "${AMD[@]}"
 	limit=900 ;;
 run | shell) qemu_x86 x86_64 "${VTD[@]}"; limit=300; EXTRA="intel_iommu=on" ;;
-bench) MEM=2G qemu_x86 x86_64 "${VTD[@]}"; limit=900
-	EXTRA="intel_iommu=on hugepagesz=2M hugepages=160" ;;
+bench) if [ "${BENCH_IOMMU:-vtd}" = amd ]; then
+		MEM=2G qemu_x86 x86_64 "${AMD[@]}"
+		EXTRA="hugepagesz=2M hugepages=160"
+	else
+		MEM=2G qemu_x86 x86_64 "${VTD[@]}"
+		EXTRA="intel_iommu=on hugepagesz=2M hugepages=160"
+	fi
+	limit=900 ;;
 *) die "unknown lane '$lane' (mock vtd scalable amd vmm-vtd vmm-amd smmuv3 smmuv3-nested kunit debug stress fuzz run bench shell)" ;;
 esac
 limit=${TIMEOUT:-$limit}
@@ -100,6 +108,7 @@ append="console=$CONSOLE panic=-1 log_buf_len=16M harness.lane=$guest_lane $EXTR
 [ -n "${TEST:-}" ] && append="$append harness.test=$TEST"
 [ -n "${SEED:-}" ] && append="$append harness.seed=$SEED"
 [ -n "${FUZZ_ONLY:-}" ] && append="$append harness.only=$FUZZ_ONLY"
+[ -n "${BENCH_ARGS:-}" ] && append="$append harness.bench=$(echo "$BENCH_ARGS" | tr ' ' ,)"
 
 if [ "$lane" = shell ]; then
 	exec "${QEMU[@]}" -serial mon:stdio -append "$append"

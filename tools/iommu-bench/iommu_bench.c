@@ -49,6 +49,12 @@
  * a function_graph tracer, a profile of the 4 KiB MAP+UNMAP of each side
  * follows: the functions below the ioctl that take its time.
  *
+ * "iommu_bench small ROUNDS [type1|iommufd|compat|all [OPS]]" times only
+ * the 4 KiB device rows, ROUNDS times in one boot, and prints the range
+ * of the ratios (run_small()); naming a side runs only that one, and OPS
+ * (default 2000) sets the operations of a round, for profiling a side
+ * from outside the guest.
+ *
  * Without an edu device bound to vfio-pci the type1 and device rows are
  * left out and the exit status is 1, as it always was; without /dev/iommu
  * the iommufd rows are left out, and without IOMMU_TEST_CMD the
@@ -1340,12 +1346,123 @@ out:
 	return !!ret;
 }
 
+/*
+ * "iommu_bench small ROUNDS": only the 4 KiB device rows, ROUNDS times in
+ * one boot, each round timing type1, iommufd and (when there is one) the
+ * compat container one after the other over the same page, so that the
+ * ratios of a round share the guest's state.  Prints every round and the
+ * range of each ratio; used to report the ranges in the README and to
+ * compare a change against its base without the long rows.
+ */
+static int run_small(int rounds, const char *only, int ops)
+{
+	const char *container = LEGACY_CONTAINER;
+	double lo[2] = { 1e9, 1e9 }, hi[2] = { 0, 0 };
+	struct dev_size d = { .size = SZ_4K, .ops = 2000 };
+	char bdf[64], cdev[128];
+	int group, ret = 0, r, compat;
+	struct bench_ioas s;
+	struct vfio_cdev v;
+	struct map_ops o;
+
+	if (edu_find(bdf, sizeof(bdf))) {
+		printf("iommu_bench: no edu device: nothing to time\n");
+		return 1;
+	}
+	group = edu_iommu_group(bdf);
+	if (group < 0 || vfio_cdev_path(bdf, cdev, sizeof(cdev))) {
+		printf("iommu_bench: no VFIO cdev for %s\n", bdf);
+		return 1;
+	}
+	if (access(container, F_OK))
+		container = VFIO_CONTAINER_DEFAULT;
+	compat = strcmp(container, VFIO_CONTAINER_DEFAULT) &&
+		 !access(VFIO_CONTAINER_DEFAULT, F_OK);
+	if (ops > 0)
+		d.ops = ops;
+	d.buf = bench_alloc(SZ_4K, 0, &d.huge);
+	if (!d.buf)
+		return 1;
+	printf("iommu_bench: 4 KiB MAP+UNMAP with edu (%s) attached, %d ops a side, %d rounds\n",
+	       bdf, d.ops, rounds);
+	printf("  %5s %12s %12s %12s %10s %10s\n", "round", "type1 us",
+	       "iommufd us", "compat us", "iommufd:1", "compat:1");
+	for (r = 0; r < rounds && !ret; r++) {
+		struct vfio_type1 vfio;
+		double t[SIDES];
+		int side;
+
+		memset(d.map_us, 0, sizeof(d.map_us));
+		memset(d.unmap_us, 0, sizeof(d.unmap_us));
+		if (!only || !strcmp(only, "type1")) {
+			ret = vfio_type1_open_path(&vfio, container, group,
+						   bdf);
+			if (ret)
+				break;
+			o = (struct map_ops){ type1_map_cb, type1_unmap_cb,
+					      &vfio.container };
+			ret = dev_time(&o, &d, 1, SIDE_TYPE1);
+			vfio_type1_close(&vfio);
+		}
+		if (!ret && (!only || !strcmp(only, "iommufd"))) {
+			ret = vfio_cdev_setup(&v, cdev);
+			if (ret)
+				break;
+			s = (struct bench_ioas){ v.iommufd, v.ioas,
+						 "edu attached" };
+			o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
+			ret = dev_time(&o, &d, 1, SIDE_IOMMUFD);
+			vfio_cdev_close(&v);
+		}
+		if (!ret && compat && (!only || !strcmp(only, "compat"))) {
+			ret = vfio_type1_open_path(&vfio, VFIO_CONTAINER_DEFAULT,
+						   group, bdf);
+			if (ret)
+				break;
+			o = (struct map_ops){ type1_map_cb, type1_unmap_cb,
+					      &vfio.container };
+			ret = dev_time(&o, &d, 1, SIDE_COMPAT);
+			vfio_type1_close(&vfio);
+		}
+		if (ret)
+			break;
+		for (side = 0; side < SIDES; side++)
+			t[side] = (d.map_us[side] + d.unmap_us[side]) / d.ops;
+		printf("  %5d %12.2f %12.2f %12.2f %10.2f %10.2f\n", r + 1,
+		       t[SIDE_TYPE1], t[SIDE_IOMMUFD], t[SIDE_COMPAT],
+		       ratio(t[SIDE_IOMMUFD], t[SIDE_TYPE1]),
+		       ratio(t[SIDE_COMPAT], t[SIDE_TYPE1]));
+		for (side = 0; side < 2; side++) {
+			double x = ratio(t[side ? SIDE_COMPAT : SIDE_IOMMUFD],
+					 t[SIDE_TYPE1]);
+
+			lo[side] = x < lo[side] ? x : lo[side];
+			hi[side] = x > hi[side] ? x : hi[side];
+		}
+	}
+	munmap(d.buf, SZ_4K);
+	if (ret) {
+		row_failed("4 KiB rounds", ret);
+		return 1;
+	}
+	printf("  iommufd/type1 4 KiB MAP+UNMAP over %d rounds: %.2f-%.2f\n",
+	       rounds, lo[0], hi[0]);
+	if (compat)
+		printf("  compat/type1 4 KiB MAP+UNMAP over %d rounds: %.2f-%.2f\n",
+		       rounds, lo[1], hi[1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long pin_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "small"))
+		return run_small(atoi(argv[2]),
+				 argc > 3 && strcmp(argv[3], "all") ? argv[3] : NULL,
+				 argc > 4 ? atoi(argv[4]) : 0);
 	ret = 0;
 	/*
 	 * With iommufd serving /dev/vfio/vfio, run the type1 rows twice: on
