@@ -177,23 +177,27 @@ union ucmd_buffer {
  * struct iommufd_ioctl_op - one command
  * @size: the kernel's struct size
  * @min_size: the size of the command's first version
- * @ioctl_num: the full ioctl number
- * @execute: the handler
+ * @execute: the handler; NULL where the table has no command
  */
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
+/*
+ * The table is indexed by command number from IOMMUFD_CMD_BASE, so that
+ * finding a command costs the same for every one of them, also for the
+ * VFIO type1 commands that share the ioctl type and go on to the compat
+ * container. Every command is _IO(IOMMUFD_TYPE, number), so the number
+ * alone tells the full ioctl.
+ */
 #define OP(_ioctl, _fn, _struct, _last)                                      \
-	{                                                                    \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                             \
 		.size = sizeof(_struct) +                                    \
 			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <        \
 					  sizeof(_struct)),                  \
 		.min_size = offsetofend(_struct, _last),                     \
-		.ioctl_num = _ioctl,                                         \
 		.execute = _fn,                                              \
 	}
 
@@ -245,16 +249,17 @@ static const struct iommufd_ioctl_op ioctl_ops[] = {
 static long iommufd_ioctl(struct file *filp, unsigned int cmd,
 			  unsigned long arg)
 {
-	const struct iommufd_ioctl_op *op;
+	/* Below IOMMUFD_CMD_BASE wraps to past the end of the table. */
+	unsigned int nr = _IOC_NR(cmd) - IOMMUFD_CMD_BASE;
+	const struct iommufd_ioctl_op *op = NULL;
 	struct iommufd_ucmd ucmd = {};
 	union ucmd_buffer buf;
 	int rc;
 
-	/* Few enough commands that a scan beats a sparse table. */
-	for (op = ioctl_ops; op != ioctl_ops + ARRAY_SIZE(ioctl_ops); op++)
-		if (op->ioctl_num == cmd)
-			break;
-	if (op == ioctl_ops + ARRAY_SIZE(ioctl_ops)) {
+	if (nr < ARRAY_SIZE(ioctl_ops) && ioctl_ops[nr].execute &&
+	    cmd == _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + nr))
+		op = &ioctl_ops[nr];
+	if (!op) {
 		if (_IOC_TYPE(cmd) == VFIO_TYPE)
 			return iommufd_vfio_ioctl(filp->private_data, cmd, arg);
 		return -ENOTTY;
