@@ -203,14 +203,13 @@ static unsigned int iopt_flags(u32 flags)
  * Tell the caller the IOVA its map or copy got: a mapping it cannot learn
  * of (the answer could not be written) is undone.
  */
-static int answer_map(struct iommufd_ucmd *ucmd, size_t size,
-		      struct io_pagetable *iopt, __u64 *out,
-		      unsigned long iova, unsigned long length)
+static int answer_map(struct iommufd_ucmd *ucmd, struct io_pagetable *iopt,
+		      __u64 *out, unsigned long iova, unsigned long length)
 {
 	int rc;
 
 	*out = iova;
-	rc = iommufd_ucmd_respond(ucmd, size);
+	rc = iommufd_ucmd_answer_u64(ucmd, out);
 	if (rc)
 		iopt_unmap(iopt, iova, length, NULL);
 	return rc;
@@ -247,8 +246,8 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 			   prot, iopt_flags(cmd->flags),
 			   READ_ONCE(ucmd->ctx->acct_mode));
 	if (!rc)
-		rc = answer_map(ucmd, sizeof(*cmd), &ioas->iopt, &cmd->iova,
-				iova, cmd->length);
+		rc = answer_map(ucmd, &ioas->iopt, &cmd->iova, iova,
+				cmd->length);
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
 }
@@ -289,8 +288,8 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 			   READ_ONCE(ucmd->ctx->acct_mode));
 	fput(file);
 	if (!rc)
-		rc = answer_map(ucmd, sizeof(*cmd), &ioas->iopt, &cmd->iova,
-				iova, cmd->length);
+		rc = answer_map(ucmd, &ioas->iopt, &cmd->iova, iova,
+				cmd->length);
 out_put:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;
@@ -329,7 +328,7 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 	rc = iopt_copy(&dst->iopt, &iova, &src->iopt, cmd->src_iova,
 		       cmd->length, prot, iopt_flags(cmd->flags));
 	if (!rc)
-		rc = answer_map(ucmd, sizeof(*cmd), &dst->iopt, &cmd->dst_iova,
+		rc = answer_map(ucmd, &dst->iopt, &cmd->dst_iova,
 				iova, cmd->length);
 	iommufd_put_object(ucmd->ctx, &dst->obj);
 out_src:
@@ -369,7 +368,7 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 		goto out_put;
 
 	cmd->length = unmapped;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	rc = iommufd_ucmd_answer_u64(ucmd, &cmd->length);
 out_put:
 	iommufd_put_object(ucmd->ctx, &ioas->obj);
 	return rc;

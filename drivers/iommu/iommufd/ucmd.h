@@ -38,4 +38,26 @@ static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t len)
 	return 0;
 }
 
+/**
+ * iommufd_ucmd_answer_u64() - Write one output field back to the user
+ * @ucmd: the ioctl
+ * @field: a __u64 in the kernel's copy (@ucmd->cmd) that lies inside the
+ *	command's first version, so inside what the user passed
+ *
+ * For a command whose only answer is @field: the rest of the user's
+ * structure holds what the user wrote and is left alone, which spares
+ * copying it back.
+ *
+ * Return: 0 or -EFAULT.
+ */
+static inline int iommufd_ucmd_answer_u64(struct iommufd_ucmd *ucmd,
+					  const __u64 *field)
+{
+	size_t off = (const char *)field - (const char *)ucmd->cmd;
+
+	if (put_user(*field, (__u64 __user *)(ucmd->ubuffer + off)))
+		return -EFAULT;
+	return 0;
+}
+
 #endif

@@ -304,8 +304,11 @@ static int vfio_unmap_dma(struct iommufd_ctx *ctx, void __user *arg)
 	if (rc)
 		return rc;
 
-	unmap.size = unmapped;
-	if (copy_to_user(arg, &unmap, minsz))
+	/* Only the size is an answer; the rest is what the user wrote. */
+	if (put_user((__u64)unmapped,
+		     (__u64 __user *)(arg +
+				      offsetof(struct vfio_iommu_type1_dma_unmap,
+					       size))))
 		return -EFAULT;
 	return 0;
 }
