@@ -8,33 +8,109 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
+#include <linux/slab.h>
 
 #include "account.h"
 
-/**
- * iommufd_acct_init() - Capture current's identity for later charges
- * @acct: the record to fill
- * @mode: which counter the charges go to
- *
- * Must run in the context of the task whose memory will be pinned.
- */
-void iommufd_acct_init(struct iommufd_acct *acct, enum iommufd_acct_mode mode)
+/* A new identity of current's, with one reference; or NULL. */
+static struct iommufd_acct *acct_capture(enum iommufd_acct_mode mode)
 {
+	struct iommufd_acct *acct = kmalloc(sizeof(*acct), GFP_KERNEL_ACCOUNT);
+
+	if (!acct)
+		return NULL;
+	refcount_set(&acct->users, 1);
 	acct->mode = mode;
+	acct->cred = get_current_cred();
 	acct->user = get_uid(current_user());
 	acct->mm = current->mm;
 	mmgrab(acct->mm);
 	acct->bypass = capable(CAP_IPC_LOCK);
+	return acct;
+}
+
+/* Is @acct what acct_capture() would make for current now? */
+static bool acct_is_current(struct iommufd_acct *acct,
+			    enum iommufd_acct_mode mode)
+{
+	return acct->mode == mode && acct->mm == current->mm &&
+	       acct->cred == current_cred();
 }
 
 /**
- * iommufd_acct_release() - Drop the references iommufd_acct_init() took
- * @acct: the record; every charge must have been undone
+ * iommufd_acct_cache_init() - Start an empty cache
+ * @cache: the cache
  */
-void iommufd_acct_release(struct iommufd_acct *acct)
+void iommufd_acct_cache_init(struct iommufd_acct_cache *cache)
 {
+	spin_lock_init(&cache->lock);
+	cache->last = NULL;
+}
+
+/**
+ * iommufd_acct_cache_destroy() - Drop the cache's reference
+ * @cache: the cache; no iommufd_acct_get() may run on it any more
+ */
+void iommufd_acct_cache_destroy(struct iommufd_acct_cache *cache)
+{
+	if (cache->last)
+		iommufd_acct_put(cache->last);
+	cache->last = NULL;
+}
+
+/**
+ * iommufd_acct_get() - The charging identity of current, for new pins
+ * @cache: where the identity last used by this caller is kept
+ * @mode: which counter the charges go to
+ *
+ * Must run in the context of the task whose memory will be pinned. Returns
+ * the cached identity when current still has the same mm and the same
+ * credentials (a changed capability or user means new credentials), else
+ * captures a new one and caches it in place of the old.
+ *
+ * Return: the identity with a reference for the caller, or NULL when
+ * memory ran out.
+ */
+struct iommufd_acct *iommufd_acct_get(struct iommufd_acct_cache *cache,
+				      enum iommufd_acct_mode mode)
+{
+	struct iommufd_acct *acct, *old;
+
+	spin_lock(&cache->lock);
+	acct = cache->last;
+	if (acct && acct_is_current(acct, mode)) {
+		refcount_inc(&acct->users);
+		spin_unlock(&cache->lock);
+		return acct;
+	}
+	spin_unlock(&cache->lock);
+
+	acct = acct_capture(mode);
+	if (!acct)
+		return NULL;
+	refcount_inc(&acct->users);
+	spin_lock(&cache->lock);
+	old = cache->last;
+	cache->last = acct;
+	spin_unlock(&cache->lock);
+	if (old)
+		iommufd_acct_put(old);
+	return acct;
+}
+
+/**
+ * iommufd_acct_put() - Drop a reference on a charging identity
+ * @acct: the identity; the last reference may only go once every charge
+ *	made through it has been undone
+ */
+void iommufd_acct_put(struct iommufd_acct *acct)
+{
+	if (!refcount_dec_and_test(&acct->users))
+		return;
 	mmdrop(acct->mm);
 	free_uid(acct->user);
+	put_cred(acct->cred);
+	kfree(acct);
 }
 
 static int charge_user(struct iommufd_acct *acct, unsigned long npages)
@@ -53,7 +129,7 @@ static int charge_user(struct iommufd_acct *acct, unsigned long npages)
 
 /**
  * iommufd_acct_charge() - Charge pinned pages against RLIMIT_MEMLOCK
- * @acct: where to charge, from iommufd_acct_init()
+ * @acct: where to charge, from iommufd_acct_get()
  * @npages: how many pages are about to be pinned
  *
  * The limit is current's RLIMIT_MEMLOCK, unless the task that created @acct

@@ -8,8 +8,11 @@
 #ifndef __IOMMUFD_ACCOUNT_H
 #define __IOMMUFD_ACCOUNT_H
 
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct cred;
 struct mm_struct;
 struct user_struct;
 
@@ -27,25 +30,49 @@ enum iommufd_acct_mode {
 };
 
 /**
- * struct iommufd_acct - where one set of pins was charged
- * @mode: the accounting mode chosen when the pins were taken
+ * struct iommufd_acct - a charging identity: who pays for pins, and how
+ * @users: references: every run of memory charged here, and the cache
+ *	that hands it out
+ * @mode: the accounting mode chosen when it was captured
  * @user: the charged user, referenced
  * @mm: the mm that mapped the memory, grabbed (not its address space)
- * @bypass: the charging task had CAP_IPC_LOCK, so the limit is not enforced
+ * @cred: the credentials it was captured from, referenced; compared by
+ *	address only, to tell whether a later caller is the same identity
+ * @bypass: the capturing task had CAP_IPC_LOCK, so the limit is not enforced
  *
- * Captured once from current when memory is pinned, so that unpinning from
- * any context (another process closing the last fd) undoes exactly the
- * charge that was made.
+ * Captured from current when memory is named for pinning, so that pinning
+ * and unpinning from any context (another process closing the last fd)
+ * charge and undo exactly the same counters. Never changes once made, so
+ * many runs of memory share one.
  */
 struct iommufd_acct {
+	refcount_t users;
 	enum iommufd_acct_mode mode;
 	struct user_struct *user;
 	struct mm_struct *mm;
+	const struct cred *cred;
 	bool bypass;
 };
 
-void iommufd_acct_init(struct iommufd_acct *acct, enum iommufd_acct_mode mode);
-void iommufd_acct_release(struct iommufd_acct *acct);
+/**
+ * struct iommufd_acct_cache - the identity a table of maps charged last
+ * @lock: protects @last
+ * @last: an identity with a reference of the cache's, or NULL
+ *
+ * A VMM maps and unmaps again and again from one process with unchanged
+ * credentials: the identity captured for its first map serves the next
+ * ones, and a map costs no user, mm or capability lookup.
+ */
+struct iommufd_acct_cache {
+	spinlock_t lock;	/* see @lock above */
+	struct iommufd_acct *last;
+};
+
+void iommufd_acct_cache_init(struct iommufd_acct_cache *cache);
+void iommufd_acct_cache_destroy(struct iommufd_acct_cache *cache);
+struct iommufd_acct *iommufd_acct_get(struct iommufd_acct_cache *cache,
+				      enum iommufd_acct_mode mode);
+void iommufd_acct_put(struct iommufd_acct *acct);
 int iommufd_acct_charge(struct iommufd_acct *acct, unsigned long npages);
 void iommufd_acct_uncharge(struct iommufd_acct *acct, unsigned long npages);
 

@@ -68,6 +68,7 @@ void iopt_init(struct io_pagetable *iopt)
 	iopt->disable_large_pages = false;
 	mutex_init(&iopt->users_lock);
 	INIT_LIST_HEAD(&iopt->users);
+	iommufd_acct_cache_init(&iopt->acct_cache);
 }
 
 /*
@@ -551,13 +552,17 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		  unsigned int flags, enum iommufd_acct_mode acct_mode)
 {
 	struct iommufd_pages *pages;
+	struct iommufd_acct *acct;
 	int rc;
 
 	rc = check_map(*iova, uptr, length, flags);
 	if (rc)
 		return rc;
+	acct = iommufd_acct_get(&iopt->acct_cache, acct_mode);
+	if (!acct)
+		return -ENOMEM;
 	pages = iommufd_pages_create(uptr, length, iommu_prot & IOMMU_WRITE,
-				     acct_mode);
+				     acct);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, uptr, length, iommu_prot, flags);
@@ -585,13 +590,17 @@ int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
 		  enum iommufd_acct_mode acct_mode)
 {
 	struct iommufd_pages *pages;
+	struct iommufd_acct *acct;
 	int rc;
 
 	rc = check_map(*iova, start, length, flags);
 	if (rc)
 		return rc;
+	acct = iommufd_acct_get(&iopt->acct_cache, acct_mode);
+	if (!acct)
+		return -ENOMEM;
 	pages = iommufd_pages_create_file(file, start, length,
-					  iommu_prot & IOMMU_WRITE, acct_mode);
+					  iommu_prot & IOMMU_WRITE, acct);
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, start, length, iommu_prot, flags);
@@ -902,6 +911,7 @@ void iopt_destroy(struct io_pagetable *iopt)
 	iova_holes_destroy(&iopt->holes);
 	xa_destroy(&iopt->domains);
 	mutex_destroy(&iopt->users_lock);
+	iommufd_acct_cache_destroy(&iopt->acct_cache);
 }
 
 static int reserve_locked(struct io_pagetable *iopt, unsigned long start,

@@ -93,6 +93,8 @@ struct iopt_user {
  *	to unpin, so a user being removed is never called afterwards.
  *	Taken before @rwsem.
  * @users: &struct iopt_user, linked by item; changed under both locks
+ * @acct_cache: the charging identity of the last map, for the next one;
+ *	has its own lock, not under @rwsem
  */
 struct io_pagetable {
 	struct rw_semaphore rwsem;
@@ -106,6 +108,7 @@ struct io_pagetable {
 	bool disable_large_pages;
 	struct mutex users_lock;	/* see @users_lock above */
 	struct list_head users;
+	struct iommufd_acct_cache acct_cache;
 };
 
 #define iopt_to_area(n) container_of(n, struct iopt_area, node)

@@ -138,7 +138,7 @@ static long fetch_user(struct iommufd_pages *pages, unsigned long index,
 {
 	unsigned int flags = FOLL_LONGTERM | (pages->writable ? FOLL_WRITE : 0);
 	unsigned long addr = pages->uaddr + index * PAGE_SIZE;
-	struct mm_struct *mm = pages->acct.mm;
+	struct mm_struct *mm = pages->acct->mm;
 	long got;
 
 	if (mm == current->mm) {
@@ -232,7 +232,7 @@ static void unpin_range(struct iommufd_pages *pages, unsigned long first,
 
 	WARN_ON(n != last - first + 1);
 	pages->npinned -= n;
-	iommufd_acct_uncharge(&pages->acct, n);
+	iommufd_acct_uncharge(pages->acct, n);
 }
 
 /*
@@ -246,7 +246,7 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 	int rc;
 
 	lockdep_assert_held(&pages->lock);
-	rc = iommufd_acct_charge(&pages->acct, n);
+	rc = iommufd_acct_charge(pages->acct, n);
 	if (rc)
 		return rc;
 
@@ -282,35 +282,41 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 	}
 	if (done)
 		drop(pages, first, first + done - 1);
-	iommufd_acct_uncharge(&pages->acct, n);
+	iommufd_acct_uncharge(pages->acct, n);
 	return rc;
 }
 
 /*
  * An empty run of @length bytes from @addr (a user address or a file
- * offset), or an ERR_PTR. Captures current's mm and identity for the pins
- * to come.
+ * offset), or an ERR_PTR. Takes over the caller's reference to @acct,
+ * which the pins to come are charged to, also on failure.
  */
 static struct iommufd_pages *pages_alloc(unsigned long addr,
 					 unsigned long length, bool writable,
-					 enum iommufd_acct_mode mode)
+					 struct iommufd_acct *acct)
 {
 	unsigned long end, npages, size = sizeof(struct iommufd_pages);
 	struct iommufd_pages *pages;
 	struct pin_chunk *small;
 
-	if (!length)
+	if (!length) {
+		iommufd_acct_put(acct);
 		return ERR_PTR(-EINVAL);
+	}
 	if (check_add_overflow(addr, length, &end) ||
-	    end > ULONG_MAX - PAGE_SIZE)
+	    end > ULONG_MAX - PAGE_SIZE) {
+		iommufd_acct_put(acct);
 		return ERR_PTR(-EOVERFLOW);
+	}
 
 	npages = (PAGE_ALIGN(end) - (addr & PAGE_MASK)) >> PAGE_SHIFT;
 	if (npages <= PIN_SMALL)
 		size += struct_size(small, pages, npages);
 	pages = kzalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!pages)
+	if (!pages) {
+		iommufd_acct_put(acct);
 		return ERR_PTR(-ENOMEM);
+	}
 	if (npages <= PIN_SMALL)
 		pages->small = (struct pin_chunk *)(pages + 1);
 	kref_init(&pages->kref);
@@ -320,7 +326,7 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 	mutex_init(&pages->lock);
 	pages->uses = RB_ROOT_CACHED;
 	xa_init(&pages->pinned);
-	iommufd_acct_init(&pages->acct, mode);
+	pages->acct = acct;
 	return pages;
 }
 
@@ -331,7 +337,7 @@ static void pages_free(struct iommufd_pages *pages)
 			mapping_unmap_writable(pages->file->f_mapping);
 		fput(pages->file);
 	}
-	iommufd_acct_release(&pages->acct);
+	iommufd_acct_put(pages->acct);
 	xa_destroy(&pages->pinned);
 	mutex_destroy(&pages->lock);
 	kfree(pages);
@@ -342,7 +348,8 @@ static void pages_free(struct iommufd_pages *pages)
  * @uptr: user address, not necessarily page aligned
  * @length: bytes, at least 1
  * @writable: pin for writing
- * @mode: whose limit pins are charged to
+ * @acct: current's charging identity (iommufd_acct_get()); the run takes
+ *	over the caller's reference, also on failure
  *
  * Nothing is pinned or charged here, and the memory is not looked at: a
  * range that cannot be pinned fails when a use first needs it. The pins
@@ -353,9 +360,9 @@ static void pages_free(struct iommufd_pages *pages)
  */
 struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
 					   unsigned long length, bool writable,
-					   enum iommufd_acct_mode mode)
+					   struct iommufd_acct *acct)
 {
-	return pages_alloc(uptr, length, writable, mode);
+	return pages_alloc(uptr, length, writable, acct);
 }
 
 /**
@@ -365,7 +372,7 @@ struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
  * @length: bytes, at least 1
  * @writable: devices will write; @file must be open for writing and not
  *	write-sealed
- * @mode: whose limit pins are charged to
+ * @acct: as for iommufd_pages_create()
  *
  * The range must lie inside the file now; holes in it get pages when they
  * are pinned, as a write through a mapping would give them. The @file is
@@ -380,18 +387,18 @@ struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 						unsigned long start,
 						unsigned long length,
 						bool writable,
-						enum iommufd_acct_mode mode)
+						struct iommufd_acct *acct)
 {
 	struct iommufd_pages *pages;
 	int rc;
 
-	if (!shmem_file(file))
-		return ERR_PTR(-EINVAL);
-	if (!(file->f_mode & FMODE_READ) ||
-	    (writable && !(file->f_mode & FMODE_WRITE)))
-		return ERR_PTR(-EPERM);
+	if (!shmem_file(file) || !(file->f_mode & FMODE_READ) ||
+	    (writable && !(file->f_mode & FMODE_WRITE))) {
+		iommufd_acct_put(acct);
+		return ERR_PTR(shmem_file(file) ? -EPERM : -EINVAL);
+	}
 
-	pages = pages_alloc(start, length, writable, mode);
+	pages = pages_alloc(start, length, writable, acct);
 	if (IS_ERR(pages))
 		return pages;
 	if (start + length > i_size_read(file_inode(file))) {

@@ -30,13 +30,14 @@ struct iommufd_pages_use {
 /**
  * struct iommufd_pages - a run of user memory, pinned on demand, charged once
  * @kref: one reference per area (or other holder) that maps the run
- * @uaddr: page-aligned user address of page 0 of the run, in @acct.mm; for
+ * @uaddr: page-aligned user address of page 0 of the run, in @acct->mm; for
  *	file memory, its offset in @file
  * @npages: number of pages in the run
  * @writable: pinned for write; only then may an area map it writable
  * @file: the shmem file the pages are taken from, or NULL for user memory;
  *	its pages are held by a page reference, not a GUP pin
- * @acct: where pins are charged; @acct.mm is also the memory's mm
+ * @acct: where pins are charged, referenced and maybe shared with other
+ *	runs; @acct->mm is also the memory's mm
  * @lock: protects @uses, @npinned and the entries of @pinned. Taken under
  *	the I/O page table's lock, and before the mm's mmap_lock.
  * @uses: &struct iommufd_pages_use by page index; may overlap
@@ -59,7 +60,7 @@ struct iommufd_pages {
 	unsigned long npages;
 	bool writable;
 	struct file *file;
-	struct iommufd_acct acct;
+	struct iommufd_acct *acct;
 	struct mutex lock;	/* see @lock above */
 	struct rb_root_cached uses;
 	unsigned long npinned;
@@ -69,12 +70,12 @@ struct iommufd_pages {
 
 struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
 					   unsigned long length, bool writable,
-					   enum iommufd_acct_mode mode);
+					   struct iommufd_acct *acct);
 struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 						unsigned long start,
 						unsigned long length,
 						bool writable,
-						enum iommufd_acct_mode mode);
+						struct iommufd_acct *acct);
 void iommufd_pages_put(struct iommufd_pages *pages);
 
 /**

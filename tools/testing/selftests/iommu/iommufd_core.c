@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 #include "iommufd_core_util.h"
@@ -241,6 +242,116 @@ TEST(rlimit_process_mode_enomem)
 
 	close(fd);
 	mem_put(buf, len);
+}
+
+/*
+ * The charging identity a map records is shared by the maps that follow
+ * from the same process with the same credentials; new credentials mean a
+ * new identity.  Here the first page is mapped holding CAP_IPC_LOCK with a
+ * limit of zero, and after the capability is dropped the next map of the
+ * same IOAS must meet the limit.
+ */
+TEST(acct_identity_follows_credentials)
+{
+	size_t len = PAGES(2);
+	struct rlimit rl;
+	uint64_t iova, done;
+	uint32_t ioas;
+	long pin0;
+	void *buf;
+	int fd = dev_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioas_create(fd, &ioas));
+	ASSERT_EQ(0, ioas_give_domain(fd, ioas));
+	buf = mem_get(len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &rl));
+	rl.rlim_cur = 0;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	pin0 = vm_pin_kb();
+
+	/* Root holds CAP_IPC_LOCK: the limit does not apply. */
+	ASSERT_EQ(0, ioas_map_auto(fd, ioas, buf, page_size, &iova));
+	ASSERT_EQ(0, ioas_map_auto(fd, ioas, buf, page_size, &iova));
+	ASSERT_EQ(pin0 + pages_kb(2), vm_pin_kb());
+
+	if (give_up_ipc_lock()) {
+		close(fd);
+		mem_put(buf, len);
+		SKIP(return, "cannot drop CAP_IPC_LOCK");
+	}
+	/* Each map is charged: now the limit holds, for any memory. */
+	ASSERT_EQ(ENOMEM, ioas_map_auto(fd, ioas, buf, page_size, &iova));
+	ASSERT_EQ(ENOMEM, ioas_map_auto(fd, ioas, (char *)buf + page_size,
+					page_size, &iova));
+	ASSERT_EQ(pin0 + pages_kb(2), vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, (char *)buf + page_size, page_size, 0));
+
+	ASSERT_EQ(0, ioas_unmap_everything(fd, ioas, &done));
+	ASSERT_EQ(PAGES(2), done);
+	ASSERT_EQ(pin0, vm_pin_kb());
+	ASSERT_EQ(0, pin_refs_are(fd, buf, len, 0));
+	close(fd);
+	mem_put(buf, len);
+}
+
+/*
+ * A child sharing the file maps its own copy of a page the parent mapped
+ * first: the child's page is pinned and charged to the child, not the
+ * parent's page to the parent, though the parent's map came just before.
+ */
+TEST(acct_identity_per_process)
+{
+	struct mock_dev_ids d;
+	uint64_t iova, done;
+	uint32_t ioas;
+	int status;
+	long pin0;
+	pid_t pid;
+	char *buf;
+	int fd = dev_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioas_create(fd, &ioas));
+	ASSERT_EQ(0, mock_dev_add(fd, ioas, &d));
+	buf = mem_get(page_size);
+	ASSERT_NE(NULL, buf);
+	buf[0] = 'p';
+	pin0 = vm_pin_kb();
+	ASSERT_EQ(0, ioas_map_auto(fd, ioas, buf, page_size, &iova));
+	ASSERT_EQ(pin0 + pages_kb(1), vm_pin_kb());
+	ASSERT_EQ(0, ioas_unmap_everything(fd, ioas, &done));
+	ASSERT_EQ(pin0, vm_pin_kb());
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long cpin0 = vm_pin_kb();
+
+		buf[0] = 'c';	/* the child's own page from here on */
+		if (ioas_map_at(fd, ioas, buf, page_size, IOVA_A))
+			_exit(1);
+		if (vm_pin_kb() != cpin0 + pages_kb(1))
+			_exit(2);
+		if (pin_refs_are(fd, buf, page_size, 1))
+			_exit(3);
+		/* The domain maps the child's page, not the parent's. */
+		if (mock_check_map(fd, d.hwpt, IOVA_A, page_size, buf))
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* The parent's page was never pinned by the child's map. */
+	ASSERT_EQ(0, pin_refs_are(fd, buf, page_size, 0));
+	ASSERT_EQ(pin0, vm_pin_kb());
+	ASSERT_EQ(0, ioas_unmap_everything(fd, ioas, &done));
+	ASSERT_EQ(PAGES(1), done);
+	close(fd);
+	mem_put(buf, page_size);
 }
 
 /* Closing the file tears everything down, whatever state it is in. */
