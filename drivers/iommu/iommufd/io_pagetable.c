@@ -42,11 +42,15 @@ struct iopt_allowed {
 	struct interval_tree_node node;
 };
 
-/* A slice of memory that becomes one area; holds a reference on its pages. */
+/*
+ * A slice of memory that becomes one area; holds a reference on its pages.
+ * @area, when set, is the memory for that area, allocated with the pages.
+ */
 struct iopt_slice {
 	struct iommufd_pages *pages;
 	unsigned long pages_byte;
 	unsigned long length;
+	struct iopt_area *area;
 };
 
 #define to_reserved(n) container_of(n, struct iopt_reserved, node)
@@ -299,6 +303,25 @@ err_undo:
 }
 
 /*
+ * The area a map made lives in its pages' allocation (map_pages()) and
+ * goes with them; any other area was allocated on its own.
+ */
+static bool area_in_pages(struct iopt_area *area)
+{
+	return area == area->pages->extra;
+}
+
+/* Drop @area's reference on its pages and free it; it is in no tree. */
+static void area_release(struct iopt_area *area)
+{
+	struct iommufd_pages *pages = area->pages;
+
+	if (!area_in_pages(area))
+		kfree(area);
+	iommufd_pages_put(pages);
+}
+
+/*
  * Forget an area that no domain maps any more (iommu_unmap() has flushed
  * each IOTLB before it returned), and let go of its pages.
  */
@@ -309,8 +332,7 @@ static void area_free(struct io_pagetable *iopt, struct iopt_area *area)
 	holes_give(iopt, area->node.start, area->node.last);
 	if (iopt_pins_areas(iopt))
 		iommufd_pages_unuse(area->pages, &area->use);
-	iommufd_pages_put(area->pages);
-	kfree(area);
+	area_release(area);
 }
 
 /* Pin the memory of @area for the domains. */
@@ -407,7 +429,8 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 	if (!areas)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		areas[i] = kzalloc(sizeof(*areas[i]), GFP_KERNEL_ACCOUNT);
+		areas[i] = slices[i].area ?:
+			   kmalloc(sizeof(*areas[i]), GFP_KERNEL_ACCOUNT);
 		if (!areas[i]) {
 			rc = -ENOMEM;
 			goto out_free;
@@ -444,11 +467,14 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 	for (done = 0; done < n; done++) {
 		struct iopt_area *area = areas[done];
 
-		area->node.start = pos;
-		area->node.last = pos + slices[done].length - 1;
-		area->pages = slices[done].pages;
-		area->pages_byte = slices[done].pages_byte;
-		area->iommu_prot = iommu_prot;
+		*area = (struct iopt_area){
+			.node.start = pos,
+			.node.last = pos + slices[done].length - 1,
+			.pages = slices[done].pages,
+			.pages_byte = slices[done].pages_byte,
+			.iommu_prot = iommu_prot,
+			.cpu_pinned = RB_ROOT_CACHED,
+		};
 		if (iopt_pins_areas(iopt)) {
 			rc = area_pin(area);
 			if (rc)
@@ -482,7 +508,8 @@ out_unlock:
 	up_write(&iopt->rwsem);
 out_free:
 	for (i = 0; i < n; i++)
-		kfree(areas[i]);
+		if (areas[i] != slices[i].area)
+			kfree(areas[i]);
 	if (areas != &one)
 		kvfree(areas);
 	return rc;
@@ -509,7 +536,8 @@ static int check_map(unsigned long iova, unsigned long addr,
 
 /*
  * Map @length bytes of @pages from @addr, the address (or file offset) of
- * its first byte; drops the caller's reference on @pages.
+ * its first byte; drops the caller's reference on @pages. @pages was made
+ * with room for its area (&iommufd_pages.extra).
  */
 static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		     struct iommufd_pages *pages, unsigned long addr,
@@ -519,6 +547,7 @@ static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		.pages = pages,
 		.pages_byte = addr - pages->uaddr,
 		.length = length,
+		.area = pages->extra,
 	};
 	int rc;
 
@@ -562,7 +591,7 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 	if (!acct)
 		return -ENOMEM;
 	pages = iommufd_pages_create(uptr, length, iommu_prot & IOMMU_WRITE,
-				     acct);
+				     acct, sizeof(struct iopt_area));
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, uptr, length, iommu_prot, flags);
@@ -600,7 +629,8 @@ int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
 	if (!acct)
 		return -ENOMEM;
 	pages = iommufd_pages_create_file(file, start, length,
-					  iommu_prot & IOMMU_WRITE, acct);
+					  iommu_prot & IOMMU_WRITE, acct,
+					  sizeof(struct iopt_area));
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return map_pages(iopt, iova, pages, start, length, iommu_prot, flags);

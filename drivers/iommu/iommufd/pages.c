@@ -286,18 +286,33 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 	return rc;
 }
 
+/* Bytes of a run's allocation before the creator's extra bytes. */
+static size_t pages_size(unsigned long npages)
+{
+	size_t size = sizeof(struct iommufd_pages);
+
+	if (npages <= PIN_SMALL)
+		size += struct_size((struct pin_chunk *)NULL, pages, npages);
+	return ALIGN(size, sizeof(void *));
+}
+
 /*
  * An empty run of @length bytes from @addr (a user address or a file
- * offset), or an ERR_PTR. Takes over the caller's reference to @acct,
- * which the pins to come are charged to, also on failure.
+ * offset), allocated with @extra bytes for its creator after it, or an
+ * ERR_PTR. Takes over the caller's reference to @acct, which the pins to
+ * come are charged to, also on failure.
+ *
+ * Fields are set one by one rather than by zeroing the allocation: a map
+ * creates a run every time, and the small chunk is cleared only for the
+ * pages it has.
  */
 static struct iommufd_pages *pages_alloc(unsigned long addr,
 					 unsigned long length, bool writable,
-					 struct iommufd_acct *acct)
+					 struct iommufd_acct *acct, size_t extra)
 {
-	unsigned long end, npages, size = sizeof(struct iommufd_pages);
+	unsigned long end, npages;
 	struct iommufd_pages *pages;
-	struct pin_chunk *small;
+	struct pin_chunk *small = NULL;
 
 	if (!length) {
 		iommufd_acct_put(acct);
@@ -310,23 +325,28 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 	}
 
 	npages = (PAGE_ALIGN(end) - (addr & PAGE_MASK)) >> PAGE_SHIFT;
-	if (npages <= PIN_SMALL)
-		size += struct_size(small, pages, npages);
-	pages = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	pages = kmalloc(pages_size(npages) + extra, GFP_KERNEL_ACCOUNT);
 	if (!pages) {
 		iommufd_acct_put(acct);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (npages <= PIN_SMALL)
-		pages->small = (struct pin_chunk *)(pages + 1);
+	if (npages <= PIN_SMALL) {
+		small = (struct pin_chunk *)(pages + 1);
+		small->used = 0;
+		memset(small->pages, 0, npages * sizeof(*small->pages));
+	}
+	*pages = (struct iommufd_pages){
+		.uaddr = addr & PAGE_MASK,
+		.npages = npages,
+		.writable = writable,
+		.acct = acct,
+		.uses = RB_ROOT_CACHED,
+		.small = small,
+		.extra = extra ? (char *)pages + pages_size(npages) : NULL,
+	};
 	kref_init(&pages->kref);
-	pages->uaddr = addr & PAGE_MASK;
-	pages->npages = npages;
-	pages->writable = writable;
 	mutex_init(&pages->lock);
-	pages->uses = RB_ROOT_CACHED;
 	xa_init(&pages->pinned);
-	pages->acct = acct;
 	return pages;
 }
 
@@ -350,6 +370,8 @@ static void pages_free(struct iommufd_pages *pages)
  * @writable: pin for writing
  * @acct: current's charging identity (iommufd_acct_get()); the run takes
  *	over the caller's reference, also on failure
+ * @extra: bytes the caller wants allocated with the run and freed with it
+ *	(&iommufd_pages.extra), or 0; saves a map a second allocation
  *
  * Nothing is pinned or charged here, and the memory is not looked at: a
  * range that cannot be pinned fails when a use first needs it. The pins
@@ -360,9 +382,10 @@ static void pages_free(struct iommufd_pages *pages)
  */
 struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
 					   unsigned long length, bool writable,
-					   struct iommufd_acct *acct)
+					   struct iommufd_acct *acct,
+					   size_t extra)
 {
-	return pages_alloc(uptr, length, writable, acct);
+	return pages_alloc(uptr, length, writable, acct, extra);
 }
 
 /**
@@ -373,6 +396,7 @@ struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
  * @writable: devices will write; @file must be open for writing and not
  *	write-sealed
  * @acct: as for iommufd_pages_create()
+ * @extra: as for iommufd_pages_create()
  *
  * The range must lie inside the file now; holes in it get pages when they
  * are pinned, as a write through a mapping would give them. The @file is
@@ -387,7 +411,8 @@ struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 						unsigned long start,
 						unsigned long length,
 						bool writable,
-						struct iommufd_acct *acct)
+						struct iommufd_acct *acct,
+						size_t extra)
 {
 	struct iommufd_pages *pages;
 	int rc;
@@ -398,7 +423,7 @@ struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 		return ERR_PTR(shmem_file(file) ? -EPERM : -EINVAL);
 	}
 
-	pages = pages_alloc(start, length, writable, acct);
+	pages = pages_alloc(start, length, writable, acct, extra);
 	if (IS_ERR(pages))
 		return pages;
 	if (start + length > i_size_read(file_inode(file))) {

@@ -43,6 +43,9 @@ struct iommufd_pages_use {
  * @uses: &struct iommufd_pages_use by page index; may overlap
  * @npinned: pages pinned and charged
  * @small: for a run of a few pages, its one chunk, allocated with it
+ * @extra: bytes the creator asked to have allocated with the run, pointer
+ *	aligned; they live as long as the run and the pages layer never
+ *	touches them. NULL when none were asked for.
  * @pinned: the pinned pages, in chunks of consecutive indexes (pages.c).
  *	Exactly the pages some use covers are present; an entry, and the
  *	chunk holding it, are stable while a use covers it, so that use's
@@ -65,17 +68,20 @@ struct iommufd_pages {
 	struct rb_root_cached uses;
 	unsigned long npinned;
 	struct pin_chunk *small;
+	void *extra;
 	struct xarray pinned;
 };
 
 struct iommufd_pages *iommufd_pages_create(unsigned long uptr,
 					   unsigned long length, bool writable,
-					   struct iommufd_acct *acct);
+					   struct iommufd_acct *acct,
+					   size_t extra);
 struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 						unsigned long start,
 						unsigned long length,
 						bool writable,
-						struct iommufd_acct *acct);
+						struct iommufd_acct *acct,
+						size_t extra);
 void iommufd_pages_put(struct iommufd_pages *pages);
 
 /**
