@@ -67,7 +67,8 @@ void iopt_init(struct io_pagetable *iopt)
 	iopt->allowed = RB_ROOT_CACHED;
 	iova_holes_init(&iopt->holes);
 	iopt->holes_stale = true;
-	xa_init_flags(&iopt->domains, XA_FLAGS_ALLOC);
+	iopt->domains = NULL;
+	iopt->ndomains = 0;
 	iopt->iova_alignment = 1;
 	iopt->disable_large_pages = false;
 	mutex_init(&iopt->users_lock);
@@ -229,7 +230,7 @@ static int check_fixed(struct io_pagetable *iopt, unsigned long iova,
 /* Whether areas must hold their pages pinned: while there are domains. */
 static bool iopt_pins_areas(struct io_pagetable *iopt)
 {
-	return !xa_empty(&iopt->domains);
+	return iopt->ndomains;
 }
 
 /*
@@ -266,7 +267,8 @@ static int area_map_domain(struct io_pagetable *iopt, struct iopt_area *area,
 		iova += run;
 		byte += run;
 		left -= run;
-		cond_resched();
+		if (left)
+			cond_resched();
 	}
 	return 0;
 }
@@ -282,23 +284,19 @@ static void area_unmap_domain(struct iopt_area *area,
 /* Put @area into every domain, or into none. */
 static int area_map_all(struct io_pagetable *iopt, struct iopt_area *area)
 {
-	struct iommu_domain *domain, *undo;
-	unsigned long index, index2;
+	unsigned int i;
 	int rc;
 
-	xa_for_each(&iopt->domains, index, domain) {
-		rc = area_map_domain(iopt, area, domain);
+	for (i = 0; i < iopt->ndomains; i++) {
+		rc = area_map_domain(iopt, area, iopt->domains[i]);
 		if (rc)
 			goto err_undo;
 	}
 	return 0;
 
 err_undo:
-	xa_for_each(&iopt->domains, index2, undo) {
-		if (index2 == index)
-			break;
-		area_unmap_domain(area, undo);
-	}
+	while (i--)
+		area_unmap_domain(area, iopt->domains[i]);
 	return rc;
 }
 
@@ -344,36 +342,35 @@ static int area_pin(struct iopt_area *area)
 
 static void area_remove(struct io_pagetable *iopt, struct iopt_area *area)
 {
-	struct iommu_domain *domain;
-	unsigned long index;
+	unsigned int i;
 
-	xa_for_each(&iopt->domains, index, domain)
-		area_unmap_domain(area, domain);
+	for (i = 0; i < iopt->ndomains; i++)
+		area_unmap_domain(area, iopt->domains[i]);
 	area_free(iopt, area);
 }
 
 /*
- * Unmap every area in [start, last] from every domain with one IOTLB
- * flush per domain, rather than one per area and domain. @dirty_domain,
- * when given, reports the dirty leaves it takes out into @dirty.
+ * Unmap the areas of the list @gone (linked by &iopt_area.next_gone) from
+ * every domain with one IOTLB flush per domain, rather than one per area
+ * and domain. @dirty_domain, when given, reports the dirty leaves it takes
+ * out into @dirty.
  */
 static void areas_unmap_domains(struct io_pagetable *iopt,
-				unsigned long start, unsigned long last,
+				struct iopt_area *gone,
 				struct iommu_domain *dirty_domain,
 				struct iommu_dirty_bitmap *dirty)
 {
-	struct iommu_domain *domain;
 	struct iopt_area *area;
-	unsigned long index;
+	unsigned int i;
 
-	xa_for_each(&iopt->domains, index, domain) {
+	for (i = 0; i < iopt->ndomains; i++) {
+		struct iommu_domain *domain = iopt->domains[i];
 		struct iommu_iotlb_gather gather;
 
 		iommu_iotlb_gather_init(&gather);
 		if (domain == dirty_domain)
 			dirty->gather = &gather;
-		for (area = iopt_area_first(iopt, start, last); area;
-		     area = iopt_area_next(area, start, last)) {
+		for (area = gone; area; area = area->next_gone) {
 			size_t done;
 
 			if (domain == dirty_domain)
@@ -386,7 +383,8 @@ static void areas_unmap_domains(struct io_pagetable *iopt,
 							&gather);
 
 			WARN_ON(done != iopt_area_length(area));
-			cond_resched();
+			if (area->next_gone)
+				cond_resched();
 		}
 		iommu_iotlb_sync(domain, &gather);
 		if (domain == dirty_domain)
@@ -775,11 +773,10 @@ static void undrain(struct io_pagetable *iopt, unsigned long start,
 
 static bool domain_in(struct io_pagetable *iopt, struct iommu_domain *domain)
 {
-	struct iommu_domain *cur;
-	unsigned long index;
+	unsigned int i;
 
-	xa_for_each(&iopt->domains, index, cur)
-		if (cur == domain)
+	for (i = 0; i < iopt->ndomains; i++)
+		if (iopt->domains[i] == domain)
 			return true;
 	return false;
 }
@@ -789,13 +786,17 @@ static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 		       struct iommu_domain *dirty_domain,
 		       struct iommu_dirty_bitmap *dirty)
 {
+	struct iopt_area *area, *next, *gone, **tail;
 	unsigned long asked = 0, length;
-	struct iopt_area *area, *next;
 	unsigned int rounds = 0;
 	unsigned long done = 0;
+	bool cpu_pinned;
 	int rc = 0;
 
 again:
+	cpu_pinned = false;
+	gone = NULL;
+	tail = &gone;
 	down_write(&iopt->rwsem);
 	if (dirty_domain && !domain_in(iopt, dirty_domain)) {
 		rc = -EINVAL;
@@ -814,6 +815,12 @@ again:
 				undrain(iopt, start, last);
 			goto out_unlock;
 		}
+		if (area->cpu_pins)
+			cpu_pinned = true;
+		/* The areas to remove, so that no later pass searches again. */
+		area->next_gone = NULL;
+		*tail = area;
+		tail = &area->next_gone;
 	}
 
 	/*
@@ -821,7 +828,7 @@ again:
 	 * before the memory can be unpinned, and they must be asked without
 	 * the lock, since unpinning takes it.
 	 */
-	area = drain_pinned(iopt, start, last);
+	area = cpu_pinned ? drain_pinned(iopt, start, last) : NULL;
 	if (area) {
 		rounds = area->node.start == asked ? rounds + 1 : 1;
 		if (rounds > IOPT_UNPIN_ROUNDS) {
@@ -839,13 +846,14 @@ again:
 		goto again;
 	}
 
-	areas_unmap_domains(iopt, start, last, dirty_domain, dirty);
+	areas_unmap_domains(iopt, gone, dirty_domain, dirty);
 	/* No device reaches the pages now: they may be unpinned. */
-	for (area = iopt_area_first(iopt, start, last); area; area = next) {
-		next = iopt_area_next(area, start, last);
+	for (area = gone; area; area = next) {
+		next = area->next_gone;
 		done += iopt_area_length(area);
 		area_free(iopt, area);
-		cond_resched();
+		if (next)
+			cond_resched();
 	}
 	if (!done && !all)
 		rc = -ENOENT;
@@ -932,14 +940,14 @@ void iopt_destroy(struct io_pagetable *iopt)
 
 	WARN_ON(!list_empty(&iopt->users));
 	WARN_ON(iopt_unmap_all(iopt, NULL));
-	WARN_ON(!xa_empty(&iopt->domains));
+	WARN_ON(iopt->ndomains);
 	while ((n = interval_tree_iter_first(&iopt->reserved, 0, ULONG_MAX))) {
 		interval_tree_remove(n, &iopt->reserved);
 		kfree(to_reserved(n));
 	}
 	iopt_allowed_free(&iopt->allowed);
 	iova_holes_destroy(&iopt->holes);
-	xa_destroy(&iopt->domains);
+	kfree(iopt->domains);
 	mutex_destroy(&iopt->users_lock);
 	iommufd_acct_cache_destroy(&iopt->acct_cache);
 }
@@ -1214,13 +1222,12 @@ static unsigned long domain_min_page(struct iommu_domain *domain)
 static unsigned long alignment_for(struct io_pagetable *iopt,
 				   struct iommu_domain *extra)
 {
-	struct iommu_domain *domain;
 	struct iopt_user *user;
 	unsigned long align = 1;
-	unsigned long index;
+	unsigned int i;
 
-	xa_for_each(&iopt->domains, index, domain)
-		align = max(align, domain_min_page(domain));
+	for (i = 0; i < iopt->ndomains; i++)
+		align = max(align, domain_min_page(iopt->domains[i]));
 	list_for_each_entry(user, &iopt->users, item)
 		align = max(align, user->align);
 	if (extra)
@@ -1261,15 +1268,23 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 {
 	struct iommu_domain_geometry *geo = &domain->geometry;
 	struct iopt_area *area, *undo;
+	struct iommu_domain **domains;
 	unsigned long align;
 	bool first;
-	u32 id;
 	int rc;
 
 	if (WARN_ON(!domain->pgsize_bitmap))
 		return -EINVAL;
 
 	down_write(&iopt->rwsem);
+	/* Room for the new one first: nothing can fail after the fill. */
+	domains = krealloc_array(iopt->domains, iopt->ndomains + 1,
+				 sizeof(*domains), GFP_KERNEL_ACCOUNT);
+	if (!domains) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	iopt->domains = domains;
 	align = alignment_for(iopt, domain);
 	rc = check_areas_aligned(iopt, align);
 	if (rc)
@@ -1303,9 +1318,7 @@ int iopt_add_domain(struct io_pagetable *iopt, struct iommu_domain *domain)
 		}
 	}
 
-	rc = xa_alloc(&iopt->domains, &id, domain, xa_limit_32b, GFP_KERNEL);
-	if (rc)
-		goto out_unmap;
+	iopt->domains[iopt->ndomains++] = domain;
 	iopt->iova_alignment = align;
 	up_write(&iopt->rwsem);
 	return 0;
@@ -1338,17 +1351,22 @@ out_unlock:
 void iopt_remove_domain(struct io_pagetable *iopt,
 			struct iommu_domain *domain)
 {
-	struct iommu_domain *cur;
 	struct iopt_area *area;
-	unsigned long index;
+	unsigned int i;
 
 	down_write(&iopt->rwsem);
-	xa_for_each(&iopt->domains, index, cur)
-		if (cur == domain)
+	for (i = 0; i < iopt->ndomains; i++)
+		if (iopt->domains[i] == domain)
 			break;
-	if (WARN_ON(cur != domain))
+	if (WARN_ON(i == iopt->ndomains))
 		goto out_unlock;
-	xa_erase(&iopt->domains, index);
+	iopt->ndomains--;
+	memmove(&iopt->domains[i], &iopt->domains[i + 1],
+		(iopt->ndomains - i) * sizeof(*iopt->domains));
+	if (!iopt->ndomains) {
+		kfree(iopt->domains);
+		iopt->domains = NULL;
+	}
 
 	/* The last domain to go unpins what only the domains needed. */
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
@@ -1472,7 +1490,7 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 	}
 	if (iopt->disable_large_pages)
 		goto out_unlock;
-	if (!xa_empty(&iopt->domains) &&
+	if (iopt->ndomains &&
 	    !RB_EMPTY_ROOT(&iopt->areas.rb_root)) {
 		rc = -EINVAL;
 		goto out_unlock;

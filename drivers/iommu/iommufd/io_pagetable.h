@@ -13,7 +13,6 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
-#include <linux/xarray.h>
 
 #include "account.h"
 #include "iova_alloc.h"
@@ -27,6 +26,8 @@ struct page;
 /**
  * struct iopt_area - one mapped IOVA range
  * @node: the IOVA range, in &io_pagetable.areas
+ * @next_gone: the next area an unmap in progress removes, so that it finds
+ *	them once (under &io_pagetable.rwsem held for write)
  * @pages: the memory behind it, referenced
  * @use: the part of @pages it maps; registered with @pages, and so pinned,
  *	while the table has domains
@@ -44,6 +45,7 @@ struct page;
  */
 struct iopt_area {
 	struct interval_tree_node node;
+	struct iopt_area *next_gone;
 	struct iommufd_pages *pages;
 	struct iommufd_pages_use use;
 	unsigned long pages_byte;
@@ -85,7 +87,9 @@ struct iopt_user {
  *	(or anywhere if it is empty), outside @areas and @reserved, never 0
  * @holes_stale: @holes lost an update to a failed allocation and must be
  *	rebuilt before it is next used
- * @domains: the attached iommu_domains, each holding every area
+ * @domains: the attached iommu_domains, each holding every area; an array,
+ *	as a table has few and every map walks them
+ * @ndomains: how many @domains holds
  * @iova_alignment: the largest minimum page size of @domains (1 without
  *	domains); areas must be aligned to it
  * @disable_large_pages: fill domains with PAGE_SIZE IOPTEs only
@@ -103,7 +107,8 @@ struct io_pagetable {
 	struct rb_root_cached allowed;
 	struct iova_holes holes;
 	bool holes_stale;
-	struct xarray domains;
+	struct iommu_domain **domains;
+	unsigned int ndomains;
 	unsigned long iova_alignment;
 	bool disable_large_pages;
 	struct mutex users_lock;	/* see @users_lock above */

@@ -219,7 +219,8 @@ static unsigned long drop(struct iommufd_pages *pages, unsigned long first,
 		chunk_put_if_empty(pages, index, chunk);
 		total += n;
 		index += n;
-		cond_resched();
+		if (index <= last)
+			cond_resched();
 	}
 	return total;
 }
@@ -274,7 +275,8 @@ static int pin_range(struct iommufd_pages *pages, unsigned long first,
 		}
 		chunk->used += got;
 		done += got;
-		cond_resched();
+		if (done < n)
+			cond_resched();
 	}
 	if (!rc) {
 		pages->npinned += n;
