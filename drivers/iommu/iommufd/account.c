@@ -44,7 +44,7 @@ static bool acct_is_current(struct iommufd_acct *acct,
 void iommufd_acct_cache_init(struct iommufd_acct_cache *cache)
 {
 	spin_lock_init(&cache->lock);
-	cache->last = NULL;
+	RCU_INIT_POINTER(cache->last, NULL);
 }
 
 /**
@@ -53,9 +53,11 @@ void iommufd_acct_cache_init(struct iommufd_acct_cache *cache)
  */
 void iommufd_acct_cache_destroy(struct iommufd_acct_cache *cache)
 {
-	if (cache->last)
-		iommufd_acct_put(cache->last);
-	cache->last = NULL;
+	struct iommufd_acct *acct = rcu_dereference_protected(cache->last, 1);
+
+	if (acct)
+		iommufd_acct_put(acct);
+	RCU_INIT_POINTER(cache->last, NULL);
 }
 
 /**
@@ -76,22 +78,27 @@ struct iommufd_acct *iommufd_acct_get(struct iommufd_acct_cache *cache,
 {
 	struct iommufd_acct *acct, *old;
 
-	spin_lock(&cache->lock);
-	acct = cache->last;
-	if (acct && acct_is_current(acct, mode)) {
-		refcount_inc(&acct->users);
-		spin_unlock(&cache->lock);
+	/*
+	 * The cache's reference may be dropped by a concurrent replace: the
+	 * identity stays readable until a grace period passes, and a count
+	 * that reached zero is not revived.
+	 */
+	rcu_read_lock();
+	acct = rcu_dereference(cache->last);
+	if (acct && acct_is_current(acct, mode) &&
+	    refcount_inc_not_zero(&acct->users)) {
+		rcu_read_unlock();
 		return acct;
 	}
-	spin_unlock(&cache->lock);
+	rcu_read_unlock();
 
 	acct = acct_capture(mode);
 	if (!acct)
 		return NULL;
 	refcount_inc(&acct->users);
 	spin_lock(&cache->lock);
-	old = cache->last;
-	cache->last = acct;
+	old = rcu_replace_pointer(cache->last, acct,
+				  lockdep_is_held(&cache->lock));
 	spin_unlock(&cache->lock);
 	if (old)
 		iommufd_acct_put(old);
@@ -110,7 +117,7 @@ void iommufd_acct_put(struct iommufd_acct *acct)
 	mmdrop(acct->mm);
 	free_uid(acct->user);
 	put_cred(acct->cred);
-	kfree(acct);
+	kfree_rcu(acct, rcu);
 }
 
 static int charge_user(struct iommufd_acct *acct, unsigned long npages)

@@ -8,6 +8,7 @@
 #ifndef __IOMMUFD_ACCOUNT_H
 #define __IOMMUFD_ACCOUNT_H
 
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -39,6 +40,8 @@ enum iommufd_acct_mode {
  * @cred: the credentials it was captured from, referenced; compared by
  *	address only, to tell whether a later caller is the same identity
  * @bypass: the capturing task had CAP_IPC_LOCK, so the limit is not enforced
+ * @rcu: frees the identity after a grace period, as caches look it up
+ *	under RCU
  *
  * Captured from current when memory is named for pinning, so that pinning
  * and unpinning from any context (another process closing the last fd)
@@ -52,11 +55,12 @@ struct iommufd_acct {
 	struct mm_struct *mm;
 	const struct cred *cred;
 	bool bypass;
+	struct rcu_head rcu;
 };
 
 /**
  * struct iommufd_acct_cache - the identity a table of maps charged last
- * @lock: protects @last
+ * @lock: serializes replacing @last; lookups only take the RCU read lock
  * @last: an identity with a reference of the cache's, or NULL
  *
  * A VMM maps and unmaps again and again from one process with unchanged
@@ -65,7 +69,7 @@ struct iommufd_acct {
  */
 struct iommufd_acct_cache {
 	spinlock_t lock;	/* see @lock above */
-	struct iommufd_acct *last;
+	struct iommufd_acct __rcu *last;
 };
 
 void iommufd_acct_cache_init(struct iommufd_acct_cache *cache);
