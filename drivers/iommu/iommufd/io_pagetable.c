@@ -44,7 +44,9 @@ struct iopt_allowed {
 
 /*
  * A slice of memory that becomes one area; holds a reference on its pages.
- * @area, when set, is the memory for that area, allocated with the pages.
+ * @area, when set, is the memory for that area, allocated with the pages;
+ * the area then takes over the slice's reference once it is in the table,
+ * and the slice must be the only one of its insert_slices() call.
  */
 struct iopt_slice {
 	struct iommufd_pages *pages;
@@ -409,7 +411,8 @@ static bool map_aligned(unsigned long align, unsigned long iova,
 /*
  * Map @n slices back to back from *@iova (chosen here unless
  * IOPT_MAP_FIXED), each as its own area, all or nothing. Each area takes a
- * reference on its slice's pages, and pins them if there are domains.
+ * reference on its slice's pages (or the slice's own, see struct
+ * iopt_slice), and pins them if there are domains.
  */
 static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 			 unsigned long uptr, struct iopt_slice *slices,
@@ -483,7 +486,9 @@ static int insert_slices(struct io_pagetable *iopt, unsigned long *iova,
 				goto err_undo;
 			}
 		}
-		iommufd_pages_get(area->pages);
+		/* An area in its pages' allocation takes the caller's reference. */
+		if (!slices[done].area)
+			iommufd_pages_get(area->pages);
 		interval_tree_insert(&area->node, &iopt->areas);
 		areas[done] = NULL;
 		pos += slices[done].length;
@@ -534,8 +539,9 @@ static int check_map(unsigned long iova, unsigned long addr,
 
 /*
  * Map @length bytes of @pages from @addr, the address (or file offset) of
- * its first byte; drops the caller's reference on @pages. @pages was made
- * with room for its area (&iommufd_pages.extra).
+ * its first byte. @pages was made with room for its area
+ * (&iommufd_pages.extra), which takes over the caller's reference on
+ * success; on failure the reference is dropped.
  */
 static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 		     struct iommufd_pages *pages, unsigned long addr,
@@ -551,7 +557,8 @@ static int map_pages(struct io_pagetable *iopt, unsigned long *iova,
 
 	rc = insert_slices(iopt, iova, addr, &slice, 1, length, iommu_prot,
 			   flags);
-	iommufd_pages_put(pages);
+	if (rc)
+		iommufd_pages_put(pages);
 	return rc;
 }
 

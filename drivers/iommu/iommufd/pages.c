@@ -360,7 +360,8 @@ static void pages_free(struct iommufd_pages *pages)
 		fput(pages->file);
 	}
 	iommufd_acct_put(pages->acct);
-	xa_destroy(&pages->pinned);
+	/* Chunks go with their last page: nothing is left to destroy. */
+	WARN_ON(!xa_empty(&pages->pinned));
 	mutex_destroy(&pages->lock);
 	kfree(pages);
 }
@@ -425,7 +426,7 @@ struct iommufd_pages *iommufd_pages_create_file(struct file *file,
 		return ERR_PTR(shmem_file(file) ? -EPERM : -EINVAL);
 	}
 
-	pages = pages_alloc(start, length, writable, acct, extra);
+	pages = iommufd_pages_create(start, length, writable, acct, extra);
 	if (IS_ERR(pages))
 		return pages;
 	if (start + length > i_size_read(file_inode(file))) {
