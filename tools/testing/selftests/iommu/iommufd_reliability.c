@@ -619,4 +619,82 @@ TEST_F(objs, deadlocked_unmap_undrains_every_area)
 	mem_put(buf2, page_size);
 }
 
+/*
+ * The charging identity an IOAS caches is replaced whenever a map comes
+ * with other credentials, while maps of the same IOAS look it up without
+ * a lock. Two threads of one process map and unmap their own pages into
+ * one IOAS with a domain; one changes its effective group (new
+ * credentials, for that thread only) before every map, so the cached
+ * identity is replaced and dropped over and over under the other's
+ * lookups. Every call must succeed and every pin and charge be undone.
+ */
+#define ACCT_ROUNDS 3000
+
+struct acct_mapper {
+	int fd;
+	uint32_t ioas;
+	void *buf;
+	uint64_t iova;
+	bool switch_creds;
+	int rc;
+};
+
+static void *acct_map_fn(void *arg)
+{
+	struct acct_mapper *m = arg;
+	uint64_t done;
+	int i;
+
+	for (i = 0; i < ACCT_ROUNDS && !m->rc; i++) {
+		if (m->switch_creds &&
+		    syscall(SYS_setresgid, -1, (gid_t)(i & 1), -1)) {
+			m->rc = errno;
+			break;
+		}
+		m->rc = ioas_map_at(m->fd, m->ioas, m->buf, page_size,
+				    m->iova);
+		if (!m->rc)
+			m->rc = ioas_unmap(m->fd, m->ioas, m->iova, page_size,
+					   &done);
+		if (!m->rc && done != page_size)
+			m->rc = EIO;
+	}
+	return NULL;
+}
+
+TEST_F(objs, acct_identity_replaced_while_mapping)
+{
+	struct acct_mapper m[2];
+	struct mock_dev_ids d;
+	pthread_t thread[2];
+	long pin0;
+	int i;
+
+	ASSERT_EQ(0, mock_dev_add(self->fd, self->ioas, &d));
+	pin0 = vm_pin_kb();
+	for (i = 0; i < 2; i++) {
+		m[i] = (struct acct_mapper){
+			.fd = self->fd,
+			.ioas = self->ioas,
+			.buf = mem_get(page_size),
+			.iova = self->iova + (i + 1) * 0x100000,
+			.switch_creds = i,
+		};
+		ASSERT_NE(NULL, m[i].buf);
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&thread[i], NULL, acct_map_fn,
+					    &m[i]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(thread[i], NULL));
+		EXPECT_EQ(0, m[i].rc);
+	}
+	EXPECT_EQ(pin0, vm_pin_kb());
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, pin_refs_are(self->fd, m[i].buf, page_size, 0));
+		mem_put(m[i].buf, page_size);
+	}
+	EXPECT_EQ(0, obj_destroy(self->fd, d.stdev));
+}
+
 TEST_HARNESS_MAIN
