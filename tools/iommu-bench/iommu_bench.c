@@ -47,7 +47,9 @@
  * maps the pin buffer in one call, and edu is attached to an IOAS that
  * already maps it, which is when iommufd pins it.  Where the kernel has
  * a function_graph tracer, a profile of the 4 KiB MAP+UNMAP of each side
- * follows: the functions below the ioctl that take its time.
+ * follows, once all sides are timed (switching the tracer patches the
+ * kernel's code, which QEMU then translates again): the functions below
+ * the ioctl that take its time.
  *
  * "iommu_bench small ROUNDS [type1|iommufd|compat|all [OPS]]" times only
  * the 4 KiB device rows, ROUNDS times in one boot, and prints the range
@@ -1107,7 +1109,7 @@ static int dev_pin(const struct map_ops *o, void *buf, size_t size,
  */
 static int dev_type1(const char *container, int group, const char *bdf,
 		     struct dev_size *d, int n, int side, void *pbuf,
-		     size_t pin, double *pin_us, const char *what)
+		     size_t pin, double *pin_us)
 {
 	struct vfio_type1 vfio;
 	struct map_ops o;
@@ -1118,11 +1120,53 @@ static int dev_type1(const char *container, int group, const char *bdf,
 		return ret;
 	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
 	ret = dev_time(&o, d, n, side);
-	if (!ret)
-		ret = dev_profile(what, &o, d[0].buf);
 	if (!ret && pbuf)
 		ret = iova_fits(vfio.container, pin) ?
 		      dev_pin(&o, pbuf, pin, pin_us) : -ERANGE;
+	vfio_type1_close(&vfio);
+	return ret;
+}
+
+/*
+ * The function_graph profile of a 4 KiB MAP+UNMAP on each side: type1 on
+ * @container, iommufd through edu's cdev, and type1 on iommufd's compat
+ * container when @compat.
+ */
+static int dev_profiles(const char *container, int compat, int group,
+			const char *bdf, const char *cdev, void *buf)
+{
+	struct vfio_type1 vfio;
+	struct bench_ioas s;
+	struct vfio_cdev v;
+	struct map_ops o;
+	char what[160];
+	int ret;
+
+	ret = vfio_type1_open_path(&vfio, container, group, bdf);
+	if (ret)
+		return ret;
+	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
+	snprintf(what, sizeof(what), "type1 on %s", container);
+	ret = dev_profile(what, &o, buf);
+	vfio_type1_close(&vfio);
+	if (ret)
+		return ret;
+
+	ret = vfio_cdev_setup(&v, cdev);
+	if (ret)
+		return ret;
+	s = (struct bench_ioas){ v.iommufd, v.ioas, "edu attached" };
+	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
+	ret = dev_profile("iommufd, edu attached", &o, buf);
+	vfio_cdev_close(&v);
+	if (ret || !compat)
+		return ret;
+
+	ret = vfio_type1_open_path(&vfio, VFIO_CONTAINER_DEFAULT, group, bdf);
+	if (ret)
+		return ret;
+	o = (struct map_ops){ type1_map_cb, type1_unmap_cb, &vfio.container };
+	ret = dev_profile("type1 on iommufd's compat container", &o, buf);
 	vfio_type1_close(&vfio);
 	return ret;
 }
@@ -1239,9 +1283,8 @@ static int run_device(size_t pin_size)
 	 * Phase 1: type1, the group in VFIO's own container, then (phase 3
 	 * below) in iommufd's compat container.
 	 */
-	snprintf(what, sizeof(what), "type1 on %s", container);
 	ret = dev_type1(container, group, bdf, d, n, SIDE_TYPE1, pbuf, pin,
-			&pin_us[SIDE_TYPE1], what);
+			&pin_us[SIDE_TYPE1]);
 	if (ret) {
 		snprintf(what, sizeof(what), "type1 with edu on %s", container);
 		row_failed(what, ret);
@@ -1266,8 +1309,6 @@ static int run_device(size_t pin_size)
 	s = (struct bench_ioas){ v.iommufd, v.ioas, "edu attached" };
 	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
 	ret = ioas_fits(&s, SZ_2M) ? dev_time(&o, d, n, SIDE_IOMMUFD) : -ERANGE;
-	if (!ret)
-		ret = dev_profile("iommufd, edu attached", &o, d[0].buf);
 	if (!ret && pin)
 		ret = ioas_fits(&s, pin) ?
 		      dev_pin(&o, pbuf, pin, &pin_us[SIDE_IOMMUFD]) : -ERANGE;
@@ -1290,8 +1331,7 @@ static int run_device(size_t pin_size)
 	/* Phase 3: type1 again, on iommufd's compat container. */
 	if (compat) {
 		ret = dev_type1(VFIO_CONTAINER_DEFAULT, group, bdf, d, n,
-				SIDE_COMPAT, pbuf, pin, &pin_us[SIDE_COMPAT],
-				"type1 on iommufd's compat container");
+				SIDE_COMPAT, pbuf, pin, &pin_us[SIDE_COMPAT]);
 		if (ret) {
 			row_failed("type1 with edu on iommufd's compat container",
 				   ret);
@@ -1304,6 +1344,18 @@ static int run_device(size_t pin_size)
 			    d[i].huge, d[i].ops, d[i].unmap_us[SIDE_COMPAT]);
 		}
 	}
+	/*
+	 * Phase 4: the profiles, once every side has been timed: switching
+	 * the tracer patches every traced function, and QEMU translates the
+	 * kernel's code again afterwards, which would slow the side timed
+	 * next.
+	 */
+	ret = dev_profiles(container, compat, group, bdf, cdev, d[0].buf);
+	if (ret) {
+		row_failed("profiles", ret);
+		goto out;
+	}
+
 	if (pin) {
 		snprintf(what, sizeof(what), "type1 pin+map (%s)", kind);
 		pin_row(what, pin, phuge, pin_us[SIDE_TYPE1]);
