@@ -3,7 +3,9 @@
  * Seeded multi-threaded stress of /dev/iommu.
  *
  * Many threads share a few iommufd files ("slots") and keep doing random
- * object operations on them: IOASes, maps, copies, HWPTs, mock devices
+ * object operations on them: IOASes, maps (a quarter of them after the
+ * thread changed its credentials, which replaces the IOAS's cached
+ * charging identity under the others), copies, HWPTs, mock devices
  * (attach, replace, detach), dirty tracking (start, stop, read, mark,
  * unmap with the dirty state), emulated-device accesses (pin, copy, move),
  * nested HWPTs and their invalidations, fault queues (page requests the
@@ -631,6 +633,13 @@ static int op_ioas_map(struct thr *t, struct slot *s)
 	va = pick_mem(t, &len);
 	if (rnd(t, 8))
 		flags |= IOMMU_IOAS_MAP_WRITEABLE;
+	/*
+	 * Now and then with other credentials (this thread's effective
+	 * group only): the IOAS's cached charging identity is replaced
+	 * while other threads map with it.
+	 */
+	if (!rnd(t, 4))
+		syscall(SYS_setresgid, -1, (gid_t)rnd(t, 2), -1);
 	if (rnd(t, 2)) {
 		flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
 		iova = pick_iova(t, len);
