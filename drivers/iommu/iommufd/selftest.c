@@ -265,43 +265,67 @@ static void mock_nested_free(struct iommu_domain *domain)
 }
 
 /* Stops at the first bad request, as a real IOMMU's command queue would. */
-static int mock_nested_invalidate(struct iommu_domain *domain,
-				  struct iommu_user_array *reqs)
+/*
+ * Carry out the test-type invalidation array @reqs in order: each entry,
+ * @size bytes of which the first @min_size are its first version, is read
+ * into @entry and handed to @one with @arg. The first failing entry stops
+ * the array, and entry_num becomes the number carried out, as the uAPI
+ * asks of every driver.
+ */
+static int mock_invalidate_each(struct iommu_user_array *reqs, u32 type,
+				void *entry, size_t size, size_t min_size,
+				int (*one)(void *arg, const void *entry),
+				void *arg)
 {
-	struct mock_nested *nested = to_mock_nested(domain);
-	struct iommu_hwpt_invalidate_selftest inv;
-	unsigned int id;
 	u32 done = 0;
 	int rc = 0;
 
-	if (reqs->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+	if (reqs->type != type) {
 		rc = -EINVAL;
 		goto out;
 	}
 	for (; done != reqs->entry_num; done++) {
-		rc = iommu_user_array_copy(&inv, sizeof(inv),
-					   offsetofend(typeof(inv), iotlb_id),
-					   reqs, done);
+		rc = iommu_user_array_copy(entry, size, min_size, reqs, done);
+		if (!rc)
+			rc = one(arg, entry);
 		if (rc)
 			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			for (id = 0; id != MOCK_NESTED_DOMAIN_IOTLB_NUM; id++)
-				WRITE_ONCE(nested->iotlb[id], 0);
-			continue;
-		}
-		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
-			rc = -EINVAL;
-			break;
-		}
-		WRITE_ONCE(nested->iotlb[inv.iotlb_id], 0);
 	}
 out:
 	reqs->entry_num = done;
 	return rc;
+}
+
+/* One request to a mock nested domain: an IOTLB entry, or all of them. */
+static int mock_nested_inv_one(void *arg, const void *entry)
+{
+	const struct iommu_hwpt_invalidate_selftest *inv = entry;
+	struct mock_nested *nested = arg;
+	unsigned int id;
+
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+		for (id = 0; id != MOCK_NESTED_DOMAIN_IOTLB_NUM; id++)
+			WRITE_ONCE(nested->iotlb[id], 0);
+		return 0;
+	}
+	if (inv->iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX)
+		return -EINVAL;
+	WRITE_ONCE(nested->iotlb[inv->iotlb_id], 0);
+	return 0;
+}
+
+static int mock_nested_invalidate(struct iommu_domain *domain,
+				  struct iommu_user_array *reqs)
+{
+	struct iommu_hwpt_invalidate_selftest inv;
+
+	return mock_invalidate_each(reqs, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+				    &inv, sizeof(inv),
+				    offsetofend(typeof(inv), iotlb_id),
+				    mock_nested_inv_one,
+				    to_mock_nested(domain));
 }
 
 static struct iommu_domain *mock_domain_alloc_paging(struct device *dev)
@@ -592,14 +616,17 @@ mock_viommu_alloc_nested(struct iommu_viommu *viommu, struct device *dev,
 	return mock_domain_alloc_nested(dev, viommu->parent, arg);
 }
 
-/* Clear the cache entries of the device @inv names, under the devs lock. */
-static int mock_viommu_inv_one(struct mock_viommu *mv,
-			       const struct iommu_viommu_invalidate_selftest *inv)
+/* Clear the cache entries of the device @entry names, under the devs lock. */
+static int mock_viommu_inv_one(void *arg, const void *entry)
 {
+	const struct iommu_viommu_invalidate_selftest *inv = entry;
+	struct mock_viommu *mv = arg;
 	struct mock_dev *mdev;
 	unsigned int i;
 	int rc = 0;
 
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
 	/* As newer mainline's mock: a bad cache_id fails even with ALL. */
 	if (inv->cache_id > MOCK_DEV_CACHE_ID_MAX)
 		return -EINVAL;
@@ -621,32 +648,12 @@ static int mock_viommu_inv_one(struct mock_viommu *mv,
 static int mock_viommu_invalidate(struct iommu_viommu *viommu,
 				  struct iommu_user_array *reqs)
 {
-	struct mock_viommu *mv = to_mock_viommu(viommu);
 	struct iommu_viommu_invalidate_selftest inv;
-	u32 done = 0;
-	int rc = 0;
 
-	if (reqs->type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (; done != reqs->entry_num; done++) {
-		rc = iommu_user_array_copy(&inv, sizeof(inv),
-					   offsetofend(typeof(inv), cache_id),
-					   reqs, done);
-		if (rc)
-			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		rc = mock_viommu_inv_one(mv, &inv);
-		if (rc)
-			break;
-	}
-out:
-	reqs->entry_num = done;
-	return rc;
+	return mock_invalidate_each(reqs, IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+				    &inv, sizeof(inv),
+				    offsetofend(typeof(inv), cache_id),
+				    mock_viommu_inv_one, to_mock_viommu(viommu));
 }
 
 static int mock_viommu_vdevice_add(struct iommu_viommu *viommu,
