@@ -743,17 +743,15 @@ static void users_unpin(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
- * Mark every area in [start, last] that CPU users pin as draining, so no
+ * Mark every area of the list @gone that CPU users pin as draining, so no
  * new pin starts there, and return the first of them. The marks stay until
  * the areas are freed, or until the unmap gives up (undrain()).
  */
-static struct iopt_area *drain_pinned(struct io_pagetable *iopt,
-				      unsigned long start, unsigned long last)
+static struct iopt_area *drain_pinned(struct iopt_area *gone)
 {
 	struct iopt_area *area, *first = NULL;
 
-	for (area = iopt_area_first(iopt, start, last); area;
-	     area = iopt_area_next(area, start, last)) {
+	for (area = gone; area; area = area->next_gone) {
 		if (!area->cpu_pins)
 			continue;
 		area->draining = true;
@@ -797,11 +795,9 @@ static int unmap_range(struct io_pagetable *iopt, unsigned long start,
 	unsigned long asked = 0, length;
 	unsigned int rounds = 0;
 	unsigned long done = 0;
-	bool cpu_pinned;
 	int rc = 0;
 
 again:
-	cpu_pinned = false;
 	gone = NULL;
 	tail = &gone;
 	down_write(&iopt->rwsem);
@@ -822,8 +818,6 @@ again:
 				undrain(iopt, start, last);
 			goto out_unlock;
 		}
-		if (area->cpu_pins)
-			cpu_pinned = true;
 		/* The areas to remove, so that no later pass searches again. */
 		area->next_gone = NULL;
 		*tail = area;
@@ -835,7 +829,7 @@ again:
 	 * before the memory can be unpinned, and they must be asked without
 	 * the lock, since unpinning takes it.
 	 */
-	area = cpu_pinned ? drain_pinned(iopt, start, last) : NULL;
+	area = drain_pinned(gone);
 	if (area) {
 		rounds = area->node.start == asked ? rounds + 1 : 1;
 		if (rounds > IOPT_UNPIN_ROUNDS) {

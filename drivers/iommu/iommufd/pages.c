@@ -312,25 +312,24 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 					 unsigned long length, bool writable,
 					 struct iommufd_acct *acct, size_t extra)
 {
-	unsigned long end, npages;
-	struct iommufd_pages *pages;
+	struct iommufd_pages *pages = ERR_PTR(-EINVAL);
 	struct pin_chunk *small = NULL;
+	unsigned long end, npages;
+	size_t head;
 
-	if (!length) {
-		iommufd_acct_put(acct);
-		return ERR_PTR(-EINVAL);
-	}
+	if (!length)
+		goto err_put;
+	pages = ERR_PTR(-EOVERFLOW);
 	if (check_add_overflow(addr, length, &end) ||
-	    end > ULONG_MAX - PAGE_SIZE) {
-		iommufd_acct_put(acct);
-		return ERR_PTR(-EOVERFLOW);
-	}
+	    end > ULONG_MAX - PAGE_SIZE)
+		goto err_put;
 
 	npages = (PAGE_ALIGN(end) - (addr & PAGE_MASK)) >> PAGE_SHIFT;
-	pages = kmalloc(pages_size(npages) + extra, GFP_KERNEL_ACCOUNT);
+	head = pages_size(npages);
+	pages = kmalloc(head + extra, GFP_KERNEL_ACCOUNT);
 	if (!pages) {
-		iommufd_acct_put(acct);
-		return ERR_PTR(-ENOMEM);
+		pages = ERR_PTR(-ENOMEM);
+		goto err_put;
 	}
 	if (npages <= PIN_SMALL) {
 		small = (struct pin_chunk *)(pages + 1);
@@ -344,11 +343,15 @@ static struct iommufd_pages *pages_alloc(unsigned long addr,
 		.acct = acct,
 		.uses = RB_ROOT_CACHED,
 		.small = small,
-		.extra = extra ? (char *)pages + pages_size(npages) : NULL,
+		.extra = extra ? (char *)pages + head : NULL,
 	};
 	kref_init(&pages->kref);
 	mutex_init(&pages->lock);
 	xa_init(&pages->pinned);
+	return pages;
+
+err_put:
+	iommufd_acct_put(acct);
 	return pages;
 }
 
