@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for AMD-Vi nested domains and vIOMMUs: which guest DTEs are
- * taken, the host DTE made from one, the gDomID -> hDomID map, and the
- * translation of a guest's invalidation commands. QEMU's AMD-Vi has no
- * guest translation, so these run on no IOMMU at all. Included at the end
- * of drivers/iommu/amd/iommu.c for its static helpers.
+ * taken, the host DTE made from one, the gDomID -> hDomID map, the
+ * translation of a guest's invalidation commands and of the events handed
+ * to the guest. QEMU's AMD-Vi has no guest translation, so these run on
+ * no IOMMU at all. Included at the end of drivers/iommu/amd/iommu.c for
+ * its static helpers.
  */
 #include <kunit/test.h>
 
@@ -387,6 +388,98 @@ static void nt_invalidate_array(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->v.vdevs));
 }
 
+/*
+ * IO_PAGE_FAULTs of device 0x0810, host domain 7 or PASID 0x5abc (GN),
+ * a write to a present page, at 0x12_89abc000
+ */
+#define NT_EVT_DOMID	{ 0x00000810, 0x20300007, 0x89abc000, 0x00000012 }
+#define NT_EVT_PASID	{ 0x00050810, 0x20310abc, 0x89abc000, 0x00000012 }
+
+static void nt_vevent_fill(struct kunit *test)
+{
+	const u32 by_domid[4] = NT_EVT_DOMID, by_pasid[4] = NT_EVT_PASID;
+	struct iommu_vevent_amd vevt;
+
+	/* The guest's device and domain IDs; flags, type and address kept */
+	amd_vevent_fill(&vevt, by_domid, 0x1234, 0x42);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[0]), 0x00001234U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[1]), 0x20300042U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[2]), 0x89abc000U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[3]), 0x00000012U);
+
+	/* With GN the field is a PASID, the guest's as the host's */
+	amd_vevent_fill(&vevt, by_pasid, 0x1234, 0x42);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[0]), 0x00051234U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(vevt.event[1]), 0x20310abcU);
+}
+
+/* What the vIOMMU's owner was handed, and what it answers */
+struct nt_listener {
+	unsigned int calls;
+	u32 type;
+	size_t len;
+	struct iommu_vevent_amd vevt;
+	int answer;
+};
+
+static int nt_listen(struct iommu_viommu *viommu, u32 type, const void *data,
+		     size_t len, void *token)
+{
+	struct nt_listener *l = token;
+
+	l->calls++;
+	l->type = type;
+	l->len = len;
+	if (len == sizeof(l->vevt))
+		memcpy(&l->vevt, data, len);
+	return l->answer;
+}
+
+static void nt_event_to_viommu(struct kunit *test)
+{
+	const u32 evt[4] = NT_EVT_DOMID;
+	struct nt_ctx *ctx = test->priv;
+	struct amd_viommu *v = &ctx->v;
+	struct amd_nested_domain *nest;
+	struct iommu_dev_data *dd;
+	struct nt_listener l = {};
+
+	nest = kunit_kzalloc(test, sizeof(*nest), GFP_KERNEL);
+	dd = kunit_kzalloc(test, sizeof(*dd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nest);
+	KUNIT_ASSERT_NOT_NULL(test, dd);
+	init_rwsem(&v->core.event_lock);
+	nest->viommu = v;
+	nest->gdom_id = 0x42;
+
+	/* Not nested: the host's, whoever listens */
+	iommu_viommu_set_event_handler(&v->core, nt_listen, &l);
+	KUNIT_EXPECT_FALSE(test, amd_event_to_viommu(dd, evt));
+
+	/* Nested but unknown to the guest: the host's too */
+	WRITE_ONCE(dd->nested, nest);
+	KUNIT_EXPECT_FALSE(test, amd_event_to_viommu(dd, evt));
+	KUNIT_EXPECT_EQ(test, l.calls, 0U);
+
+	/* With a guest device ID: the guest's, with its IDs */
+	KUNIT_ASSERT_EQ(test, xa_insert(&v->vdevs, 0x1234, dd, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, amd_event_to_viommu(dd, evt));
+	KUNIT_EXPECT_EQ(test, l.calls, 1U);
+	KUNIT_EXPECT_EQ(test, l.type, (u32)IOMMU_VEVENTQ_TYPE_AMD);
+	KUNIT_EXPECT_EQ(test, l.len, sizeof(struct iommu_vevent_amd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(l.vevt.event[0]), 0x00001234U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(l.vevt.event[1]), 0x20300042U);
+
+	/* Nobody takes the type, or nobody listens: back to the host */
+	l.answer = -EOPNOTSUPP;
+	KUNIT_EXPECT_FALSE(test, amd_event_to_viommu(dd, evt));
+	KUNIT_EXPECT_EQ(test, l.calls, 2U);
+	iommu_viommu_set_event_handler(&v->core, NULL, NULL);
+	KUNIT_EXPECT_FALSE(test, amd_event_to_viommu(dd, evt));
+	KUNIT_EXPECT_EQ(test, l.calls, 2U);
+	xa_erase(&v->vdevs, 0x1234);
+}
+
 static struct kunit_case amd_nested_cases[] = {
 	KUNIT_CASE(nt_gdte_taken),
 	KUNIT_CASE(nt_gdte_refused_fields),
@@ -398,6 +491,8 @@ static struct kunit_case amd_nested_cases[] = {
 	KUNIT_CASE(nt_xlate_iotlb_pages),
 	KUNIT_CASE(nt_xlate_other_opcodes),
 	KUNIT_CASE(nt_invalidate_array),
+	KUNIT_CASE(nt_vevent_fill),
+	KUNIT_CASE(nt_event_to_viommu),
 	{}
 };
 

@@ -259,6 +259,7 @@ static bool veventq_type_known(u32 type)
 {
 	switch (type) {
 	case IOMMU_VEVENTQ_TYPE_ARM_SMMUV3:
+	case IOMMU_VEVENTQ_TYPE_AMD:
 		return true;
 	case IOMMU_VEVENTQ_TYPE_SELFTEST:
 		return IS_ENABLED(CONFIG_IOMMUFD_TEST);

@@ -1139,11 +1139,15 @@ struct iommufd_vevent_header {
  * @IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: struct iommu_vevent_arm_smmuv3 events
  * @IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV; newer mainline
  *                                    kernels' value, not made here
+ * @IOMMU_VEVENTQ_TYPE_AMD: struct iommu_vevent_amd events (our extension;
+ *                          mainline has no AMD-Vi type, so a value far
+ *                          from its numbers, as for AMD invalidations)
  */
 enum iommu_veventq_type {
 	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
 	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
 	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+	IOMMU_VEVENTQ_TYPE_AMD = 0x100,
 };
 
 /**
@@ -1159,6 +1163,29 @@ enum iommu_veventq_type {
  */
 struct iommu_vevent_arm_smmuv3 {
 	__aligned_le64 evt[4];
+};
+
+/**
+ * struct iommu_vevent_amd - an AMD-Vi event for the guest
+ *                           (IOMMU_VEVENTQ_TYPE_AMD)
+ * @event: The 128-bit event log entry, as four little-endian 32-bit
+ *         words, as the IOMMU logged it but with the guest's IDs: the
+ *         DeviceID is the device's guest device ID (its vDEVICE's
+ *         virt_id) and, when GN is clear, the DomainID field holds the
+ *         guest domain ID of the guest DTE the nested HWPT was made from
+ *         (with GN set it holds the PASID and is left alone).
+ *
+ * Our extension; no mainline kernel has it.  Reported: IO_PAGE_FAULT
+ * events of devices with a vDEVICE on the vIOMMU that are attached to one
+ * of its nested HWPTs.  An AMD-Vi event does not say which stage of a
+ * nested translation failed, so a fault of the host's stage 2 is reported
+ * too: it shows the guest an address its own tables map to memory the
+ * VMM did not map.  An event a vEVENTQ took is not reported to the
+ * iommufd's DMA fault queue as well; without a vEVENTQ of this type it
+ * goes there as before.
+ */
+struct iommu_vevent_amd {
+	__le32 event[4];
 };
 
 /**
