@@ -3234,6 +3234,7 @@ static struct obj *veventq_alloc(struct ctx *c, uint32_t viommu)
 		memset((char *)&t + t.size, 0, sizeof(t) - t.size);
 	other = t.type == IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 ||
 		t.type == IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV ||
+		t.type == IOMMU_VEVENTQ_TYPE_AMD ||
 		t.veventq_depth > 65536;
 	good = !t.flags && !t.__reserved &&
 	       t.type == IOMMU_VEVENTQ_TYPE_SELFTEST;

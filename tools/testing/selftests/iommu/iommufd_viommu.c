@@ -741,6 +741,14 @@ TEST_F(viommu, veventq_alloc)
 					     &qid, &qfd));
 	ASSERT_EQ(EOPNOTSUPP, veventq_create(self->fd, self->viommu, 0x7777, 4,
 					     &qid, &qfd));
+	/* No driver of ours reports Tegra241 events, AMD-Vi's one does */
+	ASSERT_EQ(EOPNOTSUPP, veventq_create(self->fd, self->viommu,
+					     IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV,
+					     4, &qid, &qfd));
+	ASSERT_EQ(0, veventq_create(self->fd, self->viommu,
+				    IOMMU_VEVENTQ_TYPE_AMD, 4, &qid, &qfd));
+	close(qfd);
+	ASSERT_EQ(0, obj_destroy(self->fd, qid));
 	ASSERT_EQ(ENOENT, veventq_create(self->fd, NO_ID, Q_TYPE, 4, &qid,
 					 &qfd));
 	ASSERT_EQ(ENOENT, veventq_create(self->fd, self->parent, Q_TYPE, 4,
