@@ -2280,6 +2280,38 @@ static unsigned int sweep(struct slot *s, const uint32_t *ids, unsigned int n,
 }
 
 /*
+ * What @id is in the pools of @s, for the report of an object left behind:
+ * the final sweep leaves the entries of objects it could not destroy.
+ */
+static const char *id_kind(const struct slot *s, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_ioas; i++)
+		if (s->ioas[i].id == id)
+			return "an IOAS";
+	for (i = 0; i < s->n_hwpt; i++)
+		if (s->hwpt[i].id == id)
+			return s->hwpt[i].autohwpt ? "a device's HWPT" :
+			       s->hwpt[i].nest_parent ? "a nest parent" :
+			       "a HWPT";
+	for (i = 0; i < s->n_dev; i++)
+		if (s->dev[i].stdev == id || s->dev[i].idev == id)
+			return s->dev[i].stdev == id ? "a mock device" :
+			       "a bound device";
+	for (i = 0; i < s->n_nest; i++)
+		if (s->nest[i].id == id)
+			return "a nested HWPT";
+	for (i = 0; i < s->n_fault; i++)
+		if (s->fault[i].id == id)
+			return "a fault queue";
+	for (i = 0; i < s->n_viommu; i++)
+		if (s->viommu[i].id == id)
+			return "a vIOMMU";
+	return "in no pool";
+}
+
+/*
  * With every thread gone: close the accesses, destroy every object the
  * pools know (devices, then HWPTs, then IOASes, as long as that makes
  * progress; automatic HWPTs must go with their devices), then every ID the
@@ -2340,8 +2372,8 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 			continue;
 		left++;
 		if ((*lines)++ < 20)
-			printf("# fd %d: object %u cannot be destroyed: %s\n",
-			       s->fd, id, strerror(rc));
+			printf("# fd %d: object %u (%s) cannot be destroyed: %s\n",
+			       s->fd, id, id_kind(s, id), strerror(rc));
 	}
 	if (unknown && unknown <= s->unknown) {
 		printf("# fd %d: the %u unknown object(s) may be compat IOASes of a VFIO group\n",
