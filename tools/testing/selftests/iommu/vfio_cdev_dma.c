@@ -566,78 +566,6 @@ TEST_F_TIMEOUT(cdev, replace_under_dma, 600)
 #define NO_MSI_HINT \
 	"no MSI arrived: on SMMUv3 the ITS doorbell needs an MSI cookie in the domain"
 
-/* The number of MSI vectors VFIO offers for @device, or a negative errno. */
-static int msi_vectors(int device)
-{
-	struct vfio_irq_info info = {
-		.argsz = sizeof(info),
-		.index = VFIO_PCI_MSI_IRQ_INDEX,
-	};
-
-	if (ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &info))
-		return -errno;
-	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
-		return -EOPNOTSUPP;
-	return info.count;
-}
-
-/* Turn MSI on with vector 0 signalling @efd. */
-static int msi_enable(int device, int efd)
-{
-	union {
-		struct vfio_irq_set set;
-		uint8_t raw[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	} u;
-	int32_t fd = efd;
-
-	memset(&u, 0, sizeof(u));
-	u.set.argsz = sizeof(u.raw);
-	u.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	u.set.index = VFIO_PCI_MSI_IRQ_INDEX;
-	u.set.start = 0;
-	u.set.count = 1;
-	memcpy(u.set.data, &fd, sizeof(fd));
-	return ioctl(device, VFIO_DEVICE_SET_IRQS, &u.set) ? -errno : 0;
-}
-
-/* Turn MSI off again: no eventfd, zero vectors. */
-static int msi_disable(int device)
-{
-	struct vfio_irq_set set = {
-		.argsz = sizeof(set),
-		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_MSI_IRQ_INDEX,
-	};
-
-	return ioctl(device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
-}
-
-/*
- * Wait up to @ms for @efd to be signalled: 1 with what the eventfd counted
- * in *@count (which resets it), 0 when nothing came, or a negative errno.
- */
-static int irq_wait(int efd, int ms, uint64_t *count)
-{
-	uint64_t deadline = edu_now_ms() + ms, now;
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	int n;
-
-	*count = 0;
-	for (;;) {
-		now = edu_now_ms();
-		n = poll(&p, 1, now < deadline ? (int)(deadline - now) : 0);
-		if (n >= 0 || errno != EINTR)
-			break;
-	}
-	if (n < 0)
-		return -errno;
-	if (!n)
-		return 0;
-	if (read(efd, count, sizeof(*count)) != sizeof(*count))
-		return -EIO;
-	return 1;
-}
-
 /*
  * Bind and attach as open_all() does, clear whatever edu still had raised,
  * and route its MSI to a new eventfd in self->irq_fd.  The IOMMU domain
@@ -649,7 +577,7 @@ static void msi_open(struct __test_metadata *_metadata,
 	int n, ret;
 
 	open_all(_metadata, self);
-	n = msi_vectors(self->v.device);
+	n = vfio_msi_vectors(self->v.device);
 	ASSERT_LE(0, n) TH_LOG("VFIO_DEVICE_GET_IRQ_INFO(MSI): %s",
 			       strerror(-n));
 	ASSERT_LE(1, n) TH_LOG("VFIO offers no MSI vector for %s", self->bdf);
@@ -658,7 +586,7 @@ static void msi_open(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, edu_read32(&self->edu, EDU_REG_IRQ_STATUS));
 	self->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ASSERT_LE(0, self->irq_fd) TH_LOG("eventfd: %s", strerror(errno));
-	ret = msi_enable(self->v.device, self->irq_fd);
+	ret = vfio_msi_enable(self->v.device, self->irq_fd);
 	ASSERT_EQ(0, ret) TH_LOG("VFIO_DEVICE_SET_IRQS(MSI, eventfd): %s",
 				 strerror(-ret));
 }
@@ -667,7 +595,7 @@ static void msi_open(struct __test_metadata *_metadata,
 static void msi_close(struct __test_metadata *_metadata,
 		      struct _test_data_cdev *self)
 {
-	int ret = msi_disable(self->v.device);
+	int ret = vfio_msi_disable(self->v.device);
 
 	ASSERT_EQ(0, ret) TH_LOG("VFIO_DEVICE_SET_IRQS(MSI, off): %s",
 				 strerror(-ret));
@@ -689,7 +617,7 @@ static uint64_t expect_irq(struct __test_metadata *_metadata,
 	uint32_t status;
 	int ret;
 
-	ret = irq_wait(self->irq_fd, IRQ_WAIT_MS, &count);
+	ret = vfio_irq_wait(self->irq_fd, IRQ_WAIT_MS, &count);
 	status = edu_read32(&self->edu, EDU_REG_IRQ_STATUS);
 	ASSERT_LE(0, ret) TH_LOG("waiting for the MSI of %s: %s", what,
 				 strerror(-ret));
@@ -713,7 +641,7 @@ static void expect_no_irq(struct __test_metadata *_metadata,
 	uint64_t count = 0;
 	int ret;
 
-	ret = irq_wait(self->irq_fd, NO_IRQ_WAIT_MS, &count);
+	ret = vfio_irq_wait(self->irq_fd, NO_IRQ_WAIT_MS, &count);
 	ASSERT_EQ(0, ret) TH_LOG("%s: wait gave %d, eventfd count %llu", what,
 				 ret, (unsigned long long)count);
 	ASSERT_EQ(0, edu_read32(&self->edu, EDU_REG_IRQ_STATUS));

@@ -2,8 +2,8 @@
 /*
  * VFIO device cdev + iommufd plumbing shared by the device tests, the demo
  * and the benchmark: find a device's /dev/vfio/devices/vfioN node, bind it
- * to a /dev/iommu file, attach it to an IOAS or HWPT, and the few
- * /dev/iommu ioctls needed to give the device memory to DMA to.
+ * to a /dev/iommu file, attach it to an IOAS or HWPT, the few /dev/iommu
+ * ioctls needed to give the device memory to DMA to, and its MSI.
  *
  * Like edu_dev.h and vfio_type1_util.h every helper returns 0 (or a count)
  * on success and a negative errno on failure, and prints nothing.
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/iommufd.h>
@@ -253,6 +254,77 @@ static inline int vfio_cdev_setup(struct vfio_cdev *v, const char *path)
 err:
 	vfio_cdev_close(v);
 	return ret;
+}
+
+/* ---------------------------------------------------------------- */
+/* MSI through VFIO                                                  */
+
+/* The number of MSI vectors VFIO offers for @device, or a negative errno. */
+static inline int vfio_msi_vectors(int device)
+{
+	struct vfio_irq_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &info))
+		return -errno;
+	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		return -EOPNOTSUPP;
+	return info.count;
+}
+
+/* Turn MSI on with vector 0 signalling the eventfd @efd. */
+static inline int vfio_msi_enable(int device, int efd)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t raw[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} u;
+	int32_t fd = efd;
+
+	memset(&u, 0, sizeof(u));
+	u.set.argsz = sizeof(u.raw);
+	u.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	u.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	u.set.count = 1;
+	memcpy(u.set.data, &fd, sizeof(fd));
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &u.set) ? -errno : 0;
+}
+
+/* Turn MSI off again: no eventfd, zero vectors. */
+static inline int vfio_msi_disable(int device)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+/*
+ * Wait up to @ms for @efd to be signalled: 1 with what the eventfd counted
+ * in *@count (which resets it), 0 when nothing came, or a negative errno.
+ * A signal interrupting the wait starts it again, for the full time.
+ */
+static inline int vfio_irq_wait(int efd, int ms, uint64_t *count)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	int n;
+
+	*count = 0;
+	do {
+		n = poll(&p, 1, ms);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (!n)
+		return 0;
+	if (read(efd, count, sizeof(*count)) != sizeof(*count))
+		return -EIO;
+	return 1;
 }
 
 #endif /* __SELFTEST_IOMMU_VFIO_CDEV_UTIL_H */
