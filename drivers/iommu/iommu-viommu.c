@@ -116,6 +116,7 @@ iommu_viommu_domain_alloc_nested(struct iommu_viommu *viommu,
 	if (WARN_ON_ONCE(!domain->ops || !domain->ops->free))
 		return ERR_PTR(-EINVAL);
 	domain->type = IOMMU_DOMAIN_NESTED;
+	domain->parent = viommu->parent;
 	return domain;
 }
 EXPORT_SYMBOL_GPL(iommu_viommu_domain_alloc_nested);

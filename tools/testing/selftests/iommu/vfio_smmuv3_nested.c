@@ -24,6 +24,7 @@
  * variant only, read the guest's events from a vEVENTQ.
  */
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
@@ -39,6 +40,7 @@ enum {
 	P_L1, P_L2, P_L3,	/* the stage-1 tables, levels 1 to 3 */
 	P_A, P_B, P_C,	/* data */
 	P_L1_ALT, P_L2_ALT, P_L3_ALT,	/* another set of tables */
+	P_L3_MSI,	/* the level-3 table of the MSI window */
 	NPAGES
 };
 
@@ -647,6 +649,133 @@ TEST_F(nest, stage1_fault_events)
 	ASSERT_EQ(0, guest_inv1(self, &cmd));
 	ASSERT_EQ(P_C, s1_copy(_metadata, self, 51));
 	ASSERT_EQ(0, events(self, &ev, 1, 300));
+}
+
+/*
+ * The MSI window of @bdf's IOMMU group: its reserved region of type "msi",
+ * which behind an SMMUv3 is the IOMMU_RESV_SW_MSI window where the kernel
+ * maps MSI doorbells (sysfs also calls a hardware MSI range "msi", but an
+ * SMMUv3 reports none). 0, -ENOENT when the group has none, or another
+ * negative errno.
+ */
+static int msi_window(const char *bdf, uint64_t *start, uint64_t *len)
+{
+	unsigned long long lo, hi;
+	char path[128], type[32];
+	int group = edu_iommu_group(bdf), ret = -ENOENT;
+	FILE *f;
+
+	if (group < 0)
+		return group;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%llx %llx %31s", &lo, &hi, type) == 3) {
+		if (strcmp(type, "msi"))
+			continue;
+		*start = lo;
+		*len = hi - lo + 1;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The guest's stage 1 maps [@start, @start + @len) to the same IPAs
+ * through P_L3_MSI, as a guest does with a reserved memory range its
+ * VMM describes (an IORT RMR); or, with !@map, no longer.
+ */
+static void s1_window(struct _test_data_nest *self, uint64_t start,
+		      uint64_t len, bool map)
+{
+	uint64_t va;
+
+	memset(page_va(self, P_L3_MSI), 0, PG);
+	for (va = start; map && va < start + len; va += PG)
+		s1_map_ipa(self, P_L3_MSI, va, va);
+	desc_store(self, P_L2, smmu_pt_index(start, 2),
+		   map ? smmu_pte_table(ipa_of(P_L3_MSI)) : 0);
+}
+
+/* Raise edu's interrupt @cause; whether its MSI came within @ms. */
+static int msi_comes(struct _test_data_nest *self, int efd, uint32_t cause,
+		     int ms)
+{
+	uint64_t count;
+	int ret;
+
+	edu_write32(&self->edu, EDU_REG_IRQ_RAISE, cause);
+	ret = vfio_irq_wait(efd, ms, &count);
+	edu_write32(&self->edu, EDU_REG_IRQ_ACK, cause);
+	return ret;
+}
+
+/*
+ * edu's MSI goes through both stages: the kernel maps the ITS doorbell in
+ * the stage 2 (the nest parent) at the SMMU's MSI window and gives the
+ * window address to edu, so the MSI arrives when the guest's stage 1 maps
+ * the window to itself. Without that mapping the MSI write is a stage-1
+ * fault, reported like any other; mapped again, MSIs and DMA work.
+ */
+TEST_F(nest, msi_through_both_stages)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmd;
+	struct iommu_dma_fault_event ev;
+	uint64_t start, len;
+	int efd, n, ret;
+
+	if (_metadata->skip)
+		return;
+	ret = msi_window(self->bdf, &start, &len);
+	if (ret == -ENOENT)
+		SKIP(return, "no MSI window in edu's reserved regions");
+	ASSERT_EQ(0, ret) TH_LOG("reserved regions: %s", strerror(-ret));
+	/* One level-3 table of the level-1 table VA_SRC uses must do. */
+	ASSERT_EQ(start >> 21, (start + len - 1) >> 21);
+	ASSERT_EQ(smmu_pt_index(VA_SRC, 1), smmu_pt_index(start, 1));
+	ASSERT_NE(smmu_pt_index(VA_SRC, 2), smmu_pt_index(start, 2));
+
+	nest_up(_metadata, self);
+	s1_window(self, start, len, true);
+	smmu_cmd_tlbi(&cmd, SMMU_OP_TLBI_NH_ASID, 0, S1_ASID);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+
+	n = vfio_msi_vectors(self->v.device);
+	ASSERT_LE(1, n) TH_LOG("MSI vectors of edu: %d", n);
+	edu_write32(&self->edu, EDU_REG_IRQ_ACK, ~0U);
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ret = vfio_msi_enable(self->v.device, efd);
+	ASSERT_EQ(0, ret) TH_LOG("VFIO_DEVICE_SET_IRQS: %s", strerror(-ret));
+	ASSERT_EQ(1, msi_comes(self, efd, 0x1, 3000))
+		TH_LOG("no MSI through the window at 0x%llx",
+		       (unsigned long long)start);
+	ASSERT_EQ(0, events(self, &ev, 1, 300));
+
+	/* The guest drops the window: the MSI write faults in stage 1. */
+	s1_window(self, start, len, false);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+	ASSERT_EQ(0, msi_comes(self, efd, 0x2, 300));
+	one_event(_metadata, self, &ev);
+	ASSERT_EQ(self->nested, ev.hwpt_id);
+	ASSERT_LE(start, ev.iova);
+	ASSERT_GT(start + len, ev.iova);
+	ASSERT_EQ(SMMU_EVT_F_TRANSLATION, ev.code);
+	ASSERT_EQ(IOMMU_DMA_FAULT_EVENT_WRITE, ev.flags &
+		  (IOMMU_DMA_FAULT_EVENT_WRITE |
+		   IOMMU_DMA_FAULT_EVENT_DIR_UNKNOWN));
+
+	/* Back: MSIs arrive again, and DMA still lands. */
+	s1_window(self, start, len, true);
+	ASSERT_EQ(0, guest_inv1(self, &cmd));
+	ASSERT_EQ(1, msi_comes(self, efd, 0x4, 3000));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 70));
+	ASSERT_EQ(0, vfio_msi_disable(self->v.device));
+	close(efd);
 }
 
 /*
