@@ -122,6 +122,38 @@ static inline int edu_iommu_group(const char *bdf)
 	return atoi(slash ? slash + 1 : link);
 }
 
+/*
+ * The first region of type "msi" that IOMMU group @group lists in sysfs:
+ * the interrupt window every IOAS the device joins must keep free (behind
+ * an SMMUv3, the IOMMU_RESV_SW_MSI window where the kernel maps MSI
+ * doorbells). Its first address in *@start and, if @len is not NULL, its
+ * size in *@len; -ENOENT when there is none, or another negative errno.
+ */
+static inline int edu_msi_window(int group, uint64_t *start, uint64_t *len)
+{
+	char path[128], type[32];
+	unsigned long long s, e;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%llx %llx %31s", &s, &e, type) == 3) {
+		if (strcmp(type, "msi"))
+			continue;
+		*start = s;
+		if (len)
+			*len = e - s + 1;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
 static inline int edu_region_info(int device_fd, unsigned int index,
 				  struct vfio_region_info *info)
 {

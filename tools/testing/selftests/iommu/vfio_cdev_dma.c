@@ -874,33 +874,6 @@ TEST_F(cdev, attach_detach_errors)
 /* Teardown orders                                                     */
 
 /*
- * The first "msi" region of the device's group, as the IOMMU core lists it
- * in sysfs: the interrupt window every IOAS the device joins must keep free.
- */
-static int msi_window(int group, uint64_t *start)
-{
-	char path[128], type[32];
-	unsigned long long s, e;
-	FILE *f;
-	int ret = -ENOENT;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/iommu_groups/%d/reserved_regions", group);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%llx %llx %31s", &s, &e, type) == 3) {
-		if (strcmp(type, "msi"))
-			continue;
-		*start = s;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
  * An IOAS that already maps the device's MSI window cannot take the device:
  * neither a fresh attach nor a replace into it, and a failed replace leaves
  * the device translating through its old page table.
@@ -912,7 +885,7 @@ TEST_F(cdev, msi_window_collision)
 
 	if (_metadata->skip)
 		return;
-	if (msi_window(self->group, &msi))
+	if (edu_msi_window(self->group, &msi, NULL))
 		SKIP(return, "group %d lists no msi reserved region",
 		     self->group);
 	open_all(_metadata, self);

@@ -652,39 +652,6 @@ TEST_F(nest, stage1_fault_events)
 }
 
 /*
- * The MSI window of @bdf's IOMMU group: its reserved region of type "msi",
- * which behind an SMMUv3 is the IOMMU_RESV_SW_MSI window where the kernel
- * maps MSI doorbells (sysfs also calls a hardware MSI range "msi", but an
- * SMMUv3 reports none). 0, -ENOENT when the group has none, or another
- * negative errno.
- */
-static int msi_window(const char *bdf, uint64_t *start, uint64_t *len)
-{
-	unsigned long long lo, hi;
-	char path[128], type[32];
-	int group = edu_iommu_group(bdf), ret = -ENOENT;
-	FILE *f;
-
-	if (group < 0)
-		return group;
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/iommu_groups/%d/reserved_regions", group);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%llx %llx %31s", &lo, &hi, type) == 3) {
-		if (strcmp(type, "msi"))
-			continue;
-		*start = lo;
-		*len = hi - lo + 1;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
  * The guest's stage 1 maps [@start, @start + @len) to the same IPAs
  * through P_L3_MSI, as a guest does with a reserved memory range its
  * VMM describes (an IORT RMR); or, with !@map, no longer.
@@ -730,7 +697,9 @@ TEST_F(nest, msi_through_both_stages)
 
 	if (_metadata->skip)
 		return;
-	ret = msi_window(self->bdf, &start, &len);
+	ret = edu_iommu_group(self->bdf);
+	ASSERT_LE(0, ret) TH_LOG("edu's IOMMU group: %s", strerror(-ret));
+	ret = edu_msi_window(ret, &start, &len);
 	if (ret == -ENOENT)
 		SKIP(return, "no MSI window in edu's reserved regions");
 	ASSERT_EQ(0, ret) TH_LOG("reserved regions: %s", strerror(-ret));
