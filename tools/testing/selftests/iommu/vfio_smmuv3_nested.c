@@ -692,7 +692,7 @@ TEST_F(nest, msi_through_both_stages)
 {
 	struct iommu_viommu_arm_smmuv3_invalidate cmd;
 	struct iommu_dma_fault_event ev;
-	uint64_t start, len;
+	uint64_t start = 0, len = 0;
 	int efd, n, ret;
 
 	if (_metadata->skip)
