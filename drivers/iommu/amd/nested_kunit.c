@@ -8,6 +8,7 @@
  * its static helpers.
  */
 #include <kunit/test.h>
+#include <linux/kthread.h>
 
 /* A GCR3 table root at this GPA, cut into the three DTE pieces */
 #define NT_GCR3		0x123456789000ULL
@@ -480,6 +481,82 @@ static void nt_event_to_viommu(struct kunit *test)
 	xa_erase(&v->vdevs, 0x1234);
 }
 
+/* Domains published and freed under a reporting thread */
+#define NT_RACE_ROUNDS	5000U
+
+/* The event thread's side of the race below: reports until stopped. */
+struct nt_reporter {
+	struct iommu_dev_data *dd;
+	unsigned long rounds;
+};
+
+static int nt_report_loop(void *arg)
+{
+	const u32 evt[4] = NT_EVT_DOMID;
+	struct nt_reporter *r = arg;
+
+	while (!kthread_should_stop()) {
+		amd_event_to_viommu(r->dd, evt);
+		r->rounds++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Events reported while the device's nested domain is replaced and freed
+ * again and again: the reporter must never use a freed domain (KASAN
+ * would say so), and every hDomID must be given back.
+ */
+static void nt_event_vs_domain_free(struct kunit *test)
+{
+	struct nt_ctx *ctx = test->priv;
+	struct amd_viommu *v = &ctx->v;
+	struct nt_reporter r = {};
+	struct amd_nested_domain *nest;
+	struct nt_listener l = {};
+	struct task_struct *t;
+	struct amd_gdom *gdom;
+	unsigned int i;
+
+	r.dd = kunit_kzalloc(test, sizeof(*r.dd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r.dd);
+	init_rwsem(&v->core.event_lock);
+	iommu_viommu_set_event_handler(&v->core, nt_listen, &l);
+	KUNIT_ASSERT_EQ(test, xa_insert(&v->vdevs, 0x1234, r.dd, GFP_KERNEL),
+			0);
+	t = kthread_run(nt_report_loop, &r, "nt_report");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	for (i = 0; i < NT_RACE_ROUNDS; i++) {
+		nest = kzalloc(sizeof(*nest), GFP_KERNEL);
+		if (!nest)
+			break;
+		mutex_lock(&v->lock);
+		gdom = amd_viommu_gdom_get(v, 0x42);
+		mutex_unlock(&v->lock);
+		if (IS_ERR(gdom)) {
+			kfree(nest);
+			break;
+		}
+		nest->viommu = v;
+		nest->gdom = gdom;
+		nest->gdom_id = 0x42;
+		/* As an attach and a detach publish and withdraw it */
+		WRITE_ONCE(r.dd->nested, nest);
+		cond_resched();
+		WRITE_ONCE(r.dd->nested, NULL);
+		amd_nested_domain_free(&nest->domain);
+	}
+	kthread_stop(t);
+	iommu_viommu_set_event_handler(&v->core, NULL, NULL);
+	xa_erase(&v->vdevs, 0x1234);
+
+	KUNIT_EXPECT_EQ(test, i, NT_RACE_ROUNDS);
+	KUNIT_EXPECT_GT(test, r.rounds, 0UL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&v->gdoms));
+}
+
 static struct kunit_case amd_nested_cases[] = {
 	KUNIT_CASE(nt_gdte_taken),
 	KUNIT_CASE(nt_gdte_refused_fields),
@@ -493,6 +570,7 @@ static struct kunit_case amd_nested_cases[] = {
 	KUNIT_CASE(nt_invalidate_array),
 	KUNIT_CASE(nt_vevent_fill),
 	KUNIT_CASE(nt_event_to_viommu),
+	KUNIT_CASE(nt_event_vs_domain_free),
 	{}
 };
 
