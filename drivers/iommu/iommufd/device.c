@@ -17,6 +17,7 @@
 #include <linux/irqdomain.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
@@ -234,6 +235,44 @@ static void device_route_faults(struct iommufd_device *idev,
 		iommufd_fault_drop_dev(old, idev->dev);
 }
 
+/*
+ * A device attached to a HWPT with a fault queue has its IOMMU's
+ * recoverable faults (PCI PRI, stall) turned on for as long as it stays;
+ * the driver refuses a device that cannot fault that way. A VF shares the
+ * PRI interface of its PF, which answers a failed request for all of its
+ * functions, so it is refused as in Linux 6.12. Called under the group's
+ * lock.
+ */
+static int device_iopf_on(struct iommufd_device *idev,
+			  struct iommufd_hwpt *hwpt)
+{
+	int rc;
+
+	if (!hwpt->fault || idev->iopf_on)
+		return 0;
+	if (dev_is_pci(idev->dev) && to_pci_dev(idev->dev)->is_virtfn)
+		return -EINVAL;
+	rc = iommu_dev_enable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
+	if (rc)
+		return rc;
+	/* Another handler (SVA of a kernel driver) has the device's faults. */
+	if (!idev->fault_handler) {
+		iommu_dev_disable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
+		return -EBUSY;
+	}
+	idev->iopf_on = true;
+	return 0;
+}
+
+/* Undo device_iopf_on() once the device no longer uses a fault queue. */
+static void device_iopf_off(struct iommufd_device *idev)
+{
+	if (!idev->iopf_on)
+		return;
+	iommu_dev_disable_feature(idev->dev, IOMMU_DEV_FEAT_IOPF);
+	idev->iopf_on = false;
+}
+
 /**
  * iommufd_device_bind() - Bind a device to an iommufd
  * @ctx: the iommufd; the caller keeps it alive until unbind
@@ -382,13 +421,10 @@ struct hwpt_drop {
  * domain in attach_dev() and read it as their own. And a device whose
  * IOMMU can make all its DMA snoop only goes where it does (so VFIO may
  * tell KVM so), while one whose IOMMU cannot is refused such a domain
- * by the driver anyway. A HWPT with a fault queue takes only devices
- * whose page requests reach iommufd.
+ * by the driver anyway.
  */
 static bool hwpt_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
 {
-	if (hwpt->fault && !idev->fault_handler)
-		return false;
 	return dev_iommu_ops(idev->dev) == hwpt->iommu_ops &&
 	       hwpt->enforce_cc ==
 		       device_iommu_capable(idev->dev,
@@ -412,14 +448,17 @@ static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	rc = reserve_regions(idev, &hwpt->ioas->iopt);
+	rc = device_iopf_on(idev, hwpt);
 	if (rc)
 		goto out_unlock;
+	rc = reserve_regions(idev, &hwpt->ioas->iopt);
+	if (rc)
+		goto err_iopf;
 	if (!igroup->hwpt) {
 		rc = iommu_attach_group(hwpt->domain, igroup->group);
 		if (rc) {
 			iopt_unreserve(&hwpt->ioas->iopt, idev);
-			goto out_unlock;
+			goto err_iopf;
 		}
 		igroup->hwpt = hwpt;
 	}
@@ -427,6 +466,11 @@ static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 	idev->hwpt = hwpt;
 	list_add_tail(&idev->group_item, &igroup->attached);
 	device_route_faults(idev, hwpt->fault);
+	mutex_unlock(&igroup->lock);
+	return 0;
+
+err_iopf:
+	device_iopf_off(idev);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
@@ -459,10 +503,9 @@ static int group_replace(struct iommufd_device *idev,
 		goto out_unlock;
 	}
 	list_for_each_entry(cur, &igroup->attached, group_item) {
-		if (new->fault && !cur->fault_handler) {
-			rc = -EINVAL;
-			goto out_unlock;
-		}
+		rc = device_iopf_on(cur, new);
+		if (rc)
+			goto err_iopf;
 	}
 
 	same_ioas = old->ioas == new->ioas;
@@ -483,6 +526,8 @@ static int group_replace(struct iommufd_device *idev,
 		iommufd_ref_object(&new->obj);
 		cur->hwpt = new;
 		device_route_faults(cur, new->fault);
+		if (!new->fault)
+			device_iopf_off(cur);
 		moved++;
 	}
 	igroup->hwpt = new;
@@ -498,6 +543,11 @@ err_unreserve:
 			break;
 		iopt_unreserve(&new->ioas->iopt, undo);
 	}
+err_iopf:
+	/* Devices already on a fault queue keep their faults on. */
+	if (!old->fault)
+		list_for_each_entry(undo, &igroup->attached, group_item)
+			device_iopf_off(undo);
 out_unlock:
 	mutex_unlock(&igroup->lock);
 	return rc;
@@ -615,7 +665,9 @@ static int pt_step(struct iommufd_device *idev, ioasid_t pasid, u32 *pt_id,
  * neither IOAS nor HWPT, a domain the device cannot use, or a HWPT other
  * than the one its group is in, -EBUSY when already attached, -EADDRINUSE
  * when a reserved region of the device is mapped in the IOAS, or the IOMMU
- * driver's error.
+ * driver's error, which is also what a HWPT with a fault queue gets for a
+ * device that cannot fault recoverably (-ENODEV from VT-d and AMD-Vi,
+ * -EINVAL from SMMUv3; -EINVAL for a PCI VF).
  */
 int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 {
@@ -665,6 +717,7 @@ void iommufd_device_detach(struct iommufd_device *idev)
 		igroup->hwpt = NULL;
 	}
 	device_route_faults(idev, NULL);
+	device_iopf_off(idev);
 	iopt_unreserve(&hwpt->ioas->iopt, idev);
 	mutex_unlock(&igroup->lock);
 

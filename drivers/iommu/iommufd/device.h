@@ -56,6 +56,9 @@ struct iommufd_group {
  *	or NULL; follows @hwpt
  * @fault_handler: the IOMMU core calls us with the device's faults; set
  *	from bind to unbind when the core let us register
+ * @iopf_on: the IOMMU driver has the device's recoverable faults
+ *	(IOMMU_DEV_FEAT_IOPF) on, because @hwpt has a fault queue; under
+ *	@igroup's lock
  * @vdevs: the device's vDEVICEs, at most one per vIOMMU, by
  *	iommufd_vdevice.idev_item; under the context's vdev_lock
  * @vdevs_closed: unbind has begun: no new vDEVICE may name the device;
@@ -76,6 +79,7 @@ struct iommufd_device {
 	struct mutex fault_lock;	/* see @fault_lock above */
 	struct iommufd_fault *fault;
 	bool fault_handler;
+	bool iopf_on;
 	struct list_head vdevs;
 	bool vdevs_closed;
 	struct xarray pasids;

@@ -45,6 +45,11 @@ enum {
 	 * MOCK_WIDE_APERTURE_LAST, room for benchmarks of many GiB.
 	 */
 	MOCK_FLAGS_DEVICE_WIDE_APERTURE = 0x2000000,
+	/*
+	 * Our extension: it cannot send page requests (a PCI device without
+	 * PRI), so it cannot use a HWPT with a fault queue.
+	 */
+	MOCK_FLAGS_DEVICE_NO_IOPF = 0x4000000,
 };
 
 /* The last IOVA of a MOCK_FLAGS_DEVICE_WIDE_APERTURE device's domains. */

@@ -123,10 +123,13 @@ struct mock_viommu;
  * @vlock: protects @vids
  * @vids: the guest IDs mock vIOMMUs gave the device, oldest first, as
  *	&struct mock_vid; its events go to the oldest one's vIOMMU
+ * @iopf_on: its page requests are turned on (IOMMU_DEV_FEAT_IOPF); set and
+ *	cleared by iommufd under its group lock, read anywhere
  */
 struct mock_dev {
 	struct device dev;
 	u32 flags;
+	bool iopf_on;
 	u32 cache[MOCK_DEV_CACHE_NUM];
 	struct mutex vlock;	/* see @vlock above */
 	struct list_head vids;
@@ -747,6 +750,38 @@ static int mock_page_response(struct device *dev,
 	return 0;
 }
 
+/*
+ * The mock device sends page requests once they are on, as a PCI device
+ * does after its PRI capability is enabled. iommufd turns them on once per
+ * stay on a HWPT with a fault queue; a second enable or a disable of what
+ * is off would be an iommufd bug.
+ */
+static int mock_dev_enable_feat(struct device *dev,
+				enum iommu_dev_features feat)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	if (feat != IOMMU_DEV_FEAT_IOPF)
+		return -EOPNOTSUPP;
+	if (mdev->flags & MOCK_FLAGS_DEVICE_NO_IOPF)
+		return -ENODEV;
+	if (WARN_ON(mdev->iopf_on))
+		return -EBUSY;
+	WRITE_ONCE(mdev->iopf_on, true);
+	return 0;
+}
+
+static int mock_dev_disable_feat(struct device *dev,
+				 enum iommu_dev_features feat)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+
+	if (feat != IOMMU_DEV_FEAT_IOPF || WARN_ON(!mdev->iopf_on))
+		return -EINVAL;
+	WRITE_ONCE(mdev->iopf_on, false);
+	return 0;
+}
+
 static const struct iommu_ops mock_ops = {
 	.owner = THIS_MODULE,
 	.pgsize_bitmap = MOCK_IO_PAGE_SIZE,
@@ -758,6 +793,8 @@ static const struct iommu_ops mock_ops = {
 	.domain_alloc_nested = mock_domain_alloc_nested,
 	.viommu_alloc = mock_viommu_alloc,
 	.page_response = mock_page_response,
+	.dev_enable_feat = mock_dev_enable_feat,
+	.dev_disable_feat = mock_dev_disable_feat,
 	.remove_dev_pasid = mock_remove_dev_pasid,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
@@ -768,6 +805,7 @@ static void mock_dev_release(struct device *dev)
 {
 	struct mock_dev *mdev = container_of(dev, struct mock_dev, dev);
 
+	WARN_ON(mdev->iopf_on);
 	ida_free(&mock_dev_ida, dev->id);
 	mutex_destroy(&mdev->vlock);
 	kfree(mdev);
@@ -781,7 +819,8 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
 		      MOCK_FLAGS_DEVICE_PASID |
 		      MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL |
-		      MOCK_FLAGS_DEVICE_WIDE_APERTURE))
+		      MOCK_FLAGS_DEVICE_WIDE_APERTURE |
+		      MOCK_FLAGS_DEVICE_NO_IOPF))
 		return ERR_PTR(-EINVAL);
 
 	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
@@ -1265,7 +1304,8 @@ static struct iommufd_device *get_mock_idev(struct iommufd_ucmd *ucmd, u32 id)
 
 /*
  * IOMMU_TEST_OP_TRIGGER_IOPF: the device sends one page request, the last
- * of its group, as a PCI device with PRI would.
+ * of its group, as a PCI device with PRI would; -ENODEV while its page
+ * requests are off (it is on no HWPT with a fault queue).
  */
 static int test_trigger_iopf(struct iommufd_ucmd *ucmd)
 {
@@ -1291,7 +1331,10 @@ static int test_trigger_iopf(struct iommufd_ucmd *ucmd)
 	idev = get_mock_idev(ucmd, args->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	rc = iommu_report_device_fault(idev->dev, &evt);
+	if (READ_ONCE(to_mock_dev(idev->dev)->iopf_on))
+		rc = iommu_report_device_fault(idev->dev, &evt);
+	else
+		rc = -ENODEV;
 	iommufd_put_object(ucmd->ctx, &idev->obj);
 	return rc;
 }

@@ -443,6 +443,70 @@ TEST_F(nested, fault_queue_full)
 	mem_put(recs, (max + 1) * sizeof(*recs));
 }
 
+/*
+ * A device sends page requests only while it is on a HWPT with a fault
+ * queue (iommufd turns its IOPF on and off), and one that cannot send them
+ * is refused such a HWPT, staying where it was.
+ */
+TEST_F(nested, fault_queue_needs_iopf)
+{
+	struct mock_dev_ids nopri;
+	uint32_t fid, q1, q2, plain;
+	int ffd;
+
+	ASSERT_EQ(0, fault_queue_create(self->fd, &fid, &ffd));
+	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
+					fid, IOTLB_START, &q1));
+	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
+					fid, IOTLB_START, &q2));
+	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
+					0, IOTLB_START, &plain));
+
+	/* Off on a paging HWPT, on with the queue, across queues, off again. */
+	ASSERT_EQ(ENODEV, mock_iopf(self->fd, self->dev.idev, 0, 1, PERM_RW,
+				    0x1000));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, q1));
+	ASSERT_EQ(0, mock_iopf(self->fd, self->dev.idev, 0, 1, PERM_RW,
+			       0x1000));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, q2));
+	ASSERT_EQ(0, mock_iopf(self->fd, self->dev.idev, 0, 2, PERM_RW,
+			       0x1000));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, plain));
+	ASSERT_EQ(ENODEV, mock_iopf(self->fd, self->dev.idev, 0, 3, PERM_RW,
+				    0x1000));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, q1));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, self->ioas));
+	ASSERT_EQ(ENODEV, mock_iopf(self->fd, self->dev.idev, 0, 4, PERM_RW,
+				    0x1000));
+
+	/* Without PRI: refused on attach and on replace, nothing moved. */
+	ASSERT_EQ(ENODEV, mock_dev_add_flags(self->fd, q1,
+					     MOCK_FLAGS_DEVICE_NO_IOPF,
+					     &nopri));
+	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->parent,
+					MOCK_FLAGS_DEVICE_NO_IOPF, &nopri));
+	ASSERT_EQ(self->parent, nopri.hwpt);
+	ASSERT_EQ(ENODEV, mock_dev_replace(self->fd, nopri.stdev, q1));
+	ASSERT_EQ(ENODEV, mock_iopf(self->fd, nopri.idev, 0, 5, PERM_RW,
+				    0x1000));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, nopri.stdev, plain));
+	ASSERT_EQ(EBUSY, obj_destroy(self->fd, plain));
+	ASSERT_EQ(0, obj_destroy(self->fd, q1));
+	ASSERT_EQ(0, obj_destroy(self->fd, q2));
+	ASSERT_EQ(0, obj_destroy(self->fd, nopri.stdev));
+	ASSERT_EQ(0, obj_destroy(self->fd, plain));
+
+	/* A device unbound while on the queue has its IOPF turned off. */
+	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, self->parent,
+					fid, IOTLB_START, &q1));
+	ASSERT_EQ(0, mock_dev_add(self->fd, q1, &nopri));
+	ASSERT_EQ(0, mock_iopf(self->fd, nopri.idev, 0, 6, PERM_RW, 0x1000));
+	ASSERT_EQ(0, obj_destroy(self->fd, nopri.stdev));
+	ASSERT_EQ(0, obj_destroy(self->fd, q1));
+	close(ffd);
+	ASSERT_EQ(0, obj_destroy(self->fd, fid));
+}
+
 /* The fault file keeps the iommufd alive; closing in either order is fine. */
 TEST(fault_file_outlives_iommufd)
 {
