@@ -853,6 +853,45 @@ TEST_F(nest, bypass_abort_and_replace)
 	ASSERT_EQ(0, obj_destroy(self->v.iommufd, abort_id));
 }
 
+/*
+ * edu neither stalls nor sends page requests, so SMMUv3 will not turn its
+ * IOPF on: a nested HWPT with a fault queue is refused, on replace and on
+ * a first attach, and edu keeps translating where it was.
+ */
+TEST_F(nest, fault_queue_needs_iopf)
+{
+	struct iommu_hwpt_arm_smmuv3 vste;
+	uint32_t s1, iopf, fid;
+	int ffd;
+
+	if (_metadata->skip)
+		return;
+	s1_tables(self, P_L1, P_L2, P_L3, P_B);
+	cd_write(self, P_L1);
+	ASSERT_EQ(0, nest_alloc_s1(self, &s1));
+	ASSERT_EQ(0, fault_queue_create(self->v.iommufd, &fid, &ffd));
+	smmu_vste_fill(&vste, smmu_vste0(true, SMMU_STE_CFG_S1, ipa_of(P_CD),
+					 0),
+		       smmu_vste1_walk(SMMU_WALK_WBRA, SMMU_WALK_WBRA,
+				       SMMU_WALK_ISH));
+	ASSERT_EQ(0, hwpt_create_nested(self->v.iommufd, self->v.devid,
+					self->nest_pt, 0, fid,
+					IOMMU_HWPT_DATA_ARM_SMMUV3, &vste,
+					sizeof(vste), &iopf));
+
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, s1, NULL));
+	ASSERT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, iopf, NULL));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 77));
+	ASSERT_EQ(0, vfio_cdev_detach(self->v.device));
+	ASSERT_EQ(-EINVAL, vfio_cdev_attach(self->v.device, iopf, NULL));
+	ASSERT_EQ(0, vfio_cdev_attach(self->v.device, s1, NULL));
+	ASSERT_EQ(P_B, s1_copy(_metadata, self, 78));
+
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, iopf));
+	close(ffd);
+	ASSERT_EQ(0, obj_destroy(self->v.iommufd, fid));
+}
+
 /* What IOMMU_HWPT_ALLOC refuses for a nested SMMUv3 HWPT. */
 TEST_F(nest, alloc_errors)
 {
