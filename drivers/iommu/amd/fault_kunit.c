@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for reading DMA faults out of AMD-Vi event log entries.
- * Included at the end of drivers/iommu/amd/iommu.c for its static decoder.
+ * KUnit tests for reading faults out of AMD-Vi's logs: DMA faults from
+ * event log entries, page requests from PPR log entries, and the commands
+ * that answer those. Included at the end of drivers/iommu/amd/iommu.c for
+ * its static decoders.
  */
 #include <kunit/test.h>
 
@@ -148,4 +150,136 @@ static struct kunit_suite amd_fault_test_suite = {
 	.test_cases = amd_fault_test_cases,
 };
 
-kunit_test_suite(amd_fault_test_suite);
+/* A PPR log entry of a page request, laid out as the IOMMU writes one */
+static void amd_ppr_entry(u64 *raw, u64 type, u16 devid, u32 pasid, u64 tag,
+			  u64 flags, u64 address)
+{
+	raw[0] = devid | (u64)(pasid & 0xffff) << 16 | (tag & 0x3ff) << 32 |
+		 (u64)(pasid >> 16 & 0xf) << 42 | (flags & 0xfff) << 48 |
+		 type << 60;
+	raw[1] = address;
+}
+
+/* Without GN: the RID's request; no PASID, no execute or privilege. */
+static void amd_ppr_rid_request(struct kunit *test)
+{
+	struct iommu_fault fault;
+	u64 raw[2];
+
+	amd_ppr_entry(raw, PPR_REQ_FAULT, 0x0010, 0, PPR_TAG_LAST | 5,
+		      PPR_FAULT_READ | PPR_FAULT_WRITE | PPR_FAULT_EXEC,
+		      0x12345678);
+	KUNIT_ASSERT_TRUE(test, amd_ppr_to_fault(raw, true, &fault));
+	KUNIT_EXPECT_EQ(test, fault.type, (u32)IOMMU_FAULT_PAGE_REQ);
+	KUNIT_EXPECT_EQ(test, fault.prm.addr, 0x12345000ULL);
+	KUNIT_EXPECT_EQ(test, fault.prm.grpid, 5U);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags,
+			(u32)IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE);
+	KUNIT_EXPECT_EQ(test, fault.prm.pasid, 0U);
+	KUNIT_EXPECT_EQ(test, fault.prm.perm,
+			(u32)(IOMMU_FAULT_PERM_READ | IOMMU_FAULT_PERM_WRITE));
+
+	/* Not the last of its group, read only. */
+	amd_ppr_entry(raw, PPR_REQ_FAULT, 0x0010, 0, 0x1ff, PPR_FAULT_READ,
+		      0x7000);
+	KUNIT_ASSERT_TRUE(test, amd_ppr_to_fault(raw, false, &fault));
+	KUNIT_EXPECT_EQ(test, fault.prm.grpid, 0x1ffU);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags, 0U);
+	KUNIT_EXPECT_EQ(test, fault.prm.perm, (u32)IOMMU_FAULT_PERM_READ);
+}
+
+/* With GN: a 20-bit PASID split over two fields, and its answer rule */
+static void amd_ppr_pasid_request(struct kunit *test)
+{
+	struct iommu_fault fault;
+	u64 raw[2];
+
+	amd_ppr_entry(raw, PPR_REQ_FAULT, 0x0108, 0xabcde, 3,
+		      PPR_FAULT_GN | PPR_FAULT_EXEC | PPR_FAULT_READ,
+		      0xffff800000001000ULL);
+	KUNIT_ASSERT_TRUE(test, amd_ppr_to_fault(raw, false, &fault));
+	KUNIT_EXPECT_EQ(test, fault.prm.pasid, 0xabcdeU);
+	KUNIT_EXPECT_EQ(test, fault.prm.grpid, 3U);
+	KUNIT_EXPECT_EQ(test, fault.prm.addr, 0xffff800000001000ULL);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags,
+			(u32)IOMMU_FAULT_PAGE_REQUEST_PASID_VALID);
+	/* US clear: a supervisor request */
+	KUNIT_EXPECT_EQ(test, fault.prm.perm,
+			(u32)(IOMMU_FAULT_PERM_READ | IOMMU_FAULT_PERM_EXEC |
+			      IOMMU_FAULT_PERM_PRIV));
+
+	amd_ppr_entry(raw, PPR_REQ_FAULT, 0x0108, 0xabcde, PPR_TAG_LAST | 3,
+		      PPR_FAULT_GN | PPR_FAULT_USER | PPR_FAULT_WRITE, 0x2000);
+	KUNIT_ASSERT_TRUE(test, amd_ppr_to_fault(raw, true, &fault));
+	KUNIT_EXPECT_EQ(test, fault.prm.flags,
+			(u32)(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
+			      IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE |
+			      IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID));
+	KUNIT_EXPECT_EQ(test, fault.prm.perm, (u32)IOMMU_FAULT_PERM_WRITE);
+}
+
+/* Entries that are no well-formed page request are not reported */
+static void amd_ppr_refused(struct kunit *test)
+{
+	struct iommu_fault fault;
+	u64 raw[2];
+
+	amd_ppr_entry(raw, 0, 0x0010, 0, 1, PPR_FAULT_READ, 0x1000);
+	KUNIT_EXPECT_FALSE(test, amd_ppr_to_fault(raw, false, &fault));
+	amd_ppr_entry(raw, 0x2, 0x0010, 0, 1, PPR_FAULT_READ, 0x1000);
+	KUNIT_EXPECT_FALSE(test, amd_ppr_to_fault(raw, false, &fault));
+	amd_ppr_entry(raw, PPR_REQ_FAULT, 0x0010, 0, 1,
+		      PPR_FAULT_READ | PPR_FAULT_RSVD, 0x1000);
+	KUNIT_EXPECT_FALSE(test, amd_ppr_to_fault(raw, false, &fault));
+}
+
+/* COMPLETE_PPR_REQUEST for each answer: status, tag, PASID only if asked */
+static void amd_ppr_response(struct kunit *test)
+{
+	static const struct {
+		u32 code;
+		u32 status;
+	} codes[] = {
+		{ IOMMU_PAGE_RESP_SUCCESS, PPR_SUCCESS },
+		{ IOMMU_PAGE_RESP_INVALID, PPR_INVALID },
+		{ IOMMU_PAGE_RESP_FAILURE, PPR_FAILURE },
+	};
+	struct iommu_page_response msg = { .grpid = 0x1a5, .pasid = 0x54321 };
+	struct iommu_cmd cmd;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		msg.code = codes[i].code;
+		msg.flags = 0;
+		amd_ppr_response_cmd(&cmd, 0x0310, &msg);
+		KUNIT_EXPECT_EQ(test, cmd.data[0], 0x0310U);
+		KUNIT_EXPECT_EQ(test, cmd.data[1], (u32)CMD_COMPLETE_PPR << 28);
+		KUNIT_EXPECT_EQ(test, cmd.data[2], 0U);
+		KUNIT_EXPECT_EQ(test, cmd.data[3],
+				0x1a5U | codes[i].status << PPR_STATUS_SHIFT);
+
+		msg.flags = IOMMU_PAGE_RESP_PASID_VALID;
+		amd_ppr_response_cmd(&cmd, 0x0310, &msg);
+		KUNIT_EXPECT_EQ(test, cmd.data[1],
+				0x54321U | (u32)CMD_COMPLETE_PPR << 28);
+		KUNIT_EXPECT_EQ(test, cmd.data[2],
+				(u32)CMD_INV_IOMMU_PAGES_GN_MASK);
+		KUNIT_EXPECT_EQ(test, cmd.data[3],
+				0x1a5U | codes[i].status << PPR_STATUS_SHIFT);
+	}
+}
+
+static struct kunit_case amd_ppr_test_cases[] = {
+	KUNIT_CASE(amd_ppr_rid_request),
+	KUNIT_CASE(amd_ppr_pasid_request),
+	KUNIT_CASE(amd_ppr_refused),
+	KUNIT_CASE(amd_ppr_response),
+	{}
+};
+
+static struct kunit_suite amd_ppr_test_suite = {
+	.name = "amd-iommu-ppr",
+	.test_cases = amd_ppr_test_cases,
+};
+
+kunit_test_suites(&amd_fault_test_suite, &amd_ppr_test_suite);
