@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for reading DMA faults out of SMMUv3 event queue entries.
- * Included at the end of arm-smmu-v3.c for its static decoder.
+ * KUnit tests for reading faults out of SMMUv3's queues: DMA faults from
+ * event queue entries, page requests from PRI queue entries, and the
+ * PRI_RESP commands that answer those. Included at the end of
+ * arm-smmu-v3.c for its static decoders.
  */
 #include <kunit/test.h>
 
@@ -124,4 +126,113 @@ static struct kunit_suite smmu_fault_test_suite = {
 	.test_cases = smmu_fault_test_cases,
 };
 
-kunit_test_suite(smmu_fault_test_suite);
+/* A PRI queue entry as the SMMU writes one */
+static void smmu_priq_evt(u64 *evt, u32 sid, bool ssv, u32 ssid, u64 perm,
+			  bool last, u16 grpid, u64 address)
+{
+	evt[0] = FIELD_PREP(PRIQ_0_SID, sid) | FIELD_PREP(PRIQ_0_SSID, ssid) |
+		 (ssv ? PRIQ_0_SSID_V : 0) | (last ? PRIQ_0_PRG_LAST : 0) |
+		 perm;
+	evt[1] = FIELD_PREP(PRIQ_1_PRG_IDX, grpid) | address;
+}
+
+static void smmu_priq_pasid_request(struct kunit *test)
+{
+	struct iommu_fault fault;
+	u64 evt[PRIQ_ENT_DWORDS];
+
+	smmu_priq_evt(evt, 0x42, true, 0x1234, PRIQ_0_PERM_PRIV |
+		      PRIQ_0_PERM_READ | PRIQ_0_PERM_EXEC, true, 0x1ab,
+		      0x0000ffffdeadb000ULL);
+	arm_smmu_priq_to_fault(evt, false, &fault);
+	KUNIT_EXPECT_EQ(test, fault.type, (u32)IOMMU_FAULT_PAGE_REQ);
+	KUNIT_EXPECT_EQ(test, fault.prm.addr, 0x0000ffffdeadb000ULL);
+	KUNIT_EXPECT_EQ(test, fault.prm.grpid, 0x1abU);
+	KUNIT_EXPECT_EQ(test, fault.prm.pasid, 0x1234U);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags,
+			(u32)(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
+			      IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE));
+	KUNIT_EXPECT_EQ(test, fault.prm.perm,
+			(u32)(IOMMU_FAULT_PERM_PRIV | IOMMU_FAULT_PERM_READ |
+			      IOMMU_FAULT_PERM_EXEC));
+
+	/* A device that wants its PASID back in the response */
+	arm_smmu_priq_to_fault(evt, true, &fault);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags,
+			(u32)(IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
+			      IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE |
+			      IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID));
+}
+
+static void smmu_priq_rid_request(struct kunit *test)
+{
+	struct iommu_fault fault;
+	u64 evt[PRIQ_ENT_DWORDS];
+
+	/* No SSV: the SSID field means nothing, the PASID rule neither */
+	smmu_priq_evt(evt, 0x42, false, 0x1234, PRIQ_0_PERM_WRITE, false, 7,
+		      0x5000);
+	arm_smmu_priq_to_fault(evt, true, &fault);
+	KUNIT_EXPECT_EQ(test, fault.prm.addr, 0x5000ULL);
+	KUNIT_EXPECT_EQ(test, fault.prm.grpid, 7U);
+	KUNIT_EXPECT_EQ(test, fault.prm.pasid, 0U);
+	KUNIT_EXPECT_EQ(test, fault.prm.flags, 0U);
+	KUNIT_EXPECT_EQ(test, fault.prm.perm, (u32)IOMMU_FAULT_PERM_WRITE);
+}
+
+/* Each answer as the PRI_RESP command words the SMMU reads */
+static void smmu_pri_resp(struct kunit *test)
+{
+	static const struct {
+		u32 code;
+		u64 resp;
+	} codes[] = {
+		{ IOMMU_PAGE_RESP_SUCCESS, PRI_RESP_SUCC },
+		{ IOMMU_PAGE_RESP_INVALID, PRI_RESP_DENY },
+		{ IOMMU_PAGE_RESP_FAILURE, PRI_RESP_FAIL },
+	};
+	struct iommu_page_response resp = { .grpid = 0x1ab, .pasid = 0x1234 };
+	struct arm_smmu_cmdq_ent ent;
+	unsigned int i;
+	u64 cmd[CMDQ_ENT_DWORDS];
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		resp.code = codes[i].code;
+		resp.flags = 0;
+		KUNIT_ASSERT_EQ(test, arm_smmu_pri_resp_ent(0x42, &resp, &ent),
+				0);
+		KUNIT_ASSERT_EQ(test, arm_smmu_cmdq_build_cmd(cmd, &ent), 0);
+		KUNIT_EXPECT_EQ(test, cmd[0],
+				FIELD_PREP(CMDQ_0_OP, CMDQ_OP_PRI_RESP) |
+				FIELD_PREP(CMDQ_PRI_0_SID, 0x42));
+		KUNIT_EXPECT_EQ(test, cmd[1],
+				FIELD_PREP(CMDQ_PRI_1_GRPID, 0x1ab) |
+				FIELD_PREP(CMDQ_PRI_1_RESP, codes[i].resp));
+
+		resp.flags = IOMMU_PAGE_RESP_PASID_VALID;
+		KUNIT_ASSERT_EQ(test, arm_smmu_pri_resp_ent(0x42, &resp, &ent),
+				0);
+		KUNIT_ASSERT_EQ(test, arm_smmu_cmdq_build_cmd(cmd, &ent), 0);
+		KUNIT_EXPECT_EQ(test, cmd[0],
+				FIELD_PREP(CMDQ_0_OP, CMDQ_OP_PRI_RESP) |
+				CMDQ_0_SSV | FIELD_PREP(CMDQ_PRI_0_SSID, 0x1234) |
+				FIELD_PREP(CMDQ_PRI_0_SID, 0x42));
+	}
+	resp.code = 7;
+	KUNIT_EXPECT_EQ(test, arm_smmu_pri_resp_ent(0x42, &resp, &ent),
+			-EINVAL);
+}
+
+static struct kunit_case smmu_pri_test_cases[] = {
+	KUNIT_CASE(smmu_priq_pasid_request),
+	KUNIT_CASE(smmu_priq_rid_request),
+	KUNIT_CASE(smmu_pri_resp),
+	{}
+};
+
+static struct kunit_suite smmu_pri_test_suite = {
+	.name = "arm-smmu-v3-pri",
+	.test_cases = smmu_pri_test_cases,
+};
+
+kunit_test_suites(&smmu_fault_test_suite, &smmu_pri_test_suite);
