@@ -431,6 +431,28 @@ static bool hwpt_fits(struct iommufd_device *idev, struct iommufd_hwpt *hwpt)
 					    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
 }
 
+/* Whether @dev's IOMMU can translate PASIDs at all. */
+static bool iommu_has_pasids(struct device *dev)
+{
+	return dev->iommu && dev->iommu->iommu_dev &&
+	       dev->iommu->iommu_dev->max_pasids > 1;
+}
+
+/*
+ * Newer Linux's rule for IOMMU_HWPT_ALLOC_PASID: a PASID (@pasid not
+ * IOMMU_NO_PASID) takes only a PASID-compatible HWPT, and only while the
+ * RID's HWPT is one too; the RID takes another HWPT only while no PASID is
+ * attached. Under the group's lock.
+ */
+static bool pasid_compat_fits(struct iommufd_device *idev,
+			      struct iommufd_hwpt *hwpt, ioasid_t pasid)
+{
+	lockdep_assert_held(&idev->igroup->lock);
+	if (pasid == IOMMU_NO_PASID)
+		return hwpt->pasid_compat || xa_empty(&idev->pasids);
+	return hwpt->pasid_compat && (!idev->hwpt || idev->hwpt->pasid_compat);
+}
+
 /* Put @idev in @hwpt; the first device of the group moves the group. */
 static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		      struct hwpt_drop *drop)
@@ -443,7 +465,8 @@ static int group_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	if ((igroup->hwpt && igroup->hwpt != hwpt) || !hwpt_fits(idev, hwpt)) {
+	if ((igroup->hwpt && igroup->hwpt != hwpt) || !hwpt_fits(idev, hwpt) ||
+	    !pasid_compat_fits(idev, hwpt, IOMMU_NO_PASID)) {
 		/* A group has one domain: its devices cannot diverge. */
 		rc = -EINVAL;
 		goto out_unlock;
@@ -498,7 +521,8 @@ static int group_replace(struct iommufd_device *idev,
 	}
 	if (old == new)
 		goto out_unlock;
-	if (!hwpt_fits(idev, new)) {
+	if (!hwpt_fits(idev, new) ||
+	    !pasid_compat_fits(idev, new, IOMMU_NO_PASID)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -599,6 +623,8 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 					      true));
 	if (IS_ERR(hwpt))
 		goto out_unlock;
+	/* Our drivers put any paging domain on a PASID. */
+	hwpt->pasid_compat = iommu_has_pasids(idev->dev);
 	rc = step(idev, hwpt, drop);
 	if (rc) {
 		iommufd_object_abort_and_destroy(idev->ctx, &hwpt->obj);
@@ -664,10 +690,12 @@ static int pt_step(struct iommufd_device *idev, ioasid_t pasid, u32 *pt_id,
  * Return: 0, or -ENOENT for an unknown ID, -EINVAL for an ID that is
  * neither IOAS nor HWPT, a domain the device cannot use, or a HWPT other
  * than the one its group is in, -EBUSY when already attached, -EADDRINUSE
- * when a reserved region of the device is mapped in the IOAS, or the IOMMU
- * driver's error, which is also what a HWPT with a fault queue gets for a
- * device that cannot fault recoverably (-ENODEV from VT-d and AMD-Vi,
- * -EINVAL from SMMUv3; -EINVAL for a PCI VF).
+ * when a reserved region of the device is mapped in the IOAS, -EINVAL
+ * too for a HWPT not fit for PASIDs (IOMMU_HWPT_ALLOC_PASID) while PASIDs
+ * of the device are attached, or the IOMMU driver's error, which is also
+ * what a HWPT with a fault queue gets for a device that cannot fault
+ * recoverably (-ENODEV from VT-d and AMD-Vi, -EINVAL from SMMUv3; -EINVAL
+ * for a PCI VF).
  */
 int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 {
@@ -750,6 +778,10 @@ static int pasid_join(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
 		rc = -EBUSY;
 		goto out_unlock;
 	}
+	if (!pasid_compat_fits(idev, hwpt, pasid)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
 	/* With the slot taken first, recording the HWPT cannot fail. */
 	rc = xa_reserve(&idev->pasids, pasid, GFP_KERNEL_ACCOUNT);
 	if (rc)
@@ -783,7 +815,7 @@ static int pasid_replace(struct iommufd_device *idev,
 	}
 	if (old == hwpt)
 		goto out_unlock;
-	if (!pasid_fits(idev, hwpt)) {
+	if (!pasid_fits(idev, hwpt) || !pasid_compat_fits(idev, hwpt, pasid)) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
@@ -831,7 +863,8 @@ static int pasid_check(struct iommufd_device *idev, ioasid_t pasid)
  * Return: 0, or -EOPNOTSUPP for a device without PASIDs or an IOMMU
  * driver that cannot attach them, -EINVAL for PASID 0, a PASID out of
  * range, a device that shares its group, an ID that is neither IOAS nor
- * HWPT, a HWPT with a fault queue or one the device cannot use, -EBUSY
+ * HWPT, a HWPT with a fault queue or one the device cannot use, a HWPT
+ * not allocated with IOMMU_HWPT_ALLOC_PASID or a RID on such a HWPT, -EBUSY
  * when the PASID is already attached (or used by SVA), -ENOENT for an
  * unknown ID, or the IOMMU driver's error.
  */
@@ -899,11 +932,16 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	u32 paging_flags = 0;
 
+	struct iommufd_hwpt *hwpt;
+
 	if (cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			   IOMMU_HWPT_ALLOC_NEST_PARENT))
+			   IOMMU_HWPT_ALLOC_NEST_PARENT |
+			   IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	/* Only the nested domains of a guest report to a fault queue. */
 	if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (cmd->flags & IOMMU_HWPT_ALLOC_PASID && !iommu_has_pasids(idev->dev))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) {
 		if (!device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
@@ -912,8 +950,11 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 	}
 	if (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 		paging_flags |= IOMMU_PAGING_NEST_PARENT;
-	return hwpt_watch(iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev,
+	hwpt = hwpt_watch(iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev,
 					      paging_flags, false));
+	if (!IS_ERR(hwpt))
+		hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
+	return hwpt;
 }
 
 /*
@@ -939,7 +980,10 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 	if (parent->parent)
 		return ERR_PTR(-EINVAL);
 	/* As Linux 6.12: a HWPT without driver data on a HWPT is unknown. */
-	if (cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID || !cmd->data_len)
+	if (cmd->flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID) ||
+	    !cmd->data_len)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (cmd->flags & IOMMU_HWPT_ALLOC_PASID && !iommu_has_pasids(idev->dev))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
 		fault = iommufd_get_fault(ucmd->ctx, cmd->fault_id);
@@ -949,6 +993,8 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent,
 						     viommu_obj, viommu_core,
 						     idev->dev, &arg));
+	if (!IS_ERR(hwpt))
+		hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
 	if (fault) {
 		if (!IS_ERR(hwpt)) {
 			iommufd_ref_object(&fault->obj);
@@ -968,12 +1014,14 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
  * nested ones (IOMMU_HWPT_ALLOC_NEST_PARENT). On such a nest parent HWPT:
  * a nested HWPT whose stage 1 the driver data describes, optionally
  * reporting I/O page faults to a fault queue (IOMMU_HWPT_FAULT_ID_VALID).
+ * Either may be made fit for PASIDs (IOMMU_HWPT_ALLOC_PASID).
  * On a vIOMMU: the same, over the vIOMMU's parent and through its driver,
  * which gives the domain the vIOMMU's guest IDs; the HWPT holds the vIOMMU.
  *
  * Return: 0, or -EOPNOTSUPP for a non-zero reserved field, flags that do
  * not apply to the kind of HWPT, driver data for a paging HWPT or none
- * for a nested one, or dirty tracking the device's IOMMU cannot do;
+ * for a nested one, dirty tracking the device's IOMMU cannot do, or
+ * IOMMU_HWPT_ALLOC_PASID where it has no PASIDs;
  * -EINVAL for driver data without a length or the reverse, a parent that
  * is not a nest parent, or an ID that is neither IOAS, HWPT nor vIOMMU;
  * -ENOENT

@@ -45,6 +45,8 @@ struct iommu_viommu;
  * @dirty_tracking: the last IOMMU_HWPT_SET_DIRTY_TRACKING that succeeded
  *	started tracking; written under @ioas' mutex together with the
  *	driver's state, read with READ_ONCE()
+ * @pasid_compat: may serve PASIDs (IOMMU_HWPT_ALLOC_PASID, or an automatic
+ *	HWPT of an IOMMU with PASIDs); fixed at creation
  * @ioas_item: entry in &iommufd_ioas.hwpt_list, under its mutex; paging
  *	HWPTs only
  */
@@ -62,6 +64,7 @@ struct iommufd_hwpt {
 	bool enforce_cc;
 	bool nest_parent;
 	bool dirty_tracking;
+	bool pasid_compat;
 	struct list_head ioas_item;
 };
 

@@ -380,11 +380,20 @@ struct iommu_vfio_ioas {
  *                                   the IOMMU cannot do it for the device
  * @IOMMU_HWPT_FAULT_ID_VALID: fault_id names a fault queue that receives
  *                             the domain's I/O page faults
+ * @IOMMU_HWPT_ALLOC_PASID: The domain may be attached to PASIDs of a
+ *                          device (newer Linux's value). A PASID takes
+ *                          only such a HWPT, and only while the device's
+ *                          RID is on one too (or on none); the RID of a
+ *                          device with PASIDs attached takes only such a
+ *                          HWPT. Others fail with EINVAL. Automatic HWPTs
+ *                          of an IOAS are PASID-compatible where the IOMMU
+ *                          has PASIDs. EOPNOTSUPP where it has none.
  */
 enum iommufd_hwpt_alloc_flags {
 	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
 	IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1,
 	IOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
+	IOMMU_HWPT_ALLOC_PASID = 1 << 3,
 };
 
 /**

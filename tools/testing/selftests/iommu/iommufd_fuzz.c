@@ -1931,7 +1931,8 @@ static struct obj *hwpt_alloc(struct ctx *c, uint32_t flags, uint32_t dev_id,
 			pt_id);
 	if (nested && (t.data_type != IOMMU_HWPT_DATA_SELFTEST ||
 		       t.data_len != sizeof(struct iommu_hwpt_selftest) ||
-		       flags & ~IOMMU_HWPT_FAULT_ID_VALID))
+		       flags & ~(IOMMU_HWPT_FAULT_ID_VALID |
+				 IOMMU_HWPT_ALLOC_PASID)))
 		violate(&cl, "nested HWPT from data type 0x%x, %u bytes, flags 0x%x",
 			t.data_type, t.data_len, flags);
 	if (nested && flags & IOMMU_HWPT_FAULT_ID_VALID && f &&

@@ -58,7 +58,7 @@ FIXTURE(pasid)
 	int fd;
 	uint32_t ioas;
 	struct mock_dev_ids dev;	/* PASID-capable, RID on ioas */
-	uint32_t hwpt_a;		/* paging HWPTs on ioas */
+	uint32_t hwpt_a;		/* PASID-compatible paging HWPTs on ioas */
 	uint32_t hwpt_b;
 };
 
@@ -69,10 +69,10 @@ FIXTURE_SETUP(pasid)
 	ASSERT_EQ(0, ioas_create(self->fd, &self->ioas));
 	ASSERT_EQ(0, mock_dev_add_flags(self->fd, self->ioas,
 					MOCK_FLAGS_DEVICE_PASID, &self->dev));
-	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas, 0,
-				 &self->hwpt_a));
-	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas, 0,
-				 &self->hwpt_b));
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas,
+				 IOMMU_HWPT_ALLOC_PASID, &self->hwpt_a));
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas,
+				 IOMMU_HWPT_ALLOC_PASID, &self->hwpt_b));
 }
 
 FIXTURE_TEARDOWN(pasid)
@@ -274,12 +274,16 @@ TEST_F(pasid, unbind_with_pasids)
 
 TEST_F(pasid, nested_hwpt)
 {
+	struct iommu_hwpt_selftest data = { .iotlb = IOTLB_START };
 	uint32_t parent, nested, pt;
 
 	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas,
-				 IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
-	ASSERT_EQ(0, mock_nested_create(self->fd, self->dev.idev, parent, 0,
-					IOTLB_START, &nested));
+				 IOMMU_HWPT_ALLOC_NEST_PARENT |
+				 IOMMU_HWPT_ALLOC_PASID, &parent));
+	ASSERT_EQ(0, hwpt_create_nested(self->fd, self->dev.idev, parent,
+					IOMMU_HWPT_ALLOC_PASID, 0,
+					IOMMU_HWPT_DATA_SELFTEST, &data,
+					sizeof(data), &nested));
 	pt = nested;
 	ASSERT_EQ(0, do_pasid_attach(self->fd, self->dev.stdev, TEST_PASID, &pt));
 	EXPECT_EQ(nested, pt);
@@ -305,16 +309,69 @@ TEST_F(pasid, fault_queue_hwpt_refused)
 	int ffd;
 
 	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas,
-				 IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+				 IOMMU_HWPT_ALLOC_NEST_PARENT |
+				 IOMMU_HWPT_ALLOC_PASID, &parent));
 	ASSERT_EQ(0, fault_queue_create(self->fd, &fault, &ffd));
 	ASSERT_EQ(0, hwpt_create_nested(self->fd, self->dev.idev, parent,
-					IOMMU_HWPT_FAULT_ID_VALID, fault,
+					IOMMU_HWPT_FAULT_ID_VALID |
+					IOMMU_HWPT_ALLOC_PASID, fault,
 					IOMMU_HWPT_DATA_SELFTEST, &data,
 					sizeof(data), &nested));
 	pt = nested;
 	EXPECT_EQ(EINVAL, do_pasid_attach(self->fd, self->dev.stdev, 1, &pt));
 	EXPECT_EQ(0, pasid_is(self->fd, self->dev.stdev, 1, 0));
 	close(ffd);
+}
+
+/*
+ * IOMMU_HWPT_ALLOC_PASID, as newer Linux has it: a PASID takes only a
+ * HWPT allocated with it, and only while the RID's HWPT is one too; the
+ * RID leaves for another kind only once no PASID is attached.
+ */
+TEST_F(pasid, pasid_compat_hwpts)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOTLB_START };
+	uint32_t plain, parent, nested, pt;
+
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas, 0,
+				 &plain));
+	ASSERT_EQ(0, hwpt_create(self->fd, self->dev.idev, self->ioas,
+				 IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, hwpt_create_nested(self->fd, self->dev.idev, parent, 0,
+					0, IOMMU_HWPT_DATA_SELFTEST, &data,
+					sizeof(data), &nested));
+
+	/* Not flagged: no PASID takes it, by attach or replace. */
+	pt = plain;
+	EXPECT_EQ(EINVAL, do_pasid_attach(self->fd, self->dev.stdev, 1, &pt));
+	pt = nested;
+	EXPECT_EQ(EINVAL, do_pasid_attach(self->fd, self->dev.stdev, 1, &pt));
+	EXPECT_EQ(0, pasid_is(self->fd, self->dev.stdev, 1, 0));
+	pt = self->hwpt_a;
+	ASSERT_EQ(0, do_pasid_attach(self->fd, self->dev.stdev, 1, &pt));
+	pt = plain;
+	EXPECT_EQ(EINVAL, do_pasid_replace(self->fd, self->dev.stdev, 1, &pt));
+	EXPECT_EQ(0, pasid_is(self->fd, self->dev.stdev, 1, self->hwpt_a));
+
+	/* With a PASID attached the RID keeps to flagged HWPTs. */
+	EXPECT_EQ(EINVAL, mock_dev_replace(self->fd, self->dev.stdev, plain));
+	EXPECT_EQ(EINVAL, mock_dev_replace(self->fd, self->dev.stdev, nested));
+	EXPECT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev,
+				      self->hwpt_b));
+	EXPECT_EQ(0, pasid_is(self->fd, self->dev.stdev, 1, self->hwpt_a));
+
+	/* Without, it may go; then no PASID attaches while it is there. */
+	ASSERT_EQ(0, do_pasid_detach(self->fd, self->dev.stdev, 1));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, plain));
+	pt = self->hwpt_a;
+	EXPECT_EQ(EINVAL, do_pasid_attach(self->fd, self->dev.stdev, 2, &pt));
+	EXPECT_EQ(0, pasid_is(self->fd, self->dev.stdev, 2, 0));
+	ASSERT_EQ(0, mock_dev_replace(self->fd, self->dev.stdev, self->ioas));
+	EXPECT_EQ(0, do_pasid_attach(self->fd, self->dev.stdev, 2, &pt));
+
+	/* The flag takes no other meaning: unknown flags still fail. */
+	EXPECT_EQ(EOPNOTSUPP, hwpt_create(self->fd, self->dev.idev,
+					  self->ioas, 1u << 4, &pt));
 }
 
 TEST_F(pasid, check_hwpt_refusals)

@@ -1260,6 +1260,17 @@ TEST_F(cdev, hw_info_matches_iommu)
 	for (i = want; i < sizeof(d); i++)
 		ASSERT_EQ(0, d.raw[i]) TH_LOG("byte %zu not cleared", i);
 	EXPECT_EQ(0, out.out_max_pasid_log2);
+	/*
+	 * A PASID-compatible HWPT needs an IOMMU with PASIDs: QEMU's SMMUv3
+	 * has no substreams and AMD-Vi gives none; a VT-d unit may.
+	 */
+	ret = hwpt_create(fd, devid, self->v.ioas, IOMMU_HWPT_ALLOC_PASID,
+			  NULL);
+	if (out.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD) {
+		EXPECT_TRUE(ret == 0 || ret == EOPNOTSUPP);
+	} else {
+		EXPECT_EQ(EOPNOTSUPP, ret);
+	}
 
 	/* The same type asked for by name; another one refused. */
 	EXPECT_EQ(0, hw_info_get(fd, devid, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
