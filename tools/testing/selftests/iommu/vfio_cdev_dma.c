@@ -1266,11 +1266,8 @@ TEST_F(cdev, hw_info_matches_iommu)
 	 */
 	ret = hwpt_create(fd, devid, self->v.ioas, IOMMU_HWPT_ALLOC_PASID,
 			  NULL);
-	if (out.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD) {
-		EXPECT_TRUE(ret == 0 || ret == EOPNOTSUPP);
-	} else {
-		EXPECT_EQ(EOPNOTSUPP, ret);
-	}
+	EXPECT_EQ(out.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD && !ret ?
+		  0 : EOPNOTSUPP, ret);
 
 	/* The same type asked for by name; another one refused. */
 	EXPECT_EQ(0, hw_info_get(fd, devid, IOMMU_HW_INFO_FLAG_INPUT_TYPE,
