@@ -153,6 +153,7 @@ struct slot {
 	uint32_t next_gen;
 	uint32_t max_id;	/* the largest object ID seen on this file */
 	unsigned int unknown;	/* objects a VFIO group may have made */
+	unsigned int reopens;	/* op_reopen()s so far */
 	unsigned int n_ioas, n_hwpt, n_dev, n_acc, n_nest, n_fault, n_viommu;
 	struct ioas_ent ioas[POOL_CAP];
 	struct hwpt_ent hwpt[POOL_CAP];
@@ -1114,14 +1115,26 @@ static int fault_alloc(struct thr *t, struct slot *s, const char *what,
 		       struct fault_ent *out)
 {
 	struct fault_ent e = { .fd = -1 };
-	bool kept = false;
+	bool kept = false, stale;
+	unsigned int reopens;
 	int rc;
 
+	pthread_mutex_lock(&s->lock);
+	reopens = s->reopens;
+	pthread_mutex_unlock(&s->lock);
 	rc = expect(t, what, fault_queue_create(s->fd, &e.id, &e.fd), E_NONE);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->lock);
-	if (s->n_fault < POOL_CAP) {
+	/*
+	 * A reopen in between: the queue may be the replaced iommufd's, and
+	 * its ID another object's in the new one. Only its file is ours to
+	 * close; if it is the new iommufd's, the final check may find it.
+	 */
+	stale = s->reopens != reopens;
+	if (stale) {
+		s->unknown++;
+	} else if (s->n_fault < POOL_CAP) {
 		pool_add(s, P_FAULT, &e, e.id);
 		*out = s->fault[s->n_fault - 1];
 		kept = true;
@@ -1129,8 +1142,9 @@ static int fault_alloc(struct thr *t, struct slot *s, const char *what,
 	pthread_mutex_unlock(&s->lock);
 	if (!kept) {
 		close(e.fd);
-		expect(t, "queue_alloc/destroy", obj_destroy(s->fd, e.id),
-		       E_DESTROY);
+		if (!stale)
+			expect(t, "queue_alloc/destroy",
+			       obj_destroy(s->fd, e.id), E_DESTROY);
 		return SKIP;
 	}
 	return 0;
@@ -2079,6 +2093,7 @@ static int op_reopen(struct thr *t, struct slot *s)
 	s->n_hot = 0;
 	s->max_id = 0;
 	s->unknown = 0;
+	s->reopens++;
 	pthread_mutex_unlock(&s->lock);
 
 	close(nfd);
