@@ -932,16 +932,12 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	u32 paging_flags = 0;
 
-	struct iommufd_hwpt *hwpt;
-
 	if (cmd->flags & ~(IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
 			   IOMMU_HWPT_ALLOC_NEST_PARENT |
 			   IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	/* Only the nested domains of a guest report to a fault queue. */
 	if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
-		return ERR_PTR(-EOPNOTSUPP);
-	if (cmd->flags & IOMMU_HWPT_ALLOC_PASID && !iommu_has_pasids(idev->dev))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) {
 		if (!device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
@@ -950,11 +946,8 @@ static struct iommufd_hwpt *alloc_paging(struct iommufd_ucmd *ucmd,
 	}
 	if (cmd->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 		paging_flags |= IOMMU_PAGING_NEST_PARENT;
-	hwpt = hwpt_watch(iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev,
+	return hwpt_watch(iommufd_hwpt_create(ucmd->ctx, ioas, idev->dev,
 					      paging_flags, false));
-	if (!IS_ERR(hwpt))
-		hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
-	return hwpt;
 }
 
 /*
@@ -983,8 +976,6 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 	if (cmd->flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID) ||
 	    !cmd->data_len)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (cmd->flags & IOMMU_HWPT_ALLOC_PASID && !iommu_has_pasids(idev->dev))
-		return ERR_PTR(-EOPNOTSUPP);
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
 		fault = iommufd_get_fault(ucmd->ctx, cmd->fault_id);
 		if (IS_ERR(fault))
@@ -993,8 +984,6 @@ static struct iommufd_hwpt *alloc_nested(struct iommufd_ucmd *ucmd,
 	hwpt = hwpt_watch(iommufd_hwpt_nested_create(ucmd->ctx, parent,
 						     viommu_obj, viommu_core,
 						     idev->dev, &arg));
-	if (!IS_ERR(hwpt))
-		hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
 	if (fault) {
 		if (!IS_ERR(hwpt)) {
 			iommufd_ref_object(&fault->obj);
@@ -1049,6 +1038,11 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd->ctx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
+	/* Either kind may be made fit for PASIDs, where the IOMMU has them. */
+	if (cmd->flags & IOMMU_HWPT_ALLOC_PASID && !iommu_has_pasids(idev->dev)) {
+		rc = -EOPNOTSUPP;
+		goto out_dev;
+	}
 	obj = iommufd_get_object(ucmd->ctx, cmd->pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
@@ -1075,6 +1069,7 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		rc = PTR_ERR(hwpt);
 		goto out_obj;
 	}
+	hwpt->pasid_compat = cmd->flags & IOMMU_HWPT_ALLOC_PASID;
 	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
