@@ -42,6 +42,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <time.h>
 #include <linux/vfio.h>
 
@@ -2283,6 +2284,39 @@ static void *watchdog(void *arg)
 /* ---------------------------------------------------------------- */
 /* The end                                                           */
 
+/*
+ * What the final checks found, printed just before the result it explains
+ * (the harness shows the lines before a failed result, not earlier ones).
+ */
+#define REPORT_LINES	20
+static char report[REPORT_LINES][160];
+static unsigned int n_report, n_unreported;
+
+static void report_add(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n_report == REPORT_LINES) {
+		n_unreported++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(report[n_report++], sizeof(report[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void report_print(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_report; i++)
+		printf("# %s\n", report[i]);
+	if (n_unreported)
+		printf("# ... and %u more\n", n_unreported);
+	n_report = 0;
+	n_unreported = 0;
+}
+
 /* One pass of IOMMU_DESTROY over IDs; how many objects went. */
 static unsigned int sweep(struct slot *s, const uint32_t *ids, unsigned int n,
 			  uint32_t upto)
@@ -2334,7 +2368,7 @@ static const char *id_kind(const struct slot *s, uint32_t id)
  * unless a VFIO group may have made it (its compat IOAS); an object that
  * cannot be destroyed is one.  Returns the number of objects left.
  */
-static unsigned int slot_finish(struct slot *s, unsigned int *lines)
+static unsigned int slot_finish(struct slot *s)
 {
 	unsigned int i, n = 0, left = 0, unknown = 0;
 	uint32_t id, limit, *ids;
@@ -2374,9 +2408,8 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 		if (obj_destroy(s->fd, id))
 			continue;
 		unknown++;
-		if ((*lines)++ < 20)
-			printf("# fd %d: object %u was left, unknown to the test\n",
-			       s->fd, id);
+		report_add("fd %d: object %u was left, unknown to the test",
+			   s->fd, id);
 	}
 	/* Gone now, what depended on those may go too. */
 	while (sweep(s, NULL, 0, limit))
@@ -2386,13 +2419,12 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 		if (rc == ENOENT)
 			continue;
 		left++;
-		if ((*lines)++ < 20)
-			printf("# fd %d: object %u (%s) cannot be destroyed: %s\n",
-			       s->fd, id, id_kind(s, id), strerror(rc));
+		report_add("fd %d: object %u (%s) cannot be destroyed: %s",
+			   s->fd, id, id_kind(s, id), strerror(rc));
 	}
 	if (unknown && unknown <= s->unknown) {
-		printf("# fd %d: the %u unknown object(s) may be compat IOASes of a VFIO group\n",
-		       s->fd, unknown);
+		report_add("fd %d: the %u unknown object(s) may be compat IOASes of a VFIO group",
+			   s->fd, unknown);
 		unknown = 0;
 	}
 	set_op(&thrs[nthreads], NULL);
@@ -2400,7 +2432,7 @@ static unsigned int slot_finish(struct slot *s, unsigned int *lines)
 }
 
 /* VmPin and VmLck may settle a little after the last close. */
-static bool pins_back(long pin0, long lck0)
+static bool pins_back(long pin0, long lck0, char *why, size_t len)
 {
 	const struct timespec wait = { .tv_nsec = 100 * 1000 * 1000 };
 	long pin, lck;
@@ -2413,8 +2445,8 @@ static bool pins_back(long pin0, long lck0)
 			return true;
 		nanosleep(&wait, NULL);
 	}
-	printf("# VmPin %ld kB (was %ld), VmLck %ld kB (was %ld)\n", pin, pin0,
-	       lck, lck0);
+	snprintf(why, len, "VmPin %ld kB (was %ld), VmLck %ld kB (was %ld)",
+		 pin, pin0, lck, lck0);
 	return false;
 }
 
@@ -2524,7 +2556,8 @@ static void parse_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
-	unsigned int i, j, left = 0, lines = 0;
+	unsigned int i, j, left = 0;
+	char pins_why[128] = "";
 	const char *why;
 	pthread_t wd;
 	long pin0, lck0;
@@ -2601,12 +2634,12 @@ int main(int argc, char **argv)
 		close(groups[i]);
 	}
 	for (i = 0; i < nslots; i++)
-		left += slot_finish(&slots[i], &lines);
+		left += slot_finish(&slots[i]);
 	set_op(&thrs[nthreads], "final: close files");
 	for (i = 0; i < nslots; i++)
 		close(slots[i].fd);
 	set_op(&thrs[nthreads], NULL);
-	pins_ok = pins_back(pin0, lck0);
+	pins_ok = pins_back(pin0, lck0, pins_why, sizeof(pins_why));
 	race_delay_restore();
 
 	printf("# %-22s %10s %10s\n", "op", "attempted", "succeeded");
@@ -2630,8 +2663,15 @@ int main(int argc, char **argv)
 
 	/* Threads late to stop or stuck made the watchdog fail the run. */
 	run_ok = !unexpected;
+	if (!run_ok)
+		printf("# seed %llu\n", (unsigned long long)seed);
 	printf("%s 1 stress_run\n", run_ok ? "ok" : "not ok");
+	if (!pins_ok)
+		printf("# %s\n", pins_why);
 	printf("%s 2 stress_no_leaked_pins\n", pins_ok ? "ok" : "not ok");
+	report_print();
+	if (left)
+		printf("# seed %llu\n", (unsigned long long)seed);
 	printf("%s 3 stress_no_objects_left\n", !left ? "ok" : "not ok");
 	return run_ok && pins_ok && !left ? 0 : 1;
 }
