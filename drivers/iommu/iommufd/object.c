@@ -189,20 +189,33 @@ void iommufd_put_object(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 /*
  * Hide @obj from lookups, wait until no ioctl uses it, and destroy it if
  * nothing took a long-term reference meanwhile.
+ *
+ * Whether it goes or is put back is decided under the table's lock:
+ * iommufd_object_unref_destroy() drops a hidden object's reference without
+ * destroying it, counting on the one that hid it to do so, so a reference
+ * taken and dropped again while it was hidden must be seen here, or the
+ * object would come back with nothing using it.
  */
 static int destroy_hidden(struct iommufd_ctx *ctx, struct iommufd_object *obj)
 {
 	struct iommufd_objects *table = iommufd_objects(ctx);
+	bool unused;
 
 	if (!refcount_dec_and_test(&obj->shortterm))
 		wait_event(table->destroy_wait,
 			   refcount_read(&obj->shortterm) == 0);
 
-	if (!refcount_dec_if_one(&obj->users)) {
+	xa_lock(&table->xa);
+	unused = refcount_dec_if_one(&obj->users);
+	if (!unused) {
 		refcount_set(&obj->shortterm, 1);
-		xa_store(&table->xa, obj->id, obj, GFP_KERNEL);
-		return -EBUSY;
+		/* The ID stayed reserved: no memory is needed to put it back. */
+		WARN_ON(xa_is_err(__xa_store(&table->xa, obj->id, obj,
+					     GFP_ATOMIC)));
 	}
+	xa_unlock(&table->xa);
+	if (!unused)
+		return -EBUSY;
 	object_free(ctx, obj);
 	return 0;
 }
