@@ -602,6 +602,7 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 	struct iommufd_hwpt *hwpt;
 	int rc;
 
+again:
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
 		/*
@@ -611,10 +612,25 @@ static struct iommufd_hwpt *ioas_step(struct iommufd_device *idev,
 		test_race_window();
 		if (!hwpt->auto_domain || !iommufd_tryget_object(&hwpt->obj))
 			continue;
+		/* Its devices may leave while this reference keeps it. */
+		test_race_window();
 		rc = step(idev, hwpt, drop);
-		iommufd_unref_object(&hwpt->obj);
-		if (!rc)
+		if (!rc) {
+			/* The device holds it now. */
+			iommufd_unref_object(&hwpt->obj);
 			goto out_unlock;
+		}
+		if (!iommufd_object_unref_unless_last(idev->ctx, &hwpt->obj)) {
+			/*
+			 * Its devices left while we held it, and it lives
+			 * only while used: destroying it takes this mutex.
+			 */
+			mutex_unlock(&ioas->mutex);
+			iommufd_object_unref_destroy(idev->ctx, &hwpt->obj);
+			if (incompatible(rc))
+				goto again;
+			return ERR_PTR(rc);
+		}
 		if (!incompatible(rc))
 			goto out_err;
 	}

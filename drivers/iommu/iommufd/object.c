@@ -297,3 +297,33 @@ void iommufd_object_unref_destroy(struct iommufd_ctx *ctx,
 	xa_unlock(xa);
 	destroy_hidden(ctx, obj);
 }
+
+/**
+ * iommufd_object_unref_unless_last() - Drop a user reference unless it is
+ *	the last besides the table's
+ * @ctx: the context
+ * @obj: an object the caller holds a user reference on
+ *
+ * For a caller that holds a lock the object's destruction takes, so that
+ * it cannot call iommufd_object_unref_destroy() where it is. Decided under
+ * the table's lock, by the same rule as iommufd_object_unref_destroy(), so
+ * that the two cannot both see another reference and both only drop
+ * theirs.
+ *
+ * Return: true when the reference was dropped; false when it is kept, the
+ * last one besides the table's, for iommufd_object_unref_destroy() once
+ * the caller has let go of its lock.
+ */
+bool iommufd_object_unref_unless_last(struct iommufd_ctx *ctx,
+				      struct iommufd_object *obj)
+{
+	struct xarray *xa = &iommufd_objects(ctx)->xa;
+	bool last;
+
+	xa_lock(xa);
+	last = refcount_read(&obj->users) == 2 && xa_load(xa, obj->id) == obj;
+	if (!last)
+		refcount_dec(&obj->users);
+	xa_unlock(xa);
+	return !last;
+}

@@ -123,6 +123,8 @@ int iommufd_object_destroy_kernel(struct iommufd_ctx *ctx,
 
 void iommufd_object_unref_destroy(struct iommufd_ctx *ctx,
 				  struct iommufd_object *obj);
+bool iommufd_object_unref_unless_last(struct iommufd_ctx *ctx,
+				      struct iommufd_object *obj);
 
 /**
  * iommufd_ref_object() - Take a long-term reference

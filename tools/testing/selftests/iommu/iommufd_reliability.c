@@ -64,6 +64,7 @@ FIXTURE_TEARDOWN(objs)
 struct attacher {
 	int fd;
 	uint32_t ioas;
+	uint32_t flags;		/* MOCK_FLAGS_DEVICE_* of the device */
 	int rc;
 	struct mock_dev_ids ids;
 };
@@ -72,7 +73,9 @@ static void *attach_fn(void *arg)
 {
 	struct attacher *a = arg;
 
-	a->rc = mock_dev_add(a->fd, a->ioas, &a->ids);
+	a->rc = a->flags ? mock_dev_op(a->fd, IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+				       a->ioas, a->flags, &a->ids) :
+			   mock_dev_add(a->fd, a->ioas, &a->ids);
 	return NULL;
 }
 
@@ -139,6 +142,41 @@ TEST_F(objs, attach_vs_destroy_of_allocated_hwpt)
 	attach_against_destroy(_metadata, self, hwpt, hwpt);
 	EXPECT_EQ(0, obj_destroy(self->fd, first.stdev));
 	EXPECT_EQ(0, obj_destroy(self->fd, other));
+}
+
+/*
+ * Defect 10: an attach to an IOAS holds each automatic HWPT it tries while
+ * it tries it. When the HWPT's last device left meanwhile, that detach
+ * only dropped its reference (the attach held one), and the attach, which
+ * could not use the HWPT, dropped its own without destroying it: a HWPT
+ * nobody used stayed behind, keeping its IOAS busy. A device its IOMMU
+ * cannot make snoop does not fit the first device's HWPT; the first
+ * device goes while the attach pauses on it.
+ */
+TEST_F(objs, attach_tries_auto_hwpt_whose_last_device_leaves)
+{
+	struct attacher a = { .fd = self->fd, .ioas = self->ioas };
+	struct mock_dev_ids first;
+	pthread_t thread;
+
+	ASSERT_EQ(0, mock_dev_add(self->fd, self->ioas, &first));
+	ASSERT_EQ(0, race_pause_set(RACE_PAUSE_US))
+		TH_LOG("no %s: not a test kernel with the race pause",
+		       RACE_PARAM);
+	a.flags = MOCK_FLAGS_DEVICE_NO_SNOOP_CONTROL;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, attach_fn, &a));
+	/* One pause before the HWPT is taken, one after: leave in that. */
+	usleep(RACE_PAUSE_US + RACE_PAUSE_US / 2);
+	ASSERT_EQ(0, obj_destroy(self->fd, first.stdev));
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	ASSERT_EQ(0, race_pause_set(0));
+
+	ASSERT_EQ(0, a.rc);
+	EXPECT_NE(first.hwpt, a.ids.hwpt);
+	EXPECT_EQ(ENOENT, obj_destroy(self->fd, first.hwpt))
+		TH_LOG("HWPT %u outlived its last device", first.hwpt);
+	EXPECT_EQ(0, obj_destroy(self->fd, a.ids.stdev));
+	EXPECT_EQ(0, obj_destroy(self->fd, self->ioas));
 }
 
 /*
