@@ -530,6 +530,24 @@ static int destroy_id(struct thr *t, struct slot *s, uint32_t id,
 	return rc;
 }
 
+/*
+ * IOMMU_DESTROY of a queue whose file this thread has just closed, which
+ * nothing else depends on: EBUSY only while another thread's call on a
+ * stale descriptor of the same number (an access's, closed meanwhile)
+ * holds the file for a moment. Tried again then, or the queue would stay.
+ */
+static int destroy_closed(struct thr *t, struct slot *s, uint32_t id)
+{
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	unsigned int tries = 0;
+	int rc;
+
+	while ((rc = destroy_id(t, s, id, P_NONE, 0)) == EBUSY &&
+	       ++tries < 100)
+		nanosleep(&pause, NULL);
+	return rc;
+}
+
 /* Creation is throttled so that a few objects per slot are shared a lot. */
 static bool crowded(struct thr *t, unsigned int n, unsigned int max)
 {
@@ -1145,7 +1163,7 @@ static int fault_alloc(struct thr *t, struct slot *s, const char *what,
 		close(e.fd);
 		if (!stale)
 			expect(t, "queue_alloc/destroy",
-			       obj_destroy(s->fd, e.id), E_DESTROY);
+			       destroy_id(t, s, e.id, P_NONE, 0), E_DESTROY);
 		return SKIP;
 	}
 	return 0;
@@ -1311,8 +1329,8 @@ static int op_dma_fault_churn(struct thr *t, struct slot *s)
 	if (read(qfd, ev, sizeof(ev)) < 0)
 		expect(t, "dma_queue_read", errno, E_DMA_FAULT);
 	close(qfd);
-	return expect(t, "dma_queue_destroy",
-		      destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
+	return expect(t, "dma_queue_destroy", destroy_closed(t, s, qid),
+		      E_DESTROY);
 }
 
 /* Remember @dev as one whose page requests likely reach a queue. */
@@ -1710,8 +1728,8 @@ static int op_veventq_churn(struct thr *t, struct slot *s)
 		expect(t, "veventq_churn/destroy_open",
 		       destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
 	close(qfd);
-	return expect(t, "veventq_churn/destroy",
-		      destroy_id(t, s, qid, P_NONE, 0), E_DESTROY);
+	return expect(t, "veventq_churn/destroy", destroy_closed(t, s, qid),
+		      E_DESTROY);
 }
 
 /* A mock device raises an event, whatever vIOMMU it has a vDEVICE on. */
@@ -1889,26 +1907,31 @@ static int op_acc_close(struct thr *t, struct slot *s)
 /* ---------------------------------------------------------------- */
 /* VFIO compatibility                                                */
 
-/* Make sure the compat IOAS is in the pool, whoever made it. */
-static int adopt_compat_ioas(struct slot *s)
+/* Put IOAS @id in the pool unless it is there already. */
+static void pool_ioas_once(struct slot *s, uint32_t id)
 {
-	struct ioas_ent e = {};
-	uint32_t id = 0;
+	struct ioas_ent e = { .id = id };
 	bool known = false;
 	unsigned int i;
-	int rc;
 
-	rc = ifd_vfio_ioas(s->fd, IOMMU_VFIO_IOAS_GET, &id);
-	if (rc)
-		return rc;
-	e.id = id;
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < s->n_ioas; i++)
 		known |= s->ioas[i].id == id;
 	if (!known)
 		pool_add(s, P_IOAS, &e, id);
 	pthread_mutex_unlock(&s->lock);
-	return 0;
+}
+
+/* Make sure the compat IOAS is in the pool, whoever made it. */
+static int adopt_compat_ioas(struct slot *s)
+{
+	uint32_t id = 0;
+	int rc;
+
+	rc = ifd_vfio_ioas(s->fd, IOMMU_VFIO_IOAS_GET, &id);
+	if (!rc)
+		pool_ioas_once(s, id);
+	return rc;
 }
 
 /* IOMMU_VFIO_IOAS and the type1 container ioctls on the slot's file. */
@@ -2022,8 +2045,12 @@ static int op_compat_churn(struct thr *t, struct slot *s)
 	rc = expect(t, "compat_churn_set",
 		    ifd_vfio_ioas(s->fd, IOMMU_VFIO_IOAS_SET, &id), E_COMPAT);
 	if (!rc)
-		rc = expect(t, "compat_churn_destroy", obj_destroy(s->fd, id),
+		rc = expect(t, "compat_churn_destroy",
+			    destroy_id(t, s, id, P_NONE, 0),
 			    E_DESTROY);
+	/* Something uses it (through a stale ID of a pool): pooled, then. */
+	if (rc == EBUSY)
+		pool_ioas_once(s, id);
 	if (rc)
 		return rc;
 	g = groups[rnd(t, ngroups)];
