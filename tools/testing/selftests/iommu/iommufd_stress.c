@@ -2388,6 +2388,27 @@ static const char *id_kind(const struct slot *s, uint32_t id)
 }
 
 /*
+ * What kind of object an ID the pools do not know is, for the report:
+ * each probe fails with ENOENT for any other kind. Only at the end, as
+ * the HWPT probe turns dirty tracking off.
+ */
+static const char *probe_kind(int fd, uint32_t id)
+{
+	struct iommu_iova_range range;
+	uint32_t num = 0;
+
+	if (ioas_ranges(fd, id, &range, &num, NULL) != ENOENT)
+		return "an IOAS";
+	if (hwpt_dirty_set(fd, id, false) != ENOENT)
+		return "a paging HWPT";
+	num = 0;
+	if (hwpt_invalidate(fd, id, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, NULL,
+			    0, &num) != ENOENT)
+		return "a nested HWPT or a vIOMMU";
+	return "a device, an access, a queue or a vDEVICE";
+}
+
+/*
  * With every thread gone: close the accesses, destroy every object the
  * pools know (devices, then HWPTs, then IOASes, as long as that makes
  * progress; automatic HWPTs must go with their devices), then every ID the
@@ -2432,11 +2453,14 @@ static unsigned int slot_finish(struct slot *s)
 	set_op(&thrs[nthreads], "final: probe IDs");
 	limit = s->max_id + 128;
 	for (id = 1; id <= limit; id++) {
+		const char *kind = n_report < REPORT_LINES ?
+				   probe_kind(s->fd, id) : NULL;
+
 		if (obj_destroy(s->fd, id))
 			continue;
 		unknown++;
-		report_add("fd %d: object %u was left, unknown to the test",
-			   s->fd, id);
+		report_add("fd %d: object %u (%s) was left, unknown to the test",
+			   s->fd, id, kind ?: "not probed");
 	}
 	/* Gone now, what depended on those may go too. */
 	while (sweep(s, NULL, 0, limit))
