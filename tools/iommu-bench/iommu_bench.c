@@ -1422,6 +1422,45 @@ static int time_pairs(const struct map_ops *o, void *buf, size_t size,
 }
 
 /*
+ * What a 4 KiB MAP+UNMAP costs before pinning and the IOMMU: a syscall
+ * that fails at once (a bad descriptor), an iommufd ioctl that does
+ * nothing (IOMMU_OPTION get), and MAP+UNMAP of one page on an IOAS with
+ * no domain (recorded, not pinned). Each the average of @n calls or pairs.
+ */
+static void small_floor(void *buf, int n)
+{
+	struct iommu_option opt = {
+		.size = sizeof(opt),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET,
+	};
+	double t, bad, nop, pair;
+	struct bench_ioas s;
+	struct map_ops o;
+	int i;
+
+	if (bench_ioas_open(&s, 0)) {
+		printf("  (no IOAS: the cost floor is skipped)\n");
+		return;
+	}
+	t = now_us();
+	for (i = 0; i < n; i++)
+		ioctl(-1, IOMMU_OPTION, &opt);
+	bad = (now_us() - t) / n;
+	t = now_us();
+	for (i = 0; i < n; i++)
+		ioctl(s.fd, IOMMU_OPTION, &opt);
+	nop = (now_us() - t) / n;
+	o = (struct map_ops){ ioas_map_cb, ioas_unmap_cb, &s };
+	if (time_pairs(&o, buf, SZ_4K, n, &pair))
+		pair = 0;
+	bench_ioas_close(&s);
+	printf("  floor: bad-fd syscall %.2f us, IOMMU_OPTION get %.2f us, ",
+	       bad, nop);
+	printf("MAP+UNMAP with no domain %.2f us\n", pair);
+}
+
+/*
  * "iommu_bench small ROUNDS": only the 4 KiB device rows, ROUNDS times in
  * one boot, each round timing type1, iommufd and (when there is one) the
  * compat container one after the other over the same page, so that the
@@ -1463,6 +1502,7 @@ static int run_small(int rounds, const char *only, int ops)
 	       bdf, d.ops, rounds);
 	printf("  %5s %12s %12s %12s %10s %10s\n", "round", "type1 us",
 	       "iommufd us", "compat us", "iommufd:1", "compat:1");
+	small_floor(d.buf, 20000);
 	for (r = 0; r < rounds && !ret; r++) {
 		struct vfio_type1 vfio;
 		double t[SIDES];
